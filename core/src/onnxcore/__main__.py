@@ -1,0 +1,5 @@
+"""``python -m onnxcore``."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,222 @@
+"""Command line: parse, call the pipeline or the registry, print. Nothing here knows how to export.
+
+Exit codes: 0 success; 1 export, validation or plugin failure; 2 usage error (bad model, feature, path,
+opset, flags); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import __version__
+from .errors import OnnxcoreError
+from .exporters import DEFAULT_EXPORTER, EXPORTERS
+from .pipeline import PREPROCESSOR_CHOICES, ExportRequest, run_export
+from .plugins import PluginHost, get_host
+
+COMMANDS = ("export", "features", "plugins")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``onnxcore`` argument parser (also used to generate the CLI reference)."""
+    parser = argparse.ArgumentParser(
+        prog="onnxcore", description="Export Hugging Face transformers models to ONNX, validated in ONNX Runtime."
+    )
+    parser.add_argument("--version", action="version", version=f"onnxcore {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    export = commands.add_parser("export", help="export a checkpoint to ONNX and validate it")
+    export.add_argument("-m", "--model", required=True, help="local model folder or Hugging Face Hub id")
+    export.add_argument(
+        "--feature",
+        default="default",
+        help="feature to export (default: %(default)s); Optimum task names are accepted too",
+    )
+    export.add_argument("--framework", choices=("pt", "tf"), help="framework of the weights (default: detected)")
+    export.add_argument("--opset", type=int, help="ONNX opset (default: the config's, raised to the exporter's minimum)")
+    export.add_argument("--atol", type=float, help="absolute tolerance for validation (default: the config's)")
+    export.add_argument("--cache_dir", "--cache-dir", dest="cache_dir", help="cache folder for hub downloads")
+    export.add_argument(
+        "--preprocessor",
+        choices=PREPROCESSOR_CHOICES,
+        default="auto",
+        help="preprocessor used to make example inputs (default: %(default)s)",
+    )
+    export.add_argument(
+        "--exporter",
+        choices=EXPORTERS,
+        default=DEFAULT_EXPORTER,
+        help="PyTorch exporter: TorchScript (dynamo=False) or torch.export (dynamo=True) (default: %(default)s)",
+    )
+    export.add_argument("--device", default="cpu", help="device to export on (default: %(default)s)")
+    export.add_argument(
+        "--trust-remote-code", action="store_true", help="allow checkpoints that run their own Python code"
+    )
+    export.add_argument(
+        "--external-data",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="store weights in one model.onnx.data file (default: only above 2 GB)",
+    )
+    export.add_argument("-q", "--quiet", action="store_true", help="print only errors and the output path")
+    export.add_argument("--json", action="store_true", help="print the result as JSON")
+    export.add_argument("output", type=Path, help="output folder; the model is written to OUTPUT/model.onnx")
+
+    features = commands.add_parser("features", help="list model types and the features installed plugins export")
+    features.add_argument("model_type", nargs="?", help="show one model type")
+    features.add_argument("--json", action="store_true", help="print JSON")
+
+    plugins = commands.add_parser("plugins", help="list installed plugins, their versions, hooks and status")
+    plugins.add_argument("--all", action="store_true", help="include core's built-in plugins")
+    plugins.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def _table(rows: list[tuple[str, ...]], out: TextIO) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip(), file=out)
+
+
+def _distribution_of(host: PluginHost) -> dict[str, str]:
+    return {info.name: info.distribution for info in host.plugins}
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    request = ExportRequest(
+        model=args.model,
+        output=args.output,
+        feature=args.feature,
+        framework=args.framework,
+        opset=args.opset,
+        atol=args.atol,
+        cache_dir=args.cache_dir,
+        preprocessor=args.preprocessor,
+        exporter=args.exporter,
+        device=args.device,
+        trust_remote_code=args.trust_remote_code,
+        external_data=args.external_data,
+    )
+    quiet = args.quiet or args.json
+
+    def progress(message: str) -> None:
+        if not quiet:
+            print(f"{message}...", file=err, flush=True)
+
+    result = run_export(request, progress)
+    if args.json:
+        keys = ("model", "model_type", "feature", "plugin", "exporter", "opset")
+        summary = {key: result.manifest[key] for key in keys}
+        summary |= {"output": str(result.output), "files": [str(path) for path in result.files]}
+        summary["validation"] = result.validation.as_dict()
+        print(json.dumps(summary, indent=2), file=out)
+    elif args.quiet:
+        print(result.output / "model.onnx", file=out)
+    else:
+        print(result.validation.table(), file=out)
+        print(f"All good, model saved at: {result.output / 'model.onnx'}", file=out)
+    return 0
+
+
+def cmd_features(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    host = get_host()
+    registry = host.registry
+    distributions = _distribution_of(host)
+    model_types = [args.model_type] if args.model_type else registry.model_types()
+    if args.model_type:
+        registry.require_model_type(args.model_type)
+    records = []
+    for model_type in model_types:
+        for feature, entries in sorted(registry.registrations(model_type).items()):
+            for entry in entries:
+                records.append(
+                    {
+                        "model_type": entry.model_type,
+                        "feature": feature,
+                        "task": entry.task,
+                        "plugin": entry.plugin,
+                        "distribution": distributions.get(entry.plugin, entry.plugin),
+                        "onnx_config": f"{entry.onnx_config_cls.__module__}.{entry.onnx_config_cls.__qualname__}",
+                        "conflict": len(entries) > 1,
+                    }
+                )
+    if args.json:
+        print(json.dumps(records, indent=2), file=out)
+        return 0
+    if not records:
+        print("No model types registered: install a plugin such as onnxcore-bert.", file=out)
+        return 0
+    rows = [("MODEL TYPE", "FEATURE", "PLUGIN", "ONNX CONFIG")]
+    for record in records:
+        plugin = record["distribution"] + (" (conflict)" if record["conflict"] else "")
+        rows.append((record["model_type"], record["feature"], plugin, record["onnx_config"]))
+    _table(rows, out)
+    return 0
+
+
+def cmd_plugins(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    host = get_host()
+    infos = [info for info in host.plugins if args.all or not info.builtin]
+    if args.json:
+        print(json.dumps([info.as_dict() for info in infos], indent=2), file=out)
+        return 0
+    if not infos:
+        print("No plugins installed: pip install onnxcore-bert (or another onnxcore-* plugin).", file=out)
+        return 0
+    rows = [("DISTRIBUTION", "VERSION", "ENTRY POINT", "HOOKS", "MODEL TYPES", "STATUS")]
+    for info in infos:
+        status = info.status if info.error is None else f"error: {info.error}"
+        rows.append(
+            (
+                info.distribution,
+                info.version,
+                info.entry_point,
+                ", ".join(info.hooks) or "-",
+                ", ".join(info.model_types) or "-",
+                status,
+            )
+        )
+    _table(rows, out)
+    return 0
+
+
+def _show_warning(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[0] not in COMMANDS and arguments[0] not in ("-h", "--help", "--version"):
+        arguments.insert(0, "export")  # transformers.onnx style: python -m onnxcore -m MODEL OUTPUT
+    args = build_parser().parse_args(arguments)
+    handler = {"export": cmd_export, "features": cmd_features, "plugins": cmd_plugins}[args.command]
+    warnings.showwarning = _show_warning
+    try:
+        return handler(args, out, err)
+    except OnnxcoreError as exc:
+        print(f"error: {exc}", file=err)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was written.", file=err)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last resort: one line, traceback only on request
+        if os.environ.get("ONNXCORE_DEBUG"):
+            traceback.print_exc()
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(
+            f"error: unexpected {type(exc).__name__}: {first_line} (set ONNXCORE_DEBUG=1 for the traceback and"
+            " report it)",
+            file=err,
+        )
+        return 1

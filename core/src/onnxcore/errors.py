@@ -1,0 +1,72 @@
+"""Errors a user can act on.
+
+Every error here carries one sentence naming the problem and the fix; the CLI prints ``str(error)`` on one
+line and exits with ``error.exit_code`` (2 for bad input, 1 for a failed export or validation), never a
+traceback. Several also subclass the builtin that ``transformers.onnx`` raised in the same place, so code
+written against that API keeps catching them.
+"""
+
+from __future__ import annotations
+
+
+class OnnxcoreError(Exception):
+    """Base class: a failure explained in one line."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:  # KeyError would otherwise print the repr of its argument
+        return self.message
+
+
+class UsageError(OnnxcoreError):
+    """The request itself is wrong (model, feature, path, opset...)."""
+
+    exit_code = 2
+
+
+class UnknownModelTypeError(UsageError, KeyError):
+    """No installed plugin registered an OnnxConfig for the model type."""
+
+
+class UnsupportedFeatureError(UsageError, ValueError):
+    """The model type is known but not for this feature."""
+
+
+class UnknownFeatureError(UsageError, KeyError):
+    """The feature (or task) name is not registered at all."""
+
+
+class ModelPathError(UsageError, FileNotFoundError):
+    """The model path or hub id cannot be loaded."""
+
+
+class OpsetError(UsageError, ValueError):
+    """The requested opset is outside what the config or exporter supports."""
+
+
+class OutputPathError(UsageError):
+    """The output location cannot receive an export."""
+
+
+class FrameworkError(UsageError, RuntimeError):
+    """The requested framework is unknown or not installed."""
+
+
+class ExportFailedError(OnnxcoreError, RuntimeError):
+    """The exporter itself failed or wrote something other than what the config declares."""
+
+
+class ValidationError(OnnxcoreError, ValueError):
+    """ONNX Runtime outputs differ from the framework model's beyond tolerance."""
+
+
+class PluginError(OnnxcoreError):
+    """A plugin failed to load or registered something invalid (raised in strict mode or on lookup)."""
+
+
+class DuplicateRegistrationError(PluginError):
+    """Two plugins registered the same (model_type, feature) and the user has not picked one."""

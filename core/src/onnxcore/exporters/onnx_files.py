@@ -1,0 +1,163 @@
+"""Post-processing of a written ONNX file, the same for every backend.
+
+- dynamic axes get the config's names (the torch.export and tf2onnx backends invent their own);
+- the opset, inputs and outputs are checked against what was asked for;
+- weights go to one external data file when asked or when the exporter scattered them, streamed tensor by
+  tensor so that memory stays near one tensor, not the whole model.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import onnx
+from onnx import external_data_helper
+
+from ..errors import ExportFailedError
+
+EXTERNAL_DATA_SUFFIX = ".data"
+_ALIGNMENT = 4096
+
+
+def _value_infos(graph: onnx.GraphProto) -> list[onnx.ValueInfoProto]:
+    return [*graph.input, *graph.output, *graph.value_info]
+
+
+def name_dynamic_axes(
+    model: onnx.ModelProto,
+    inputs: Mapping[str, Mapping[int, str]],
+    outputs: Mapping[str, Mapping[int, str]],
+) -> None:
+    """Give every declared dynamic axis the config's name, and rename the same symbol everywhere else."""
+    graph = model.graph
+    renames: dict[str, str] = {}
+    for values, declared in ((graph.input, inputs), (graph.output, outputs)):
+        for value in values:
+            dims = value.type.tensor_type.shape.dim
+            for axis, axis_name in declared.get(value.name, {}).items():
+                if axis >= len(dims):
+                    continue
+                old = dims[axis].dim_param
+                if old and old != axis_name:
+                    renames.setdefault(old, axis_name)
+                dims[axis].dim_param = axis_name
+    for value in _value_infos(graph):
+        for dim in value.type.tensor_type.shape.dim:
+            if dim.dim_param in renames:
+                dim.dim_param = renames[dim.dim_param]
+
+
+def written_opset(model: onnx.ModelProto) -> int:
+    """The default-domain opset of a model."""
+    for opset in model.opset_import:
+        if opset.domain in ("", "ai.onnx"):
+            return opset.version
+    raise ExportFailedError("the exported model imports no default-domain opset.")
+
+
+def check_contract(
+    model: onnx.ModelProto, opset: int, input_names: Sequence[str], output_names: Sequence[str], exporter: str
+) -> None:
+    """The file has exactly the requested opset and the declared inputs and outputs, in order."""
+    found_opset = written_opset(model)
+    if found_opset != opset:
+        raise ExportFailedError(
+            f"the {exporter} exporter wrote opset {found_opset} instead of the requested {opset}; pick an opset it"
+            f" can convert to (or --opset {found_opset})."
+        )
+    graph_inputs = [value.name for value in model.graph.input]
+    initializers = {tensor.name for tensor in model.graph.initializer}
+    graph_inputs = [name for name in graph_inputs if name not in initializers]
+    if graph_inputs != list(input_names):
+        unused = [name for name in input_names if name not in graph_inputs]
+        detail = f" (the model ignores {', '.join(unused)}; drop it from the config's inputs)" if unused else ""
+        raise ExportFailedError(
+            f"the exported graph takes inputs {graph_inputs}, not the declared {list(input_names)}{detail}."
+        )
+    graph_outputs = [value.name for value in model.graph.output]
+    if graph_outputs != list(output_names):
+        raise ExportFailedError(
+            f"the exported graph returns {graph_outputs}, not the declared {list(output_names)}."
+        )
+
+
+def _graph_tensors(graph: onnx.GraphProto) -> list[onnx.TensorProto]:
+    tensors = list(graph.initializer)
+    for node in graph.node:
+        for attribute in node.attribute:
+            if attribute.HasField("t"):
+                tensors.append(attribute.t)
+            tensors.extend(attribute.tensors)
+            if attribute.HasField("g"):
+                tensors.extend(_graph_tensors(attribute.g))
+            for subgraph in attribute.graphs:
+                tensors.extend(_graph_tensors(subgraph))
+    return tensors
+
+
+def _tensors(model: onnx.ModelProto) -> list[onnx.TensorProto]:
+    return _graph_tensors(model.graph)
+
+
+def consolidate_external_data(model: onnx.ModelProto, directory: Path, data_name: str, force: bool) -> bool:
+    """Move every weight into ``directory/data_name`` when ``force`` or when the exporter scattered them.
+
+    Tensors are copied one at a time; the scattered files are deleted. Returns whether external data is used.
+    """
+    tensors = [tensor for tensor in _tensors(model) if tensor.HasField("raw_data") or _is_external(tensor)]
+    external = [tensor for tensor in tensors if _is_external(tensor)]
+    locations = {external_data_helper.ExternalDataInfo(tensor).location for tensor in external}
+    if not force and not external:
+        return False
+    if not force and locations == {data_name}:
+        return True
+    target = directory / data_name
+    partial = directory / (data_name + ".partial")
+    with open(partial, "wb") as out:
+        for tensor in tensors:
+            if _is_external(tensor):
+                info = external_data_helper.ExternalDataInfo(tensor)
+                with open(directory / info.location, "rb") as source:
+                    source.seek(info.offset or 0)
+                    data = source.read(info.length) if info.length else source.read()
+            elif force and len(tensor.raw_data) >= 1024:
+                data = tensor.raw_data
+            else:
+                continue
+            offset = out.tell()
+            padding = (-offset) % _ALIGNMENT
+            out.write(b"\0" * padding)
+            offset += padding
+            out.write(data)
+            tensor.ClearField("raw_data")
+            external_data_helper.set_external_data(tensor, location=data_name, offset=offset, length=len(data))
+            tensor.data_location = onnx.TensorProto.EXTERNAL
+    os.replace(partial, target)
+    for location in locations - {data_name}:
+        (directory / location).unlink(missing_ok=True)
+    return True
+
+
+def _is_external(tensor: onnx.TensorProto) -> bool:
+    return tensor.HasField("data_location") and tensor.data_location == onnx.TensorProto.EXTERNAL
+
+
+def finalize(
+    path: Path,
+    *,
+    opset: int,
+    inputs: Mapping[str, Mapping[int, str]],
+    outputs: Mapping[str, Mapping[int, str]],
+    exporter: str,
+    external_data: bool,
+) -> list[Path]:
+    """Name axes, check the contract, settle external data; returns the files that make up the export."""
+    model = onnx.load(str(path), load_external_data=False)
+    name_dynamic_axes(model, inputs, outputs)
+    check_contract(model, opset, list(inputs), list(outputs), exporter)
+    data_name = path.name + EXTERNAL_DATA_SUFFIX
+    uses_external = consolidate_external_data(model, path.parent, data_name, force=external_data)
+    onnx.save(model, str(path))
+    return [path, path.parent / data_name] if uses_external else [path]

@@ -1,0 +1,196 @@
+"""PyTorch backend: ``torch.onnx.export`` with the TorchScript exporter or the torch.export (dynamo) one.
+
+The model is wrapped so that the graph takes the config's inputs positionally, in the config's order, and
+returns exactly the config's outputs, by name — no unnamed extras, whatever the model returns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import io
+import logging
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..config import OnnxConfig
+from ..errors import ExportFailedError, OpsetError
+from ..outputs import select_declared_outputs
+from ..patching import export_patches
+from . import onnx_files
+
+EXPORTERS = ("torchscript", "dynamo")
+DEFAULT_EXPORTER = "torchscript"
+
+
+def opset_range(exporter: str) -> tuple[int, int]:
+    """Lowest and highest opset ``exporter`` writes."""
+    from torch.onnx import _constants
+
+    if exporter == "dynamo":
+        return 18, _constants.ONNX_MAX_OPSET
+    return 7, _constants.ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET
+
+
+def check_opset(opset: int, config: OnnxConfig, exporter: str) -> None:
+    """An opset below the config's minimum or outside the exporter's range is a usage error."""
+    if opset < config.default_onnx_opset:
+        raise OpsetError(
+            f"opset {opset} is below the minimum of {type(config).__name__} ({config.default_onnx_opset}); use"
+            f" --opset {config.default_onnx_opset} or higher."
+        )
+    low, high = opset_range(exporter)
+    if not low <= opset <= high:
+        hint = " or --exporter torchscript" if exporter == "dynamo" and opset < low else ""
+        raise OpsetError(
+            f"the {exporter} exporter writes opsets {low} to {high}, not {opset}; use --opset {max(low, min(opset, high))}"
+            f"{hint}."
+        )
+
+
+def ensure_model_and_config_inputs_match(model: Any, model_inputs: Sequence[str]) -> tuple[bool, list[str]]:
+    """Whether every input is a parameter of ``model.forward``, and those inputs in forward's order."""
+    forward_parameters = list(inspect.signature(model.forward).parameters)
+    model_inputs_set = set(model_inputs)
+    is_ok = model_inputs_set.issubset(forward_parameters)
+    matching = [name for name in forward_parameters if name in model_inputs_set]
+    return is_ok, matching
+
+
+def _declared_io_module(model: Any, config: OnnxConfig) -> Any:
+    """Wrap ``model``: positional inputs in the config's order -> tuple of the config's outputs."""
+    import torch
+
+    input_names = list(config.inputs)
+
+    class DeclaredIO(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, *args: Any) -> tuple[Any, ...]:
+            outputs = self.model(**dict(zip(input_names, args)))
+            return tuple(select_declared_outputs(config, outputs).values())
+
+    return DeclaredIO().eval()
+
+
+@contextlib.contextmanager
+def _quiet_torch_export() -> Iterator[None]:
+    """Silence torch.onnx's progress prints and deprecation chatter; errors still propagate."""
+    loggers = [logging.getLogger(name) for name in ("torch.onnx", "torch.export", "torch._dynamo", "torch.fx")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
+
+
+def export_pytorch(
+    preprocessor: Any,
+    model: Any,
+    config: OnnxConfig,
+    opset: int,
+    output: Path,
+    tokenizer: Any = None,
+    device: str = "cpu",
+    *,
+    exporter: str = DEFAULT_EXPORTER,
+    external_data: bool | None = None,
+) -> tuple[list[str], list[str]]:
+    """Export a PyTorch model to ``output``; returns (input names, output names) as written.
+
+    ``external_data``: None decides by size (``config.use_external_data_format``), True forces one
+    ``<output>.data`` file beside the model, False keeps weights inline (fails above 2 GB).
+    """
+    import torch
+
+    if exporter not in EXPORTERS:
+        raise ValueError(f"exporter must be one of {', '.join(EXPORTERS)}, got {exporter!r}")
+    if tokenizer is not None:
+        warnings.warn("The `tokenizer` argument is deprecated; use `preprocessor`.", FutureWarning, stacklevel=2)
+        preprocessor = tokenizer
+    check_opset(opset, config, exporter)
+    is_ok, _ = ensure_model_and_config_inputs_match(model, list(config.inputs))
+    if not is_ok:
+        raise ExportFailedError("Model and config inputs doesn't match: the model's forward() lacks some of "
+                                f"{', '.join(config.inputs)}.")
+    if external_data is None:
+        external_data = config.use_external_data_format(model.num_parameters())
+
+    model.config.return_dict = True
+    model.eval()
+    for key, value in (config.values_override or {}).items():
+        setattr(model.config, key, value)
+    dummy = config.generate_dummy_inputs(preprocessor, framework="pt")
+    missing = [name for name in config.inputs if name not in dummy]
+    if missing:
+        raise ExportFailedError(f"{type(config).__name__} generated no dummy value for input(s) {', '.join(missing)}.")
+    if device.startswith("cuda") and torch.cuda.is_available():
+        model.to(device)
+    args = tuple(dummy[name].to(model.device) for name in config.inputs)
+    wrapper = _declared_io_module(model, config)
+    inputs, outputs = dict(config.inputs), dict(config.outputs)
+    output = Path(output)
+    try:
+        with torch.no_grad(), export_patches(config), _quiet_torch_export():
+            if exporter == "dynamo":
+                _export_dynamo(wrapper, args, output, inputs, outputs, opset, external_data)
+            else:
+                torch.onnx.export(
+                    wrapper,
+                    args,
+                    str(output),
+                    input_names=list(inputs),
+                    output_names=list(outputs),
+                    dynamic_axes={**inputs, **outputs},
+                    opset_version=opset,
+                    do_constant_folding=True,
+                    dynamo=False,
+                )
+    except (ExportFailedError, OpsetError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - any exporter failure becomes one explained line
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        other = "dynamo" if exporter == "torchscript" else "torchscript"
+        raise ExportFailedError(
+            f"the {exporter} exporter failed: {type(exc).__name__}: {first_line} (try --exporter {other})"
+        ) from exc
+    onnx_files.finalize(
+        output, opset=opset, inputs=inputs, outputs=outputs, exporter=exporter, external_data=external_data
+    )
+    return list(inputs), list(outputs)
+
+
+def _export_dynamo(
+    wrapper: Any,
+    args: tuple[Any, ...],
+    output: Path,
+    inputs: Mapping[str, Mapping[int, str]],
+    outputs: Mapping[str, Mapping[int, str]],
+    opset: int,
+    external_data: bool,
+) -> None:
+    import torch
+    from torch.export import Dim
+
+    dynamic_shapes = tuple({axis: Dim.DYNAMIC for axis in axes} for axes in inputs.values())
+    torch.onnx.export(
+        wrapper,
+        args,
+        str(output),
+        input_names=list(inputs),
+        output_names=list(outputs),
+        dynamic_shapes=(dynamic_shapes,),
+        opset_version=opset,
+        dynamo=True,
+        external_data=external_data,
+        verbose=False,
+    )

@@ -1,0 +1,38 @@
+"""Turn a framework model's output object into the flat ``name -> tensor`` mapping the ONNX graph returns.
+
+Shared by the exporters (to return exactly the declared outputs) and by validation (to compare them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .config import OnnxConfig
+
+
+def flatten_model_outputs(config: OnnxConfig, outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Flatten nested outputs with the config's naming; ``past_key_values`` become ``present.*``."""
+    flat: dict[str, Any] = {}
+    for name, value in outputs.items():
+        if name == "past_key_values":
+            name = "present"
+        if hasattr(value, "to_legacy_cache"):
+            value = value.to_legacy_cache()
+        if isinstance(value, (list, tuple)):
+            flat.update(config.flatten_output_collection_property(name, value))
+        else:
+            flat[name] = value
+    return flat
+
+
+def select_declared_outputs(config: OnnxConfig, outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The declared outputs, in declared order; a declared output the model did not return is an error."""
+    flat = flatten_model_outputs(config, outputs)
+    missing = [name for name in config.outputs if name not in flat]
+    if missing:
+        raise ValueError(
+            f"{type(config).__name__} declares output(s) {', '.join(missing)} that the model does not return"
+            f" (it returns {', '.join(flat)})."
+        )
+    return {name: flat[name] for name in config.outputs}

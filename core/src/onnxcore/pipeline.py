@@ -1,0 +1,249 @@
+"""The one place where the export steps run in order:
+
+``load -> resolve config -> dummy inputs -> patch -> export -> post-process -> validate -> write``
+
+The CLI, the conformance kit and any batch run call :func:`run_export`; nothing else repeats these steps.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .errors import FrameworkError, ModelPathError, UsageError
+from .exporters import DEFAULT_EXPORTER, EXPORTERS, export
+from .exporters.pytorch import check_opset, opset_range
+from .features import FeaturesManager
+from .plugins import get_host, get_registry
+from .registry import ConfigRegistration
+from .staging import MANIFEST_NAME, StagedOutput, check_output_path
+from .validate import ValidationReport, validate_model_outputs
+
+PREPROCESSOR_CHOICES = ("auto", "tokenizer", "feature_extractor", "image_processor", "processor")
+ONNX_FILE_NAME = "model.onnx"
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+
+Progress = Callable[[str], None]
+
+
+@dataclasses.dataclass
+class ExportRequest:
+    """What to export; field names follow the CLI flags."""
+
+    model: str
+    output: Path
+    feature: str = "default"
+    framework: str | None = None
+    opset: int | None = None
+    atol: float | None = None
+    cache_dir: str | None = None
+    preprocessor: str = "auto"
+    exporter: str = DEFAULT_EXPORTER
+    device: str = "cpu"
+    trust_remote_code: bool = False
+    external_data: bool | None = None
+
+
+@dataclasses.dataclass
+class ExportResult:
+    """What was written and how it validated."""
+
+    output: Path
+    files: list[Path]
+    model_type: str
+    feature: str
+    plugin: str
+    exporter: str
+    opset: int
+    validation: ValidationReport
+    manifest: dict[str, Any]
+
+
+def _load_model_config(request: ExportRequest) -> Any:
+    from transformers import AutoConfig
+
+    path = Path(request.model).expanduser()
+    if path.exists():
+        if not path.is_dir() or not (path / "config.json").is_file():
+            raise ModelPathError(f"{request.model} is not a model folder: it has no config.json.")
+    elif not _HUB_ID.match(request.model):
+        raise ModelPathError(f"model path {request.model} does not exist; pass a folder with config.json or a hub id.")
+    try:
+        return AutoConfig.from_pretrained(
+            request.model, cache_dir=request.cache_dir, trust_remote_code=request.trust_remote_code
+        )
+    except ValueError as exc:
+        if "trust_remote_code" in str(exc):
+            raise UsageError(
+                f"{request.model} needs its own code to load; rerun with --trust-remote-code if you trust it."
+            ) from exc
+        raise ModelPathError(f"cannot read the config of {request.model}: {exc}") from exc
+    except OSError as exc:
+        if path.exists():
+            raise ModelPathError(f"cannot read {path / 'config.json'}: {exc}") from exc
+        raise ModelPathError(
+            f"no local folder {request.model!r}, and it could not be loaded from the Hugging Face Hub (offline or"
+            " unknown id); pass a local folder with config.json."
+        ) from exc
+
+
+def _load_preprocessor(request: ExportRequest) -> Any:
+    import transformers
+
+    from .utils import get_preprocessor
+
+    if request.preprocessor == "auto":
+        return get_preprocessor(request.model)
+    loader = {
+        "tokenizer": transformers.AutoTokenizer,
+        "feature_extractor": transformers.AutoFeatureExtractor,
+        "image_processor": transformers.AutoImageProcessor,
+        "processor": transformers.AutoProcessor,
+    }[request.preprocessor]
+    try:
+        return loader.from_pretrained(request.model, cache_dir=request.cache_dir)
+    except (OSError, ValueError, KeyError) as exc:
+        raise UsageError(f"cannot load a {request.preprocessor} from {request.model}: {exc}") from exc
+
+
+def resolve(request: ExportRequest) -> tuple[Any, ConfigRegistration]:
+    """Read the checkpoint's config and find the registered OnnxConfig for the requested feature."""
+    model_config = _load_model_config(request)
+    registration = get_registry().resolve(model_config.model_type, request.feature, request.model)
+    return model_config, registration
+
+
+def choose_opset(request: ExportRequest, onnx_config: Any) -> int:
+    """The requested opset, checked; by default the config's, raised to what the exporter can write."""
+    if request.exporter not in EXPORTERS:
+        raise UsageError(f"unknown exporter {request.exporter!r}; choose one of {', '.join(EXPORTERS)}.")
+    low, _ = opset_range(request.exporter)
+    opset = request.opset if request.opset is not None else max(onnx_config.default_onnx_opset, low)
+    check_opset(opset, onnx_config, request.exporter)
+    return opset
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def build_manifest(
+    request: ExportRequest,
+    registration: ConfigRegistration,
+    onnx_config: Any,
+    opset: int,
+    folder: Path,
+    onnx_files: list[Path],
+    report: ValidationReport,
+) -> dict[str, Any]:
+    """What the folder holds and how it was made, written as ``onnxcore.json``."""
+    model_file = onnx_files[0].name
+    files: dict[str, Any] = {}
+    for path in sorted(folder.iterdir()):
+        entry: dict[str, Any] = {"sha256": _sha256(path), "bytes": path.stat().st_size}
+        if path.name == model_file:
+            entry["inputs"] = {name: dict(axes) for name, axes in onnx_config.inputs.items()}
+            entry["outputs"] = {name: dict(axes) for name, axes in onnx_config.outputs.items()}
+        files[path.name] = entry
+    plugin = next(info for info in get_host().plugins if info.name == registration.plugin)
+    return {
+        "onnxcore": _version("onnxcore"),
+        "plugin": {"name": plugin.name, "distribution": plugin.distribution, "version": plugin.version},
+        "model": request.model,
+        "model_type": registration.model_type,
+        "feature": registration.feature,
+        "framework": "pt",
+        "exporter": request.exporter,
+        "opset": opset,
+        "versions": {name: _version(name) for name in ("torch", "transformers", "onnx", "onnxruntime")},
+        "files": files,
+        "validation": report.as_dict(),
+    }
+
+
+def run_export(request: ExportRequest, progress: Progress = lambda message: None) -> ExportResult:
+    """Export and validate one feature of one checkpoint into ``request.output``, atomically."""
+    output = Path(request.output)
+    check_output_path(output)
+    progress(f"Resolving {request.model} (feature {request.feature})")
+    model_config, registration = resolve(request)
+    onnx_config = registration.constructor()(model_config)
+    opset = choose_opset(request, onnx_config)
+    try:
+        framework = FeaturesManager.determine_framework(request.model, request.framework)
+    except FileNotFoundError as exc:
+        raise ModelPathError(str(exc)) from exc
+    if framework == "tf":
+        raise FrameworkError("TensorFlow export is not available yet; export the PyTorch weights with --framework pt.")
+    FeaturesManager._validate_framework_choice(framework)
+
+    progress(f"Loading {registration.model_type} model for {registration.feature} ({type(onnx_config).__name__})")
+    try:
+        model = FeaturesManager.get_model_from_feature(
+            registration.feature,
+            request.model,
+            framework=framework,
+            cache_dir=request.cache_dir,
+            attn_implementation="eager",
+            trust_remote_code=request.trust_remote_code,
+        )
+    except (OSError, ValueError, RuntimeError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelPathError(f"cannot load the model weights of {request.model}: {first_line}") from exc
+    onnx_config = registration.constructor()(model.config)
+    preprocessor = _load_preprocessor(request)
+    atol = request.atol if request.atol is not None else onnx_config.atol_for_validation
+
+    staged = StagedOutput(output)
+    with staged as staging:
+        onnx_path = staging / ONNX_FILE_NAME
+        progress(f"Exporting with {request.exporter} (opset {opset})")
+        _, output_names = export(
+            preprocessor,
+            model,
+            onnx_config,
+            opset,
+            onnx_path,
+            device=request.device,
+            exporter=request.exporter,
+            external_data=request.external_data,
+        )
+        onnx_files = [onnx_path, *staging.glob(ONNX_FILE_NAME + ".data")]
+        progress(f"Validating in ONNX Runtime (atol {atol:g})")
+        report = validate_model_outputs(onnx_config, preprocessor, model, onnx_path, output_names, atol)
+        model_config.save_pretrained(staging)
+        if preprocessor is not None:
+            preprocessor.save_pretrained(staging)
+        manifest = build_manifest(request, registration, onnx_config, opset, staging, onnx_files, report)
+        (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
+        names = sorted(path.name for path in staging.iterdir())
+        progress(f"Writing {output}")
+        staged.commit()
+    return ExportResult(
+        output=output,
+        files=[output / name for name in names],
+        model_type=registration.model_type,
+        feature=registration.feature,
+        plugin=registration.plugin,
+        exporter=request.exporter,
+        opset=opset,
+        validation=report,
+        manifest=manifest,
+    )

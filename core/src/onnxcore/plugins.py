@@ -1,0 +1,205 @@
+"""Plugin loading: entry points of the ``onnxcore`` group, each loaded and called in isolation.
+
+Environment switches (names match an entry-point name such as ``bert`` or a distribution such as
+``onnxcore-bert``):
+
+- ``ONNXCORE_LOAD_PLUGINS``: unset loads all; ``""`` loads none; ``"bert,gpt2"`` loads only those.
+- ``ONNXCORE_DISABLE_PLUGINS``: ``"broken"`` loads all but those.
+- ``ONNXCORE_PREFER_PLUGINS``: plugins that win when two register the same ``(model_type, feature)``.
+- ``ONNXCORE_STRICT_PLUGINS=1``: any plugin failure is an error instead of a warning (for CI).
+
+Core's own built-in tasks come from :mod:`onnxcore.builtin_tasks`, registered the same way, always.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import warnings
+from collections.abc import Mapping
+from importlib import metadata
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from . import builtin_tasks, hookspecs
+from .errors import PluginError
+from .registry import ConfigRegistration, Registry, TaskSpec
+
+ENTRY_POINT_GROUP = "onnxcore"
+BUILTIN_PLUGINS: tuple[ModuleType, ...] = (builtin_tasks,)
+
+
+class PluginLoadWarning(UserWarning):
+    """A plugin failed to load or to register; the others keep working."""
+
+
+@dataclasses.dataclass
+class PluginInfo:
+    """What ``onnxcore plugins`` shows for one plugin."""
+
+    name: str
+    distribution: str
+    version: str
+    entry_point: str
+    hooks: list[str] = dataclasses.field(default_factory=list)
+    model_types: list[str] = dataclasses.field(default_factory=list)
+    status: str = "ok"
+    error: str | None = None
+    builtin: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class PluginHost:
+    """The loaded plugin manager, what each plugin is, and the registry they filled."""
+
+    manager: pluggy.PluginManager
+    plugins: list[PluginInfo]
+    registry: Registry
+
+
+def _names(value: str | None) -> set[str] | None:
+    if value is None:
+        return None
+    return {name.strip() for name in value.split(",") if name.strip()}
+
+
+def _matches(names: set[str], info: PluginInfo) -> bool:
+    return bool(names & {info.name, info.distribution})
+
+
+def _fail(info: PluginInfo, stage: str, exc: BaseException, strict: bool) -> None:
+    info.status = "error"
+    info.error = f"{stage}: {type(exc).__name__}: {exc}"
+    message = (
+        f"plugin {info.name!r} ({info.distribution} {info.version}) {info.error}; the other plugins still work."
+        f" Disable it with ONNXCORE_DISABLE_PLUGINS={info.name} or fix/uninstall {info.distribution}."
+    )
+    if strict:
+        raise PluginError(message) from exc
+    warnings.warn(message, PluginLoadWarning, stacklevel=3)
+
+
+def _entry_point_infos() -> list[tuple[metadata.EntryPoint, PluginInfo]]:
+    found = []
+    for entry_point in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
+        dist = entry_point.dist
+        info = PluginInfo(
+            name=entry_point.name,
+            distribution=dist.metadata["Name"] if dist is not None else "?",
+            version=dist.version if dist is not None else "?",
+            entry_point=f"{entry_point.name} = {entry_point.value}",
+        )
+        found.append((entry_point, info))
+    return found
+
+
+def _run_hook(
+    host: PluginHost, hook_name: str, make_register: Any, commit: Any, strict: bool
+) -> None:
+    """Call each implementation of a registration hook alone; commit its registrations only if it succeeds."""
+    infos = {info.name: info for info in host.plugins}
+    for impl in getattr(host.manager.hook, hook_name).get_hookimpls():
+        info = infos[impl.plugin_name]
+        if info.status != "ok":
+            continue
+        staged: list[Any] = []
+        try:
+            kwargs = {"register": make_register(impl.plugin_name, staged)}
+            impl.function(**{name: kwargs[name] for name in impl.argnames})
+            for item in staged:
+                commit(item)
+        except Exception as exc:  # noqa: BLE001 - isolation: one plugin's bug must not stop the others
+            _fail(info, hook_name, exc, strict)
+
+
+def load_plugins(environ: Mapping[str, str] | None = None) -> PluginHost:
+    """Build a fresh plugin manager, load built-ins and entry points, and run the registration hooks."""
+    env = os.environ if environ is None else environ
+    strict = env.get("ONNXCORE_STRICT_PLUGINS", "") not in ("", "0")
+    only = _names(env.get("ONNXCORE_LOAD_PLUGINS"))
+    disabled = _names(env.get("ONNXCORE_DISABLE_PLUGINS")) or set()
+    preferred = sorted(_names(env.get("ONNXCORE_PREFER_PLUGINS")) or set())
+
+    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    manager.add_hookspecs(hookspecs)
+    host = PluginHost(manager, [], Registry(preferred_plugins=preferred))
+    core_version = metadata.version("onnxcore")
+    for module in BUILTIN_PLUGINS:
+        name = module.__name__
+        manager.register(module, name=name)
+        host.plugins.append(PluginInfo(name, "onnxcore", core_version, name, builtin=True))
+
+    for entry_point, info in _entry_point_infos():
+        host.plugins.append(info)
+        if (only is not None and not _matches(only, info)) or _matches(disabled, info):
+            info.status = "disabled"
+            continue
+        if manager.get_plugin(info.name) is not None:
+            _fail(info, "load", PluginError(f"the name {info.name!r} is already taken by another plugin"), strict)
+            continue
+        try:
+            manager.register(entry_point.load(), name=info.name)
+        except Exception as exc:  # noqa: BLE001 - isolation
+            _fail(info, "load", exc, strict)
+            continue
+        unknown = [
+            hook.name
+            for hook in manager.get_hookcallers(manager.get_plugin(info.name)) or []
+            if not hook.has_spec()
+        ]
+        if unknown:
+            manager.unregister(name=info.name)
+            _fail(info, "load", PluginError(f"implements unknown hook(s) {', '.join(unknown)}"), strict)
+
+    for info in host.plugins:
+        plugin = manager.get_plugin(info.name)
+        if plugin is not None:
+            info.hooks = sorted(hook.name for hook in manager.get_hookcallers(plugin) or [])
+
+    registry = host.registry
+
+    def make_task_register(plugin: str, staged: list[TaskSpec]) -> Any:
+        return registry.task_registrar(plugin, staged)
+
+    def make_config_register(plugin: str, staged: list[ConfigRegistration]) -> Any:
+        return registry.config_registrar(plugin, staged)
+
+    _run_hook(host, "register_tasks", make_task_register, registry.add_task, strict)
+    _run_hook(host, "register_onnx_configs", make_config_register, registry.add_config, strict)
+
+    for info in host.plugins:
+        info.model_types = sorted(
+            model_type
+            for model_type in registry.model_types()
+            if any(entry.plugin == info.name for entries in registry.registrations(model_type).values() for entry in entries)
+        )
+    if strict and registry.conflicts():
+        entries = registry.conflicts()[0]
+        raise PluginError(
+            f"{entries[0].feature!r} of {entries[0].model_type!r} is registered by "
+            + " and ".join(repr(entry.plugin) for entry in entries)
+        )
+    return host
+
+
+@functools.lru_cache(maxsize=1)
+def get_host() -> PluginHost:
+    """The process-wide plugin host, loaded on first use."""
+    return load_plugins()
+
+
+def get_registry() -> Registry:
+    """The process-wide registry, filled by the installed plugins."""
+    return get_host().registry
+
+
+def reset() -> None:
+    """Forget the loaded plugins so the next call reloads them (after changing the environment)."""
+    get_host.cache_clear()

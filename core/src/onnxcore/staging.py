@@ -1,0 +1,88 @@
+"""Atomic output: build an export in a temporary folder beside the target, move it into place when done.
+
+A failed or interrupted run removes its temporary folder and leaves the target as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from types import TracebackType
+
+from .errors import OutputPathError
+
+MANIFEST_NAME = "onnxcore.json"
+
+
+def check_output_path(output: Path) -> None:
+    """Fail early (before any model loads) when ``output`` cannot receive an export."""
+    if output.exists() and not output.is_dir():
+        raise OutputPathError(
+            f"output path {output} is an existing file; give a folder (the export writes {output}/model.onnx)."
+        )
+    ancestor = output if output.exists() else output.parent
+    while not ancestor.exists():
+        if ancestor.parent == ancestor:
+            break
+        ancestor = ancestor.parent
+    if ancestor.exists() and not ancestor.is_dir():
+        raise OutputPathError(f"cannot create output folder {output}: {ancestor} is a file.")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise OutputPathError(f"output folder {output} is not writable ({ancestor} denies writing); pick another path.")
+
+
+class StagedOutput:
+    """Context manager yielding a temporary folder; ``commit()`` moves its files into the target folder."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = Path(target)
+        self.path: Path | None = None
+        self._committed = False
+
+    def __enter__(self) -> Path:
+        """Create the temporary folder and return its path."""
+        check_output_path(self.target)
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            self.path = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.onnxcore-", dir=self.target.parent))
+            umask = os.umask(0)
+            os.umask(umask)
+            self.path.chmod(0o777 & ~umask)  # mkdtemp makes 0700; the final folder should look like any other
+        except OSError as exc:
+            raise OutputPathError(f"cannot write beside {self.target}: {exc.strerror or exc}; pick another path.") from exc
+        return self.path
+
+    def commit(self) -> None:
+        """Move the staged files into the target; files of the previous export that are gone are removed."""
+        assert self.path is not None
+        if not self.target.exists():
+            os.rename(self.path, self.target)
+        else:
+            previous = _manifest_files(self.target)
+            staged = sorted(p.name for p in self.path.iterdir())
+            for name in staged:
+                destination = self.target / name
+                if destination.is_dir() and not destination.is_symlink():
+                    shutil.rmtree(destination)
+                os.replace(self.path / name, destination)
+            for name in previous - set(staged):
+                (self.target / name).unlink(missing_ok=True)
+            self.path.rmdir()
+        self._committed = True
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if not self._committed and self.path is not None:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _manifest_files(folder: Path) -> set[str]:
+    try:
+        manifest = json.loads((folder / MANIFEST_NAME).read_text())
+    except (OSError, ValueError):
+        return set()
+    return {name for name in manifest.get("files", {}) if "/" not in name and name != ".."}

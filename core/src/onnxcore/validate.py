@@ -1,0 +1,139 @@
+"""Validation: run the ONNX file in ONNX Runtime and the framework model on the same inputs, compare outputs.
+
+Inputs come from ``OnnxConfig.generate_validation_inputs`` (a batch and length other than the export's).
+Every declared output is compared: same shape, and ``|onnx - reference| <= atol + rtol * |reference|``
+elementwise with ``rtol = 1e-5`` (numpy ``allclose``, as transformers.onnx did). Any failure raises
+:class:`~onnxcore.errors.ValidationError` carrying the whole table.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .config import OnnxConfig
+from .errors import ValidationError
+from .outputs import flatten_model_outputs
+
+RTOL = 1e-5
+
+
+@dataclasses.dataclass
+class OutputCheck:
+    """Comparison of one output."""
+
+    name: str
+    reference_shape: tuple[int, ...]
+    onnx_shape: tuple[int, ...]
+    max_abs_diff: float
+    ok: bool
+
+
+@dataclasses.dataclass
+class ValidationReport:
+    """Per-output comparison of ONNX Runtime against the framework model."""
+
+    atol: float
+    rtol: float
+    input_shapes: dict[str, tuple[int, ...]]
+    checks: list[OutputCheck]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every output matched."""
+        return all(check.ok for check in self.checks)
+
+    def table(self) -> str:
+        """The comparison as an aligned text table."""
+        rows = [("output", "shape", "max |diff|", "atol", "result")]
+        for check in self.checks:
+            shape = str(check.onnx_shape)
+            if check.onnx_shape != check.reference_shape:
+                shape = f"{check.onnx_shape} vs {check.reference_shape}"
+            rows.append(
+                (check.name, shape, f"{check.max_abs_diff:.3g}", f"{self.atol:g}", "ok" if check.ok else "FAILED")
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return dataclasses.asdict(self) | {"ok": self.ok}
+
+
+def _to_numpy(value: Any) -> np.ndarray:
+    if hasattr(value, "detach"):
+        return value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
+def compare_outputs(
+    reference: Mapping[str, Any], onnx_outputs: Mapping[str, Any], atol: float, input_shapes: Mapping[str, Any]
+) -> ValidationReport:
+    """Compare each named output; shape mismatches and NaN disagreements fail."""
+    checks = []
+    for name, onnx_value in onnx_outputs.items():
+        ref = _to_numpy(reference[name])
+        got = np.asarray(onnx_value)
+        if ref.shape != got.shape:
+            checks.append(OutputCheck(name, tuple(ref.shape), tuple(got.shape), float("inf"), False))
+            continue
+        diff = np.abs(got.astype(np.float64) - ref.astype(np.float64))
+        max_diff = float(np.nanmax(diff)) if diff.size else 0.0
+        ok = bool(np.allclose(got, ref, atol=atol, rtol=RTOL, equal_nan=True))
+        checks.append(OutputCheck(name, tuple(ref.shape), tuple(got.shape), max_diff, ok))
+    return ValidationReport(atol, RTOL, {k: tuple(np.shape(v)) for k, v in input_shapes.items()}, checks)
+
+
+def _flatten_inputs(config: OnnxConfig, inputs: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    flat: dict[str, np.ndarray] = {}
+    for name, value in inputs.items():
+        if isinstance(value, (list, tuple)):
+            flat.update({k: _to_numpy(v) for k, v in config.flatten_output_collection_property(name, value).items()})
+        else:
+            flat[name] = _to_numpy(value)
+    return flat
+
+
+def validate_model_outputs(
+    config: OnnxConfig,
+    preprocessor: Any,
+    reference_model: Any,
+    onnx_model: Path,
+    onnx_named_outputs: Sequence[str],
+    atol: float,
+    tokenizer: Any = None,
+) -> ValidationReport:
+    """Check ``onnx_model`` against ``reference_model``; raises ValidationError with the table on mismatch."""
+    import onnxruntime
+    import torch
+
+    if tokenizer is not None:
+        preprocessor = tokenizer
+    inputs = config.generate_validation_inputs(preprocessor, framework="pt")
+    model_inputs = {name: value for name, value in inputs.items() if name in config.inputs}
+    reference_model.to("cpu").eval()
+    with torch.no_grad():
+        reference = flatten_model_outputs(config, reference_model(**model_inputs))
+    missing = [name for name in onnx_named_outputs if name not in reference]
+    if missing:
+        raise ValidationError(
+            f"outputs {', '.join(missing)} are in the ONNX model but the reference model does not return them."
+        )
+    ort_inputs = _flatten_inputs(config, config.generate_dummy_inputs_onnxruntime(model_inputs))
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3
+    session = onnxruntime.InferenceSession(str(onnx_model), options, providers=["CPUExecutionProvider"])
+    ort_values = session.run(list(onnx_named_outputs), ort_inputs)
+    report = compare_outputs(reference, dict(zip(onnx_named_outputs, ort_values)), atol, ort_inputs)
+    if not report.ok:
+        failed = ", ".join(check.name for check in report.checks if not check.ok)
+        raise ValidationError(
+            f"validation failed for {failed}: ONNX Runtime differs from the PyTorch model beyond atol={atol:g}"
+            f"\n{report.table()}"
+        )
+    return report

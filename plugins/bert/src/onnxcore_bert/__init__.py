@@ -1,0 +1,5 @@
+"""onnxcore plugin for BERT."""
+
+from .config import BertOnnxConfig
+
+__all__ = ["BertOnnxConfig"]
