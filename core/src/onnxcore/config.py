@@ -352,7 +352,8 @@ class OnnxConfig(ABC):
         rng = np.random.default_rng(1)
         vocab_size = int(getattr(self._config, "vocab_size", 0) or 0)
         for name in list(inputs):
-            array = np.array(inputs[name])
+            value = inputs[name]
+            array = np.array(value.numpy() if hasattr(value, "numpy") else value)
             if name.endswith("input_ids") and vocab_size > 0 and array.shape[-1] > 2:
                 array[..., 1:-1] = rng.integers(0, vocab_size, size=array[..., 1:-1].shape)
             elif name.endswith("attention_mask") and array.shape[0] > 1 and array.shape[-1] > 3:

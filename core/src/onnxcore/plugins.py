@@ -14,10 +14,9 @@ Core's own built-in tasks come from :mod:`onnxcore.builtin_tasks`, registered th
 from __future__ import annotations
 
 import dataclasses
-import functools
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import metadata
 from types import ModuleType
 from typing import Any
@@ -119,8 +118,26 @@ def _run_hook(
             _fail(info, hook_name, exc, strict)
 
 
-def load_plugins(environ: Mapping[str, str] | None = None) -> PluginHost:
-    """Build a fresh plugin manager, load built-ins and entry points, and run the registration hooks."""
+def _register(manager: pluggy.PluginManager, info: PluginInfo, load: Any, strict: bool) -> None:
+    """Import and register one plugin; a failure or an unknown hook name marks only that plugin as broken."""
+    try:
+        plugin = load()
+        manager.register(plugin, name=info.name)
+    except Exception as exc:  # noqa: BLE001 - isolation: one plugin's bug must not stop the others
+        _fail(info, "load", exc, strict)
+        return
+    unknown = [hook.name for hook in manager.get_hookcallers(plugin) or [] if not hook.has_spec()]
+    if unknown:
+        manager.unregister(plugin)
+        _fail(info, "load", PluginError(f"implements unknown hook(s) {', '.join(unknown)}"), strict)
+
+
+def load_plugins(environ: Mapping[str, str] | None = None, extra_plugins: Sequence[object] = ()) -> PluginHost:
+    """Build a fresh plugin manager, load built-ins, ``extra_plugins`` and entry points, run the hooks.
+
+    ``extra_plugins`` are objects or modules with hookimpls (named by their ``__name__``), registered before
+    entry points; tests and programs that embed onnxcore use them to add plugins without installing any.
+    """
     env = os.environ if environ is None else environ
     strict = env.get("ONNXCORE_STRICT_PLUGINS", "") not in ("", "0")
     only = _names(env.get("ONNXCORE_LOAD_PLUGINS"))
@@ -135,6 +152,11 @@ def load_plugins(environ: Mapping[str, str] | None = None) -> PluginHost:
         name = module.__name__
         manager.register(module, name=name)
         host.plugins.append(PluginInfo(name, "onnxcore", core_version, name, builtin=True))
+    for plugin in extra_plugins:
+        name = getattr(plugin, "__name__", type(plugin).__name__)
+        info = PluginInfo(name, "(not installed)", "-", name)
+        host.plugins.append(info)
+        _register(manager, info, lambda plugin=plugin: plugin, strict)
 
     for entry_point, info in _entry_point_infos():
         host.plugins.append(info)
@@ -144,19 +166,7 @@ def load_plugins(environ: Mapping[str, str] | None = None) -> PluginHost:
         if manager.get_plugin(info.name) is not None:
             _fail(info, "load", PluginError(f"the name {info.name!r} is already taken by another plugin"), strict)
             continue
-        try:
-            manager.register(entry_point.load(), name=info.name)
-        except Exception as exc:  # noqa: BLE001 - isolation
-            _fail(info, "load", exc, strict)
-            continue
-        unknown = [
-            hook.name
-            for hook in manager.get_hookcallers(manager.get_plugin(info.name)) or []
-            if not hook.has_spec()
-        ]
-        if unknown:
-            manager.unregister(name=info.name)
-            _fail(info, "load", PluginError(f"implements unknown hook(s) {', '.join(unknown)}"), strict)
+        _register(manager, info, entry_point.load, strict)
 
     for info in host.plugins:
         plugin = manager.get_plugin(info.name)
@@ -189,17 +199,23 @@ def load_plugins(environ: Mapping[str, str] | None = None) -> PluginHost:
     return host
 
 
-@functools.lru_cache(maxsize=1)
+_host: PluginHost | None = None
+
+
 def get_host() -> PluginHost:
     """The process-wide plugin host, loaded on first use."""
-    return load_plugins()
+    global _host
+    if _host is None:
+        _host = load_plugins()
+    return _host
+
+
+def set_host(host: PluginHost | None) -> None:
+    """Replace the process-wide host (None: reload from the environment on next use)."""
+    global _host
+    _host = host
 
 
 def get_registry() -> Registry:
     """The process-wide registry, filled by the installed plugins."""
     return get_host().registry
-
-
-def reset() -> None:
-    """Forget the loaded plugins so the next call reloads them (after changing the environment)."""
-    get_host.cache_clear()

@@ -30,8 +30,12 @@ def check_output_path(output: Path) -> None:
         ancestor = ancestor.parent
     if ancestor.exists() and not ancestor.is_dir():
         raise OutputPathError(f"cannot create output folder {output}: {ancestor} is a file.")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise OutputPathError(f"output folder {output} is not writable ({ancestor} denies writing); pick another path.")
+    try:  # a real probe: os.access says yes to root even on a read-only file system
+        Path(tempfile.mkdtemp(prefix=".onnxcore-probe-", dir=ancestor)).rmdir()
+    except OSError as exc:
+        raise OutputPathError(
+            f"output folder {output} is not writable ({ancestor}: {exc.strerror or exc}); pick another path."
+        ) from exc
 
 
 class StagedOutput:

@@ -132,7 +132,10 @@ def consolidate_external_data(model: onnx.ModelProto, directory: Path, data_name
             offset += padding
             out.write(data)
             tensor.ClearField("raw_data")
-            external_data_helper.set_external_data(tensor, location=data_name, offset=offset, length=len(data))
+            del tensor.external_data[:]
+            for key, value in (("location", data_name), ("offset", str(offset)), ("length", str(len(data)))):
+                entry = tensor.external_data.add()
+                entry.key, entry.value = key, value
             tensor.data_location = onnx.TensorProto.EXTERNAL
     os.replace(partial, target)
     for location in locations - {data_name}:

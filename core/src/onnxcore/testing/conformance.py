@@ -1,0 +1,150 @@
+"""The conformance suite every onnxcore plugin runs: subclass it, name a tiny config, get the tests.
+
+Example (``tests/test_conformance.py`` of a plugin)::
+
+    from onnxcore.testing.conformance import ConformanceSuite
+
+    class TestBertConformance(ConformanceSuite):
+        model_type = "bert"
+        distribution = "onnxcore-bert"
+
+        def tiny_config(self):
+            return BertConfig(vocab_size=99, hidden_size=32, num_hidden_layers=2, num_attention_heads=4)
+
+For every feature the plugin registers and every exporter, the suite builds a checkpoint with random weights,
+runs the same pipeline as ``onnxcore export`` and checks the written graph against the config's contract.
+A suite test may only be overridden with ``@pytest.mark.xfail(reason=...)``; anything else fails
+``test_no_silent_overrides``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from ..exporters import EXPORTERS
+from ..pipeline import ExportRequest, run_export
+from ..plugins import get_host, get_registry
+
+
+class ConformanceSuite:
+    """Base class of a plugin's conformance tests (pytest collects subclasses named ``Test*``)."""
+
+    #: ``PretrainedConfig.model_type`` under test.
+    model_type: ClassVar[str]
+    #: The distribution expected to register it, e.g. ``"onnxcore-bert"``.
+    distribution: ClassVar[str]
+    #: Exporters to run every feature through.
+    exporters: ClassVar[tuple[str, ...]] = EXPORTERS
+
+    def tiny_config(self) -> Any:
+        """A small ``PretrainedConfig`` of the model type (a few layers, hidden size ~32)."""
+        raise NotImplementedError("name a tiny config: override tiny_config()")
+
+    def save_preprocessor(self, directory: Path) -> None:
+        """Write the checkpoint's tokenizer/processor files; by default none (dummy inputs from the config)."""
+
+    # -- machinery -------------------------------------------------------------------------------------
+    def features(self) -> list[str]:
+        """Features registered for the model type."""
+        return sorted(get_registry().registrations(self.model_type))
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        """Parametrize ``feature`` and ``exporter`` from the registry and ``exporters``."""
+        if "feature" in metafunc.fixturenames:
+            metafunc.parametrize("feature", self.features())
+        if "exporter" in metafunc.fixturenames:
+            metafunc.parametrize("exporter", self.exporters)
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def checkpoints(cls, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+        """Built checkpoints by feature, shared by the tests of the class."""
+        return {}
+
+    def checkpoint(self, feature: str, checkpoints: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+        """A saved checkpoint for ``feature``: random weights (seed 0) of the feature's model class."""
+        from ..features import FeaturesManager
+        from .checkpoints import save_random_model
+
+        if feature not in checkpoints:
+            directory = tmp_path_factory.mktemp(f"{self.model_type}-{feature}")
+            model_class = FeaturesManager.get_model_class_for_feature(feature)
+            config = self.tiny_config()
+            save_random_model(directory, lambda cfg: model_class.from_config(cfg), config)
+            self.save_preprocessor(directory)
+            checkpoints[feature] = directory
+        return checkpoints[feature]
+
+    def onnx_config(self, feature: str) -> Any:
+        """The registered OnnxConfig for ``feature``, built on the tiny config."""
+        return get_registry().resolve(self.model_type, feature).constructor()(self.tiny_config())
+
+    # -- the suite -------------------------------------------------------------------------------------
+    def test_registered_by_plugin(self) -> None:
+        features = get_registry().registrations(self.model_type)
+        assert features, f"no feature registered for {self.model_type!r}"
+        names = {info.name: info.distribution for info in get_host().plugins}
+        for feature, entries in features.items():
+            assert [names[entry.plugin] for entry in entries] == [self.distribution], feature
+
+    def test_config_contract(self, feature: str) -> None:
+        config = self.onnx_config(feature)
+        assert config.inputs and config.outputs
+        for name, axes in {**config.inputs, **config.outputs}.items():
+            assert axes.get(0) == "batch", f"{name}: axis 0 must be the dynamic 'batch' axis, got {dict(axes)}"
+            assert all(isinstance(axis, int) and isinstance(label, str) for axis, label in axes.items()), name
+        assert config.atol_for_validation > 0
+        assert config.default_onnx_opset >= 7
+
+    def test_dummy_inputs_match_forward(self, feature: str, checkpoints: dict[str, Path], tmp_path_factory: Any) -> None:
+        import inspect
+
+        from ..features import FeaturesManager
+        from ..utils import get_preprocessor
+
+        directory = self.checkpoint(feature, checkpoints, tmp_path_factory)
+        config = self.onnx_config(feature)
+        dummy = config.generate_dummy_inputs(get_preprocessor(str(directory)), framework="pt")
+        assert set(config.inputs) <= set(dummy), f"dummy inputs {sorted(dummy)} lack some of {list(config.inputs)}"
+        model = FeaturesManager.get_model_class_for_feature(feature).from_config(self.tiny_config())
+        forward = inspect.signature(model.forward)
+        assert set(config.inputs) <= set(forward.parameters), f"{list(config.inputs)} vs forward{forward}"
+
+    def test_export_and_validate(
+        self, feature: str, exporter: str, checkpoints: dict[str, Path], tmp_path_factory: Any, tmp_path: Path
+    ) -> None:
+        import onnx
+
+        directory = self.checkpoint(feature, checkpoints, tmp_path_factory)
+        output = tmp_path / "onnx"
+        result = run_export(ExportRequest(model=str(directory), output=output, feature=feature, exporter=exporter))
+        config = self.onnx_config(feature)
+        assert result.validation.ok
+        assert [check.name for check in result.validation.checks] == list(config.outputs)
+        model = onnx.load(str(output / "model.onnx"))
+        assert [value.name for value in model.graph.input] == list(config.inputs)
+        assert [value.name for value in model.graph.output] == list(config.outputs)
+        assert {opset.domain: opset.version for opset in model.opset_import}.get("", None) == result.opset
+        for values, declared in ((model.graph.input, config.inputs), (model.graph.output, config.outputs)):
+            for value in values:
+                dims = value.type.tensor_type.shape.dim
+                for axis, label in declared[value.name].items():
+                    assert dims[axis].dim_param == label, f"{value.name} axis {axis}: {dims[axis]} != {label!r}"
+        assert (output / "onnxcore.json").is_file() and (output / "config.json").is_file()
+
+    def test_no_silent_overrides(self) -> None:
+        """Every suite test a subclass redefines must be an xfail that says why."""
+        for name in dir(ConformanceSuite):
+            if not name.startswith("test_"):
+                continue
+            own = getattr(type(self), name)
+            if own is getattr(ConformanceSuite, name):
+                continue
+            marks = [mark for mark in getattr(own, "pytestmark", []) if mark.name == "xfail"]
+            assert marks and marks[0].kwargs.get("reason"), (
+                f"{type(self).__name__}.{name} overrides a conformance test; mark it"
+                " @pytest.mark.xfail(reason=...) instead of replacing it"
+            )

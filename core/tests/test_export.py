@@ -1,0 +1,89 @@
+"""The pipeline end to end on a tiny BERT: files, contract, external data, opset errors, atomic output."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import onnx
+import pytest
+
+from onnxcore.errors import OpsetError, OutputPathError, ValidationError
+from onnxcore.pipeline import ExportRequest, run_export
+
+
+def _hashes(folder):
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(folder.iterdir())}
+
+
+def test_export_writes_declared_contract_and_manifest(text_plugin, tiny_bert, tmp_path) -> None:
+    output = tmp_path / "out"
+    result = run_export(ExportRequest(model=str(tiny_bert), output=output, feature="text-classification"))
+    assert result.feature == "sequence-classification" and result.opset == 11
+    model = onnx.load(str(output / "model.onnx"))
+    assert [v.name for v in model.graph.input] == ["input_ids", "attention_mask", "token_type_ids"]
+    assert [v.name for v in model.graph.output] == ["logits"]
+    logits = model.graph.output[0].type.tensor_type.shape.dim
+    assert logits[0].dim_param == "batch" and logits[1].dim_value == 2
+    manifest = json.loads((output / "onnxcore.json").read_text())
+    assert manifest["feature"] == "sequence-classification" and manifest["opset"] == 11
+    assert manifest["validation"]["ok"] and manifest["validation"]["input_shapes"]["input_ids"] == [3, 9]
+    assert {"model.onnx", "config.json", "vocab.txt", "tokenizer.json"} <= set(manifest["files"])
+    assert manifest["files"]["model.onnx"]["sha256"] == _hashes(output)["model.onnx"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folder left behind
+
+
+def test_forced_external_data_writes_one_data_file(text_plugin, tiny_bert, tmp_path) -> None:
+    output = tmp_path / "out"
+    run_export(ExportRequest(model=str(tiny_bert), output=output, external_data=True))
+    assert (output / "model.onnx.data").stat().st_size > (output / "model.onnx").stat().st_size
+    locations = {
+        entry.value
+        for tensor in onnx.load(str(output / "model.onnx"), load_external_data=False).graph.initializer
+        for entry in tensor.external_data
+        if entry.key == "location"
+    }
+    assert locations == {"model.onnx.data"}
+    run_export(ExportRequest(model=str(tiny_bert), output=output, external_data=False))
+    assert not (output / "model.onnx.data").exists()  # the stale data file of the previous export is gone
+
+
+@pytest.mark.parametrize(
+    ("exporter", "opset", "message"),
+    [
+        ("torchscript", 9, "below the minimum of TinyTextOnnxConfig \\(11\\)"),
+        ("dynamo", 14, "dynamo exporter writes opsets 18 to .*--exporter torchscript"),
+        ("torchscript", 99, "writes opsets 7 to 20, not 99"),
+    ],
+)
+def test_opset_out_of_range_is_a_usage_error(text_plugin, tiny_bert, tmp_path, exporter, opset, message) -> None:
+    with pytest.raises(OpsetError, match=message):
+        run_export(ExportRequest(model=str(tiny_bert), output=tmp_path / "out", exporter=exporter, opset=opset))
+    assert not (tmp_path / "out").exists()
+
+
+def test_requested_opset_is_written(text_plugin, tiny_bert, tmp_path) -> None:
+    run_export(ExportRequest(model=str(tiny_bert), output=tmp_path / "out", opset=17))
+    assert onnx.load(str(tmp_path / "out" / "model.onnx")).opset_import[0].version == 17
+
+
+def test_output_path_errors(text_plugin, tiny_bert, tmp_path) -> None:
+    existing = tmp_path / "file.onnx"
+    existing.write_text("keep me")
+    with pytest.raises(OutputPathError, match="is an existing file"):
+        run_export(ExportRequest(model=str(tiny_bert), output=existing))
+    assert existing.read_text() == "keep me"
+    with pytest.raises(OutputPathError, match="is a file"):
+        run_export(ExportRequest(model=str(tiny_bert), output=existing / "sub"))
+    with pytest.raises(OutputPathError, match="not writable"):
+        run_export(ExportRequest(model=str(tiny_bert), output=__import__("pathlib").Path("/proc/onnxcore-out")))
+
+
+def test_failed_validation_keeps_the_earlier_export(text_plugin, tiny_bert, tmp_path) -> None:
+    output = tmp_path / "out"
+    run_export(ExportRequest(model=str(tiny_bert), output=output))
+    before = _hashes(output)
+    with pytest.raises(ValidationError, match="last_hidden_state.*FAILED"):
+        run_export(ExportRequest(model=str(tiny_bert), output=output, atol=1e-30, opset=14))
+    assert _hashes(output) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
