@@ -1,0 +1,127 @@
+"""The CLI as users run it: listings, exports with both exporters, and every bad input as one clear line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import onnx
+import pytest
+from conftest import TINY_BERT, run_cli
+
+BERT_FEATURES = [
+    "causal-lm",
+    "default",
+    "masked-lm",
+    "multiple-choice",
+    "question-answering",
+    "sequence-classification",
+    "token-classification",
+]
+
+
+def test_features_bert_lists_seven_features_from_the_plugin() -> None:
+    run = run_cli("features", "bert")
+    assert run.code == 0
+    lines = [line.split() for line in run.out.splitlines()[1:]]
+    assert [line[1] for line in lines] == BERT_FEATURES
+    assert {line[2] for line in lines} == {"onnxcore-bert"}
+    records = json.loads(run_cli("features", "bert", "--json").out)
+    assert [r["feature"] for r in records] == BERT_FEATURES and {r["distribution"] for r in records} == {"onnxcore-bert"}
+
+
+def test_plugins_json_agrees_with_features_json() -> None:
+    plugins = json.loads(run_cli("plugins", "--json").out)
+    bert = next(p for p in plugins if p["distribution"] == "onnxcore-bert")
+    assert bert["status"] == "ok" and bert["version"] == "0.1.0" and bert["hooks"] == ["register_onnx_configs"]
+    assert bert["entry_point"] == "bert = onnxcore_bert.plugin"
+    features = json.loads(run_cli("features", "--json").out)
+    by_plugin = {p["name"]: set(p["model_types"]) for p in plugins}
+    for record in features:
+        assert record["model_type"] in by_plugin[record["plugin"]]
+    table = run_cli("plugins").out
+    assert "onnxcore-bert" in table and "0.1.0" in table
+
+
+@pytest.mark.parametrize("exporter", ["torchscript", "dynamo"])
+def test_export_default_checkpoint(tmp_path, exporter) -> None:
+    run = run_cli("export", "-m", str(TINY_BERT), "--exporter", exporter, str(tmp_path / "out"))
+    assert run.code == 0, run.err
+    assert "last_hidden_state" in run.out and "All good, model saved at" in run.out
+    assert "Exporting with " + exporter in run.err
+    model = onnx.load(str(tmp_path / "out" / "model.onnx"))
+    assert model.opset_import[0].version == (11 if exporter == "torchscript" else 18)
+
+
+def test_transformers_onnx_style_invocation_and_optimum_task_names(tmp_path) -> None:
+    run = run_cli("-m", str(TINY_BERT), "--feature", "fill-mask", "--json", str(tmp_path / "out"))
+    assert run.code == 0, run.err
+    result = json.loads(run.out)
+    assert result["feature"] == "masked-lm" and result["validation"]["ok"]
+
+
+def _bad_checkpoint(tmp_path, model_type: str):
+    folder = tmp_path / model_type
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"model_type": model_type}))
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["-m", "{gpt2}"], 2, "model type 'gpt2' .* is not supported by the installed plugins .*pip install onnxcore-gpt2"),
+        (["-m", "{bert}", "--feature", "causal-lm-with-past"], 2, "bert doesn't support feature 'causal-lm-with-past'. Supported features: causal-lm, default"),
+        (["-m", "{bert}", "--feature", "maskd-lm"], 2, "unknown feature 'maskd-lm'. Did you mean 'masked-lm'"),
+        (["-m", "{missing}"], 2, "model path .*/does-not-exist does not exist"),
+        (["-m", "{empty}"], 2, "is not a model folder: it has no config.json"),
+        (["-m", "{bert}", "--opset", "9"], 2, "opset 9 is below the minimum of BertOnnxConfig \\(11\\); use --opset 11"),
+        (["-m", "{bert}", "--opset", "30"], 2, "the torchscript exporter writes opsets 7 to 20, not 30"),
+        (["-m", "{bert}", "--exporter", "dynamo", "--opset", "14"], 2, "writes opsets 18 to .*--exporter torchscript"),
+    ],
+)
+def test_bad_input_is_one_clear_line(tmp_path, args, code, message) -> None:
+    import re
+
+    (tmp_path / "empty").mkdir()
+    paths = {
+        "gpt2": _bad_checkpoint(tmp_path, "gpt2"),
+        "bert": TINY_BERT,
+        "missing": tmp_path / "does-not-exist",
+        "empty": tmp_path / "empty",
+    }
+    args = [arg.format(**paths) for arg in args]
+    run = run_cli("export", *args, str(tmp_path / "out"))
+    assert run.code == code
+    assert re.search(message, run.error_line), run.error_line
+    assert not (tmp_path / "out").exists()
+
+
+def test_output_path_errors(tmp_path) -> None:
+    existing = tmp_path / "model.onnx"
+    existing.write_text("not yours")
+    run = run_cli("export", "-m", str(TINY_BERT), str(existing))
+    assert run.code == 2 and "is an existing file" in run.error_line
+    assert existing.read_text() == "not yours"
+    run = run_cli("export", "-m", str(TINY_BERT), "/proc/onnxcore-out")
+    assert run.code == 2 and "is not writable" in run.error_line
+
+
+def test_validation_failure_prints_the_table_and_keeps_the_earlier_export(tmp_path) -> None:
+    output = tmp_path / "out"
+    assert run_cli("export", "-m", str(TINY_BERT), "--quiet", str(output)).code == 0
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in output.iterdir()}
+    run = run_cli("export", "-m", str(TINY_BERT), "--atol", "1e-30", "--opset", "14", str(output))
+    assert run.code == 1
+    assert "validation failed for last_hidden_state" in run.error_line
+    assert "max |diff|" in run.err and "FAILED" in run.err
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in output.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_import_onnxcore_is_light() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, onnxcore; print(sorted(m for m in ('torch', 'tensorflow', 'transformers') if m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"
