@@ -1,6 +1,6 @@
 """Rebuild examples/tiny-bert: a 2-layer BERT with random weights (seed 0) and a real WordPiece tokenizer.
 
-    python examples/make_tiny_bert.py
+python examples/make_tiny_bert.py
 """
 
 from __future__ import annotations

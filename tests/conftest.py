@@ -44,8 +44,18 @@ def installed_test_plugins(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("site")
     for name in ("onnxcore-testplug", "onnxcore-broken"):
         subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-             "--target", str(target), str(ROOT / "tests" / "plugins" / name)],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-deps",
+                "--no-build-isolation",
+                "--target",
+                str(target),
+                str(ROOT / "tests" / "plugins" / name),
+            ],
             check=True,
         )
     return target

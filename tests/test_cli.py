@@ -27,7 +27,9 @@ def test_features_bert_lists_seven_features_from_the_plugin() -> None:
     assert [line[1] for line in lines] == BERT_FEATURES
     assert {line[2] for line in lines} == {"onnxcore-bert"}
     records = json.loads(run_cli("features", "bert", "--json").out)
-    assert [r["feature"] for r in records] == BERT_FEATURES and {r["distribution"] for r in records} == {"onnxcore-bert"}
+    assert [r["feature"] for r in records] == BERT_FEATURES and {r["distribution"] for r in records} == {
+        "onnxcore-bert"
+    }
 
 
 def test_plugins_json_agrees_with_features_json() -> None:
@@ -70,12 +72,24 @@ def _bad_checkpoint(tmp_path, model_type: str):
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["-m", "{gpt2}"], 2, "model type 'gpt2' .* is not supported by the installed plugins .*pip install onnxcore-gpt2"),
-        (["-m", "{bert}", "--feature", "causal-lm-with-past"], 2, "bert doesn't support feature 'causal-lm-with-past'. Supported features: causal-lm, default"),
+        (
+            ["-m", "{gpt2}"],
+            2,
+            "model type 'gpt2' .* is not supported by the installed plugins .*pip install onnxcore-gpt2",
+        ),
+        (
+            ["-m", "{bert}", "--feature", "causal-lm-with-past"],
+            2,
+            "bert doesn't support feature 'causal-lm-with-past'. Supported features: causal-lm, default",
+        ),
         (["-m", "{bert}", "--feature", "maskd-lm"], 2, "unknown feature 'maskd-lm'. Did you mean 'masked-lm'"),
         (["-m", "{missing}"], 2, "model path .*/does-not-exist does not exist"),
         (["-m", "{empty}"], 2, "is not a model folder: it has no config.json"),
-        (["-m", "{bert}", "--opset", "9"], 2, "opset 9 is below the minimum of BertOnnxConfig \\(11\\); use --opset 11"),
+        (
+            ["-m", "{bert}", "--opset", "9"],
+            2,
+            "opset 9 is below the minimum of BertOnnxConfig \\(11\\); use --opset 11",
+        ),
         (["-m", "{bert}", "--opset", "30"], 2, "the torchscript exporter writes opsets 7 to 20, not 30"),
         (["-m", "{bert}", "--exporter", "dynamo", "--opset", "14"], 2, "writes opsets 18 to .*--exporter torchscript"),
     ],

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from throwaway import TextPlugin
 
 from onnxcore.plugins import PluginHost, load_plugins, set_host

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from throwaway import TinyTextOnnxConfig
 from transformers import BertConfig, GPT2Config
 
 from onnxcore import (
@@ -17,8 +18,6 @@ from onnxcore import (
     compute_serialized_parameters_size,
 )
 from onnxcore.utils import compute_effective_axis_dimension
-
-from throwaway import TinyTextOnnxConfig
 
 
 class PastConfig(OnnxConfigWithPast):
@@ -75,8 +74,12 @@ def test_with_past_switches_use_cache_and_adds_present_outputs() -> None:
     assert plain.values_override == {"use_cache": False} and past.values_override == {"use_cache": True}
     assert list(past.outputs) == ["logits", "present.0.key", "present.0.value", "present.1.key", "present.1.value"]
     assert past.outputs["present.1.value"] == {0: "batch", 2: "past_sequence + sequence"}
-    assert list(past.inputs)[1:] == ["past_key_values.0.key", "past_key_values.0.value", "past_key_values.1.key",
-                                     "past_key_values.1.value"]
+    assert list(past.inputs)[1:] == [
+        "past_key_values.0.key",
+        "past_key_values.0.value",
+        "past_key_values.1.key",
+        "past_key_values.1.value",
+    ]
 
 
 def test_seq2seq_axes_and_layers() -> None:

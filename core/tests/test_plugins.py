@@ -125,7 +125,9 @@ def test_duplicate_task_is_an_error_naming_both() -> None:
         def register_tasks(self, register):
             register("fill-mask-2", auto_model="AutoModel", synonyms=["fill-mask"])
 
-    with pytest.warns(PluginLoadWarning, match="'fill-mask' is registered by both 'onnxcore.builtin_tasks' and 'clash'"):
+    with pytest.warns(
+        PluginLoadWarning, match="'fill-mask' is registered by both 'onnxcore.builtin_tasks' and 'clash'"
+    ):
         load_plugins({"ONNXCORE_LOAD_PLUGINS": ""}, extra_plugins=[Clash()])
 
 

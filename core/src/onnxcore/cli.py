@@ -41,7 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="feature to export (default: %(default)s); Optimum task names are accepted too",
     )
     export.add_argument("--framework", choices=("pt", "tf"), help="framework of the weights (default: detected)")
-    export.add_argument("--opset", type=int, help="ONNX opset (default: the config's, raised to the exporter's minimum)")
+    export.add_argument(
+        "--opset", type=int, help="ONNX opset (default: the config's, raised to the exporter's minimum)"
+    )
     export.add_argument("--atol", type=float, help="absolute tolerance for validation (default: the config's)")
     export.add_argument("--cache_dir", "--cache-dir", dest="cache_dir", help="cache folder for hub downloads")
     export.add_argument(
@@ -210,7 +212,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except KeyboardInterrupt:
         print("error: interrupted; nothing was written.", file=err)
         return 130
-    except Exception as exc:  # noqa: BLE001 - last resort: one line, traceback only on request
+    except Exception as exc:
         if os.environ.get("ONNXCORE_DEBUG"):
             traceback.print_exc()
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""

@@ -114,9 +114,7 @@ class OnnxConfig(ABC):
     ) -> None:
         self._config = config
         if task not in self._tasks_to_common_outputs:
-            raise ValueError(
-                f"{task} is not a supported task, supported tasks: {list(self._tasks_to_common_outputs)}"
-            )
+            raise ValueError(f"{task} is not a supported task, supported tasks: {list(self._tasks_to_common_outputs)}")
         self.task = task
         self._patching_specs = [
             spec if spec.orig_op is not None else dataclasses.replace(spec, orig_op=getattr(spec.o, spec.name))
@@ -184,8 +182,7 @@ class OnnxConfig(ABC):
     def use_external_data_format(num_parameters: int) -> bool:
         """Whether fp32 weights of ``num_parameters`` reach the 2 GB protobuf limit."""
         return (
-            compute_serialized_parameters_size(num_parameters, ParameterFormat.Float)
-            >= EXTERNAL_DATA_FORMAT_SIZE_LIMIT
+            compute_serialized_parameters_size(num_parameters, ParameterFormat.Float) >= EXTERNAL_DATA_FORMAT_SIZE_LIMIT
         )
 
     def _generate_dummy_images(
@@ -263,9 +260,7 @@ class OnnxConfig(ABC):
             return self.generate_dummy_inputs_from_config(
                 batch_size=batch_size, seq_length=seq_length, num_choices=num_choices, framework=framework
             )
-        raise ValueError(
-            "Unable to generate dummy inputs for the model. Please provide a tokenizer or a preprocessor."
-        )
+        raise ValueError("Unable to generate dummy inputs for the model. Please provide a tokenizer or a preprocessor.")
 
     def _dummy_text_inputs(
         self,
@@ -285,9 +280,7 @@ class OnnxConfig(ABC):
         texts = [unk * seq_length] * batch_size
         fw = framework_name(framework)
         if self.task == "multiple-choice":
-            num_choices = compute_effective_axis_dimension(
-                num_choices, fixed_dimension=self.default_fixed_num_choices
-            )
+            num_choices = compute_effective_axis_dimension(num_choices, fixed_dimension=self.default_fixed_num_choices)
             texts = texts * num_choices
             encoded = tokenizer(texts, text_pair=texts)
             for key, values in encoded.items():

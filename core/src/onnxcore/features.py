@@ -58,8 +58,7 @@ class _RegistryView(type):
     def _SUPPORTED_MODEL_TYPE(cls) -> dict[str, dict[str, Callable[[PretrainedConfig], OnnxConfig]]]:  # noqa: N802
         registry = get_registry()
         return {
-            model_type: cls.get_supported_features_for_model_type(model_type)
-            for model_type in registry.model_types()
+            model_type: cls.get_supported_features_for_model_type(model_type) for model_type in registry.model_types()
         }
 
     @property

@@ -99,9 +99,7 @@ def _entry_point_infos() -> list[tuple[metadata.EntryPoint, PluginInfo]]:
     return found
 
 
-def _run_hook(
-    host: PluginHost, hook_name: str, make_register: Any, commit: Any, strict: bool
-) -> None:
+def _run_hook(host: PluginHost, hook_name: str, make_register: Any, commit: Any, strict: bool) -> None:
     """Call each implementation of a registration hook alone; commit its registrations only if it succeeds."""
     infos = {info.name: info for info in host.plugins}
     for impl in getattr(host.manager.hook, hook_name).get_hookimpls():
@@ -114,7 +112,7 @@ def _run_hook(
             impl.function(**{name: kwargs[name] for name in impl.argnames})
             for item in staged:
                 commit(item)
-        except Exception as exc:  # noqa: BLE001 - isolation: one plugin's bug must not stop the others
+        except Exception as exc:
             _fail(info, hook_name, exc, strict)
 
 
@@ -123,7 +121,7 @@ def _register(manager: pluggy.PluginManager, info: PluginInfo, load: Any, strict
     try:
         plugin = load()
         manager.register(plugin, name=info.name)
-    except Exception as exc:  # noqa: BLE001 - isolation: one plugin's bug must not stop the others
+    except Exception as exc:
         _fail(info, "load", exc, strict)
         return
     unknown = [hook.name for hook in manager.get_hookcallers(plugin) or [] if not hook.has_spec()]
@@ -188,7 +186,11 @@ def load_plugins(environ: Mapping[str, str] | None = None, extra_plugins: Sequen
         info.model_types = sorted(
             model_type
             for model_type in registry.model_types()
-            if any(entry.plugin == info.name for entries in registry.registrations(model_type).values() for entry in entries)
+            if any(
+                entry.plugin == info.name
+                for entries in registry.registrations(model_type).values()
+                for entry in entries
+            )
         )
     if strict and registry.conflicts():
         entries = registry.conflicts()[0]

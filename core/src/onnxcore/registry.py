@@ -140,7 +140,9 @@ class Registry:
             known = sorted(self._aliases)
             close = difflib.get_close_matches(feature.removesuffix(WITH_PAST), known, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise UnknownFeatureError(f"unknown feature {feature!r}.{hint} Known features: {', '.join(sorted(self.tasks))}.")
+            raise UnknownFeatureError(
+                f"unknown feature {feature!r}.{hint} Known features: {', '.join(sorted(self.tasks))}."
+            )
         return task + WITH_PAST if with_past else task
 
     def task_spec(self, feature: str) -> TaskSpec:

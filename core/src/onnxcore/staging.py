@@ -56,7 +56,9 @@ class StagedOutput:
             os.umask(umask)
             self.path.chmod(0o777 & ~umask)  # mkdtemp makes 0700; the final folder should look like any other
         except OSError as exc:
-            raise OutputPathError(f"cannot write beside {self.target}: {exc.strerror or exc}; pick another path.") from exc
+            raise OutputPathError(
+                f"cannot write beside {self.target}: {exc.strerror or exc}; pick another path."
+            ) from exc
         return self.path
 
     def commit(self) -> None:

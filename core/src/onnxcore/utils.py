@@ -52,5 +52,5 @@ def get_preprocessor(model_name: str) -> Any | None:
         if tokenizer is not None and feature_extractor is not None:
             raise ValueError(
                 f"Couldn't auto-detect preprocessor for {model_name}. Found both a tokenizer and a feature extractor."
-            )
+            ) from None
         return tokenizer if tokenizer is not None else feature_extractor

@@ -78,9 +78,7 @@ def check_contract(
         )
     graph_outputs = [value.name for value in model.graph.output]
     if graph_outputs != list(output_names):
-        raise ExportFailedError(
-            f"the exported graph returns {graph_outputs}, not the declared {list(output_names)}."
-        )
+        raise ExportFailedError(f"the exported graph returns {graph_outputs}, not the declared {list(output_names)}.")
 
 
 def _graph_tensors(graph: onnx.GraphProto) -> list[onnx.TensorProto]:

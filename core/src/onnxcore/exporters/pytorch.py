@@ -44,9 +44,9 @@ def check_opset(opset: int, config: OnnxConfig, exporter: str) -> None:
     low, high = opset_range(exporter)
     if not low <= opset <= high:
         hint = " or --exporter torchscript" if exporter == "dynamo" and opset < low else ""
+        nearest = max(low, min(opset, high))
         raise OpsetError(
-            f"the {exporter} exporter writes opsets {low} to {high}, not {opset}; use --opset {max(low, min(opset, high))}"
-            f"{hint}."
+            f"the {exporter} exporter writes opsets {low} to {high}, not {opset}; use --opset {nearest}{hint}."
         )
 
 
@@ -120,8 +120,9 @@ def export_pytorch(
     check_opset(opset, config, exporter)
     is_ok, _ = ensure_model_and_config_inputs_match(model, list(config.inputs))
     if not is_ok:
-        raise ExportFailedError("Model and config inputs doesn't match: the model's forward() lacks some of "
-                                f"{', '.join(config.inputs)}.")
+        raise ExportFailedError(
+            f"Model and config inputs doesn't match: the model's forward() lacks some of {', '.join(config.inputs)}."
+        )
     if external_data is None:
         external_data = config.use_external_data_format(model.num_parameters())
 
@@ -157,7 +158,7 @@ def export_pytorch(
                 )
     except (ExportFailedError, OpsetError):
         raise
-    except Exception as exc:  # noqa: BLE001 - any exporter failure becomes one explained line
+    except Exception as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         other = "dynamo" if exporter == "torchscript" else "torchscript"
         raise ExportFailedError(

@@ -99,7 +99,9 @@ class ConformanceSuite:
         assert config.atol_for_validation > 0
         assert config.default_onnx_opset >= 7
 
-    def test_dummy_inputs_match_forward(self, feature: str, checkpoints: dict[str, Path], tmp_path_factory: Any) -> None:
+    def test_dummy_inputs_match_forward(
+        self, feature: str, checkpoints: dict[str, Path], tmp_path_factory: Any
+    ) -> None:
         import inspect
 
         from ..features import FeaturesManager
