@@ -87,3 +87,12 @@ def test_failed_validation_keeps_the_earlier_export(text_plugin, tiny_bert, tmp_
         run_export(ExportRequest(model=str(tiny_bert), output=output, atol=1e-30, opset=14))
     assert _hashes(output) == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_checkpoint_without_preprocessor_uses_config_dummies(text_plugin, tiny_bert, tmp_path) -> None:
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    for name in ("config.json", "model.safetensors"):
+        (bare / name).write_bytes((tiny_bert / name).read_bytes())
+    result = run_export(ExportRequest(model=str(bare), output=tmp_path / "out", feature="masked-lm"))
+    assert result.validation.ok and result.validation.input_shapes["input_ids"] == (3, 9)

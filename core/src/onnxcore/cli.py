@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from .errors import OnnxcoreError
+from .errors import OnnxcoreError, first_line
 from .exporters import DEFAULT_EXPORTER, EXPORTERS
 from .pipeline import PREPROCESSOR_CHOICES, ExportRequest, run_export
 from .plugins import PluginHost, get_host
@@ -215,9 +215,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except Exception as exc:
         if os.environ.get("ONNXCORE_DEBUG"):
             traceback.print_exc()
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         print(
-            f"error: unexpected {type(exc).__name__}: {first_line} (set ONNXCORE_DEBUG=1 for the traceback and"
+            f"error: unexpected {type(exc).__name__}: {first_line(exc)} (set ONNXCORE_DEBUG=1 for the traceback and"
             " report it)",
             file=err,
         )

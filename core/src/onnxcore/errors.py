@@ -9,6 +9,12 @@ written against that API keeps catching them.
 from __future__ import annotations
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (or its type name), for one-line error reports."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 class OnnxcoreError(Exception):
     """Base class: a failure explained in one line."""
 

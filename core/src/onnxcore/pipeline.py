@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .errors import FrameworkError, ModelPathError, UsageError
+from .errors import FrameworkError, ModelPathError, UsageError, first_line
 from .exporters import DEFAULT_EXPORTER, EXPORTERS, export
 from .exporters.pytorch import check_opset, opset_range
 from .features import FeaturesManager
@@ -108,8 +108,10 @@ def _load_preprocessor(request: ExportRequest) -> Any:
     }[request.preprocessor]
     try:
         return loader.from_pretrained(request.model, cache_dir=request.cache_dir)
-    except (OSError, ValueError, KeyError) as exc:
-        raise UsageError(f"cannot load a {request.preprocessor} from {request.model}: {exc}") from exc
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(
+            f"cannot load a {request.preprocessor} from {request.model} ({first_line(exc)}); use --preprocessor auto."
+        ) from exc
 
 
 def resolve(request: ExportRequest) -> tuple[Any, ConfigRegistration]:
@@ -205,8 +207,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             trust_remote_code=request.trust_remote_code,
         )
     except (OSError, ValueError, RuntimeError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelPathError(f"cannot load the model weights of {request.model}: {first_line}") from exc
+        raise ModelPathError(f"cannot load the model weights of {request.model}: {first_line(exc)}") from exc
     onnx_config = registration.constructor()(model.config)
     preprocessor = _load_preprocessor(request)
     atol = request.atol if request.atol is not None else onnx_config.atol_for_validation

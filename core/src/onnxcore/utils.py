@@ -39,15 +39,15 @@ def get_preprocessor(model_name: str) -> Any | None:
 
     try:
         return AutoProcessor.from_pretrained(model_name)
-    except (ValueError, OSError, KeyError):
+    except (ValueError, OSError, KeyError, TypeError):
         tokenizer, feature_extractor = None, None
         try:
             tokenizer = AutoTokenizer.from_pretrained(model_name)
-        except (OSError, KeyError, ValueError):
+        except (OSError, KeyError, ValueError, TypeError):
             pass
         try:
             feature_extractor = AutoFeatureExtractor.from_pretrained(model_name)
-        except (OSError, KeyError, ValueError):
+        except (OSError, KeyError, ValueError, TypeError):
             pass
         if tokenizer is not None and feature_extractor is not None:
             raise ValueError(

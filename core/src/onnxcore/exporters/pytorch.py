@@ -11,12 +11,12 @@ import inspect
 import io
 import logging
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..config import OnnxConfig
-from ..errors import ExportFailedError, OpsetError
+from ..errors import ExportFailedError, OpsetError, first_line
 from ..outputs import select_declared_outputs
 from ..patching import export_patches
 from . import onnx_files
@@ -140,58 +140,27 @@ def export_pytorch(
     wrapper = _declared_io_module(model, config)
     inputs, outputs = dict(config.inputs), dict(config.outputs)
     output = Path(output)
+    common = {"input_names": list(inputs), "output_names": list(outputs), "opset_version": opset}
+    if exporter == "dynamo":
+        from torch.export import Dim
+
+        options = {
+            "dynamo": True,
+            "dynamic_shapes": (tuple({axis: Dim.DYNAMIC for axis in axes} for axes in inputs.values()),),
+            "external_data": external_data,
+            "verbose": False,
+        }
+    else:
+        options = {"dynamo": False, "dynamic_axes": {**inputs, **outputs}, "do_constant_folding": True}
     try:
         with torch.no_grad(), export_patches(config), _quiet_torch_export():
-            if exporter == "dynamo":
-                _export_dynamo(wrapper, args, output, inputs, outputs, opset, external_data)
-            else:
-                torch.onnx.export(
-                    wrapper,
-                    args,
-                    str(output),
-                    input_names=list(inputs),
-                    output_names=list(outputs),
-                    dynamic_axes={**inputs, **outputs},
-                    opset_version=opset,
-                    do_constant_folding=True,
-                    dynamo=False,
-                )
-    except (ExportFailedError, OpsetError):
-        raise
-    except Exception as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            torch.onnx.export(wrapper, args, str(output), **common, **options)
+    except Exception as exc:  # any exporter failure becomes one explained line
         other = "dynamo" if exporter == "torchscript" else "torchscript"
         raise ExportFailedError(
-            f"the {exporter} exporter failed: {type(exc).__name__}: {first_line} (try --exporter {other})"
+            f"the {exporter} exporter failed: {type(exc).__name__}: {first_line(exc)} (try --exporter {other})"
         ) from exc
     onnx_files.finalize(
         output, opset=opset, inputs=inputs, outputs=outputs, exporter=exporter, external_data=external_data
     )
     return list(inputs), list(outputs)
-
-
-def _export_dynamo(
-    wrapper: Any,
-    args: tuple[Any, ...],
-    output: Path,
-    inputs: Mapping[str, Mapping[int, str]],
-    outputs: Mapping[str, Mapping[int, str]],
-    opset: int,
-    external_data: bool,
-) -> None:
-    import torch
-    from torch.export import Dim
-
-    dynamic_shapes = tuple({axis: Dim.DYNAMIC for axis in axes} for axes in inputs.values())
-    torch.onnx.export(
-        wrapper,
-        args,
-        str(output),
-        input_names=list(inputs),
-        output_names=list(outputs),
-        dynamic_shapes=(dynamic_shapes,),
-        opset_version=opset,
-        dynamo=True,
-        external_data=external_data,
-        verbose=False,
-    )
