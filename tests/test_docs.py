@@ -40,6 +40,7 @@ def test_every_cli_flag_is_documented() -> None:
                 assert flag in cli_doc, f"{name} {flag} missing from docs/cli.md (regenerate it)"
 
 
+PAST_DUMMY_INPUTS_PARAMETERS = ["self", "tokenizer", "batch_size", "seq_length", "is_pair", "framework"]
 SEED_SIGNATURES = {
     "export": ["preprocessor", "model", "config", "opset", "output", "tokenizer", "device"],
     "validate_model_outputs": [
@@ -74,28 +75,14 @@ SEED_SIGNATURES = {
     "OnnxConfig.flatten_output_collection_property": ["name", "field"],
     "OnnxConfigWithPast.__init__": ["self", "config", "task", "patching_specs", "use_past"],
     "OnnxConfigWithPast.with_past": ["config", "task"],
-    "OnnxConfigWithPast.generate_dummy_inputs": [
-        "self",
-        "tokenizer",
-        "batch_size",
-        "seq_length",
-        "is_pair",
-        "framework",
-    ],
+    "OnnxConfigWithPast.generate_dummy_inputs": PAST_DUMMY_INPUTS_PARAMETERS,
     "OnnxConfigWithPast.fill_with_past_key_values_": [
         "self",
         "inputs_or_outputs",
         "direction",
         "inverted_values_shape",
     ],
-    "OnnxSeq2SeqConfigWithPast.generate_dummy_inputs": [
-        "self",
-        "tokenizer",
-        "batch_size",
-        "seq_length",
-        "is_pair",
-        "framework",
-    ],
+    "OnnxSeq2SeqConfigWithPast.generate_dummy_inputs": PAST_DUMMY_INPUTS_PARAMETERS,
     "FeaturesManager.get_supported_features_for_model_type": ["model_type", "model_name"],
     "FeaturesManager.feature_to_task": ["feature"],
     "FeaturesManager.get_model_class_for_feature": ["feature", "framework"],

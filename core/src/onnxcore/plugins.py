@@ -25,7 +25,7 @@ import pluggy
 
 from . import builtin_tasks, hookspecs
 from .errors import PluginError
-from .registry import ConfigRegistration, Registry, TaskSpec
+from .registry import Registry
 
 ENTRY_POINT_GROUP = "onnxcore"
 BUILTIN_PLUGINS: tuple[ModuleType, ...] = (builtin_tasks,)
@@ -172,28 +172,19 @@ def load_plugins(environ: Mapping[str, str] | None = None, extra_plugins: Sequen
             info.hooks = sorted(hook.name for hook in manager.get_hookcallers(plugin) or [])
 
     registry = host.registry
+    _run_hook(host, "register_tasks", registry.task_registrar, registry.add_task, strict)
+    _run_hook(host, "register_onnx_configs", registry.config_registrar, registry.add_config, strict)
 
-    def make_task_register(plugin: str, staged: list[TaskSpec]) -> Any:
-        return registry.task_registrar(plugin, staged)
-
-    def make_config_register(plugin: str, staged: list[ConfigRegistration]) -> Any:
-        return registry.config_registrar(plugin, staged)
-
-    _run_hook(host, "register_tasks", make_task_register, registry.add_task, strict)
-    _run_hook(host, "register_onnx_configs", make_config_register, registry.add_config, strict)
-
+    owners: dict[str, set[str]] = {}
+    for model_type in registry.model_types():
+        for entries in registry.registrations(model_type).values():
+            for entry in entries:
+                owners.setdefault(entry.plugin, set()).add(model_type)
     for info in host.plugins:
-        info.model_types = sorted(
-            model_type
-            for model_type in registry.model_types()
-            if any(
-                entry.plugin == info.name
-                for entries in registry.registrations(model_type).values()
-                for entry in entries
-            )
-        )
-    if strict and registry.conflicts():
-        entries = registry.conflicts()[0]
+        info.model_types = sorted(owners.get(info.name, ()))
+    conflicts = registry.conflicts()
+    if strict and conflicts:
+        entries = conflicts[0]
         raise PluginError(
             f"{entries[0].feature!r} of {entries[0].model_type!r} is registered by "
             + " and ".join(repr(entry.plugin) for entry in entries)
