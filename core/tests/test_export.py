@@ -28,7 +28,7 @@ def test_export_writes_declared_contract_and_manifest(text_plugin, tiny_bert, tm
     manifest = json.loads((output / "onnxcore.json").read_text())
     assert manifest["feature"] == "sequence-classification" and manifest["opset"] == 11
     assert manifest["validation"]["ok"] and manifest["validation"]["input_shapes"]["input_ids"] == [3, 9]
-    assert {"model.onnx", "config.json", "vocab.txt", "tokenizer.json"} <= set(manifest["files"])
+    assert {"model.onnx", "config.json", "tokenizer.json"} <= set(manifest["files"])
     assert manifest["files"]["model.onnx"]["sha256"] == _hashes(output)["model.onnx"]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folder left behind
 

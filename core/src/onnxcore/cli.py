@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from .errors import OnnxcoreError, first_line
+from .errors import OnnxcoreError, UsageError, first_line
 from .exporters import DEFAULT_EXPORTER, EXPORTERS
-from .pipeline import PREPROCESSOR_CHOICES, ExportRequest, run_export
+from .generation import DEFAULT_MAX_NEW_TOKENS, DEFAULT_PROMPTS
+from .pipeline import PREPROCESSOR_CHOICES, ExportRequest, check_export_generation, run_export
 from .plugins import PluginHost, get_host
 
-COMMANDS = ("export", "features", "plugins")
+COMMANDS = ("export", "check-generation", "features", "plugins")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,9 +69,25 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="store weights in one model.onnx.data file (default: only above 2 GB)",
     )
+    export.add_argument(
+        "--generation-check",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="for causal-lm-with-past, compare greedy generation in ONNX Runtime with generate() (default: on)",
+    )
+    _generation_arguments(export)
     export.add_argument("-q", "--quiet", action="store_true", help="print only errors and the output path")
     export.add_argument("--json", action="store_true", help="print the result as JSON")
     export.add_argument("output", type=Path, help="output folder; the model is written to OUTPUT/model.onnx")
+
+    check = commands.add_parser(
+        "check-generation", help="compare greedy generation of a -with-past export with the model's generate()"
+    )
+    check.add_argument("-m", "--model", required=True, help="the PyTorch checkpoint the export was made from")
+    _generation_arguments(check)
+    check.add_argument("--trust-remote-code", action="store_true", help="allow checkpoints that run their own code")
+    check.add_argument("--json", action="store_true", help="print the result as JSON")
+    check.add_argument("onnx", type=Path, help="export folder (or its model.onnx)")
 
     features = commands.add_parser("features", help="list model types and the features installed plugins export")
     features.add_argument("model_type", nargs="?", help="show one model type")
@@ -80,6 +97,23 @@ def build_parser() -> argparse.ArgumentParser:
     plugins.add_argument("--all", action="store_true", help="include core's built-in plugins")
     plugins.add_argument("--json", action="store_true", help="print JSON")
     return parser
+
+
+def _generation_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--prompt",
+        action="append",
+        dest="prompts",
+        metavar="TEXT",
+        help="prompt for the generation check; repeat for a batch (default: two prompts of different lengths)",
+    )
+    parser.add_argument(
+        "--max-new-tokens",
+        type=int,
+        default=DEFAULT_MAX_NEW_TOKENS,
+        metavar="N",
+        help="tokens to generate in the generation check (default: %(default)s)",
+    )
 
 
 def _table(rows: list[tuple[str, ...]], out: TextIO) -> None:
@@ -106,6 +140,9 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         device=args.device,
         trust_remote_code=args.trust_remote_code,
         external_data=args.external_data,
+        generation_check=args.generation_check,
+        prompts=tuple(args.prompts or DEFAULT_PROMPTS),
+        max_new_tokens=args.max_new_tokens,
     )
     quiet = args.quiet or args.json
 
@@ -119,12 +156,27 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         summary = {key: result.manifest[key] for key in keys}
         summary |= {"output": str(result.output), "files": [str(path) for path in result.files]}
         summary["validation"] = result.validation.as_dict()
+        summary["generation"] = result.generation.as_dict() if result.generation else None
         print(json.dumps(summary, indent=2), file=out)
     elif args.quiet:
         print(result.output / "model.onnx", file=out)
     else:
         print(result.validation.table(), file=out)
+        if result.generation:
+            print("Greedy generation matches generate():\n" + result.generation.summary(), file=out)
         print(f"All good, model saved at: {result.output / 'model.onnx'}", file=out)
+    return 0
+
+
+def cmd_check_generation(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.max_new_tokens < 1:
+        raise UsageError("--max-new-tokens must be at least 1.")
+    prompts = tuple(args.prompts or DEFAULT_PROMPTS)
+    report = check_export_generation(args.model, args.onnx, prompts, args.max_new_tokens, args.trust_remote_code)
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2), file=out)
+    else:
+        print("Greedy generation matches generate():\n" + report.summary(), file=out)
     return 0
 
 
@@ -202,7 +254,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     if arguments and arguments[0] not in COMMANDS and arguments[0] not in ("-h", "--help", "--version"):
         arguments.insert(0, "export")  # transformers.onnx style: python -m onnxcore -m MODEL OUTPUT
     args = build_parser().parse_args(arguments)
-    handler = {"export": cmd_export, "features": cmd_features, "plugins": cmd_plugins}[args.command]
+    handlers = {
+        "export": cmd_export,
+        "check-generation": cmd_check_generation,
+        "features": cmd_features,
+        "plugins": cmd_plugins,
+    }
+    handler = handlers[args.command]
     warnings.showwarning = _show_warning
     try:
         return handler(args, out, err)

@@ -145,6 +145,15 @@ class OnnxConfig(ABC):
         return None
 
     @property
+    def position_ids_from_attention_mask(self) -> bool:
+        """Whether the graph derives ``position_ids`` from ``attention_mask`` as ``generate()`` does (onnxcore).
+
+        On for decoders with past (their graphs run generation loops), so a left-padded batch generates what
+        PyTorch generates while the inputs stay transformers.onnx's.
+        """
+        return False
+
+    @property
     def default_batch_size(self) -> int:
         """Batch size used for the export's dummy inputs."""
         return OnnxConfig.default_fixed_batch
@@ -304,6 +313,8 @@ class OnnxConfig(ABC):
         vocab_size = int(getattr(self._config, "vocab_size", 2) or 2)
         inputs: dict[str, Any] = {}
         for name, axes in self.inputs.items():
+            if name.startswith("past_key_values."):
+                continue  # OnnxConfigWithPast.generate_dummy_inputs adds the past
             shape = []
             for axis in range(max(axes) + 1):
                 axis_name = axes.get(axis, "")
@@ -333,15 +344,10 @@ class OnnxConfig(ABC):
         transformers.onnx validated on one batch of repeated ``[UNK]``; onnxcore draws varied token ids and
         masks the tail of the last row so that padding and attention masking are checked too.
         """
-        inputs = dict(
-            self.generate_dummy_inputs(
-                preprocessor,
-                batch_size=self.default_batch_size + 1,
-                seq_length=self.default_sequence_length + 1,
-                num_choices=self.default_num_choices - 1,
-                framework=framework,
-            )
-        )
+        sizes = {"batch_size": self.default_batch_size + 1, "seq_length": self.default_sequence_length + 1}
+        if self.task == "multiple-choice":
+            sizes["num_choices"] = self.default_num_choices - 1
+        inputs = dict(self.generate_dummy_inputs(preprocessor, framework=framework, **sizes))
         rng = np.random.default_rng(1)
         vocab_size = int(getattr(self._config, "vocab_size", 0) or 0)
         for name in list(inputs):
@@ -429,6 +435,15 @@ class OnnxConfigWithPast(OnnxConfig, ABC):
             )
         return self._config.num_attention_heads
 
+    @property
+    def position_ids_from_attention_mask(self) -> bool:
+        return self.use_past
+
+    def past_shape(self, batch: int, past_length: int) -> tuple[int, ...]:
+        """Shape of one past key or value: (batch, heads, past length, head size)."""
+        heads = self.num_attention_heads
+        return (batch, heads, past_length, self._config.hidden_size // heads)
+
     def generate_dummy_inputs(  # type: ignore[override]
         self,
         tokenizer: Any,
@@ -449,21 +464,32 @@ class OnnxConfigWithPast(OnnxConfig, ABC):
 
             batch, seqlen = common_inputs["input_ids"].shape
             past_length = seqlen + 2
-            shape = (
-                batch,
-                self.num_attention_heads,
-                past_length,
-                self._config.hidden_size // self.num_attention_heads,
-            )
+            shape = self.past_shape(batch, past_length)
             if "attention_mask" in common_inputs:
-                mask_dtype = common_inputs["attention_mask"].dtype
-                common_inputs["attention_mask"] = torch.cat(
-                    [common_inputs["attention_mask"], torch.ones(batch, past_length, dtype=mask_dtype)], dim=1
-                )
+                mask = common_inputs["attention_mask"]
+                past_mask = torch.ones(batch, past_length, dtype=mask.dtype)
+                common_inputs["attention_mask"] = torch.cat([past_mask, mask], dim=1)
             common_inputs["past_key_values"] = [
                 (torch.zeros(shape), torch.zeros(shape)) for _ in range(self.num_layers)
             ]
         return common_inputs
+
+    def generate_validation_inputs(self, preprocessor: Any, framework: Any = None) -> Mapping[str, Any]:
+        """With past: random past values (zeros would hide a wrong cache) and row 0's first two past
+        positions masked, as left padding leaves them in a generation cache; the last row stays right-padded."""
+        inputs = dict(super().generate_validation_inputs(preprocessor, framework=framework))
+        if self.use_past and "past_key_values" in inputs:
+            import torch
+
+            generator = torch.Generator().manual_seed(2)
+            inputs["past_key_values"] = [
+                tuple(torch.randn(tensor.shape, generator=generator, dtype=tensor.dtype) for tensor in layer)
+                for layer in inputs["past_key_values"]
+            ]
+            if "attention_mask" in inputs and inputs["attention_mask"].shape[0] > 1:
+                inputs["attention_mask"] = inputs["attention_mask"].clone()
+                inputs["attention_mask"][0, :2] = 0
+        return inputs
 
     def fill_with_past_key_values_(
         self, inputs_or_outputs: Mapping[str, Mapping[int, str]], direction: str, inverted_values_shape: bool = False
@@ -474,9 +500,10 @@ class OnnxConfigWithPast(OnnxConfig, ABC):
         name = "past_key_values" if direction == "inputs" else "present"
         target: Any = inputs_or_outputs
         value_axis = 1 if inverted_values_shape else 2
+        length = "past_sequence" if direction == "inputs" else "past_sequence + sequence"
         for i in range(self.num_layers):
-            target[f"{name}.{i}.key"] = {0: "batch", 2: "past_sequence + sequence"}
-            target[f"{name}.{i}.value"] = {0: "batch", value_axis: "past_sequence + sequence"}
+            target[f"{name}.{i}.key"] = {0: "batch", 2: length}
+            target[f"{name}.{i}.value"] = {0: "batch", value_axis: length}
 
     def _flatten_past_key_values_(self, flattened_output: dict[str, Any], name: str, idx: int, t: Any) -> None:
         flattened_output[f"{name}.{idx}.key"] = t[0]

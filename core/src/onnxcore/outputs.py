@@ -9,16 +9,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from .config import OnnxConfig
+from .model_inputs import PAST_ARGUMENTS, cache_layers
 
 
 def flatten_model_outputs(config: OnnxConfig, outputs: Mapping[str, Any]) -> dict[str, Any]:
-    """Flatten nested outputs with the config's naming; ``past_key_values`` become ``present.*``."""
+    """Flatten nested outputs with the config's naming; the returned cache (``past_key_values``, or ``cache`` in
+    transformers 5) becomes ``present.*``."""
     flat: dict[str, Any] = {}
     for name, value in outputs.items():
-        if name == "past_key_values":
-            name = "present"
-        if hasattr(value, "to_legacy_cache"):
-            value = value.to_legacy_cache()
+        if name in PAST_ARGUMENTS:
+            name, value = "present", cache_layers(value)
         if isinstance(value, (list, tuple)):
             flat.update(config.flatten_output_collection_property(name, value))
         else:

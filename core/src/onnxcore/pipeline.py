@@ -20,6 +20,13 @@ from .errors import FrameworkError, ModelPathError, UsageError, first_line
 from .exporters import DEFAULT_EXPORTER, EXPORTERS, export
 from .exporters.pytorch import check_opset, opset_range
 from .features import FeaturesManager
+from .generation import (
+    DEFAULT_MAX_NEW_TOKENS,
+    DEFAULT_PROMPTS,
+    GenerationReport,
+    can_check_generation,
+    check_generation,
+)
 from .plugins import get_host, get_registry
 from .registry import ConfigRegistration
 from .staging import MANIFEST_NAME, StagedOutput, check_output_path
@@ -48,6 +55,9 @@ class ExportRequest:
     device: str = "cpu"
     trust_remote_code: bool = False
     external_data: bool | None = None
+    generation_check: bool = True
+    prompts: tuple[str, ...] = DEFAULT_PROMPTS
+    max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS
 
 
 @dataclasses.dataclass
@@ -63,6 +73,7 @@ class ExportResult:
     opset: int
     validation: ValidationReport
     manifest: dict[str, Any]
+    generation: GenerationReport | None = None
 
 
 def _load_model_config(request: ExportRequest) -> Any:
@@ -154,6 +165,8 @@ def build_manifest(
     folder: Path,
     onnx_files: list[Path],
     report: ValidationReport,
+    generation: GenerationReport | None,
+    attention: str,
 ) -> dict[str, Any]:
     """What the folder holds and how it was made, written as ``onnxcore.json``."""
     model_file = onnx_files[0].name
@@ -173,11 +186,44 @@ def build_manifest(
         "feature": registration.feature,
         "framework": "pt",
         "exporter": request.exporter,
+        "attention": attention,
         "opset": opset,
         "versions": {name: _version(name) for name in ("torch", "transformers", "onnx", "onnxruntime")},
         "files": files,
         "validation": report.as_dict(),
+        "generation": generation.as_dict() if generation else None,
     }
+
+
+def attention_for(exporter: str) -> str:
+    """Attention implementation to load for ``exporter``.
+
+    TorchScript gets ``eager``: SDPA cannot be written below opset 14 and the transformers.onnx default opsets
+    (BERT 11, GPT-2 13) must keep working. torch.export (opset 18+) gets ``sdpa``, transformers' default:
+    GPT-2's eager path slices its causal-mask buffer with symbolic bounds, which took torch.export over
+    7 minutes on 12 layers (35 s with SDPA).
+    """
+    return "sdpa" if exporter == "dynamo" else "eager"
+
+
+def load_model(request: ExportRequest, registration: ConfigRegistration, framework: str) -> Any:
+    """The checkpoint's model class for the feature; models without SDPA fall back to eager attention."""
+    attention = attention_for(request.exporter)
+    while True:
+        try:
+            return FeaturesManager.get_model_from_feature(
+                registration.feature,
+                request.model,
+                framework=framework,
+                cache_dir=request.cache_dir,
+                attn_implementation=attention,
+                trust_remote_code=request.trust_remote_code,
+            )
+        except (OSError, ValueError, RuntimeError) as exc:
+            if attention != "eager" and "sdpa" in str(exc).lower():
+                attention = "eager"
+                continue
+            raise ModelPathError(f"cannot load the model weights of {request.model}: {first_line(exc)}") from exc
 
 
 def run_export(request: ExportRequest, progress: Progress = lambda message: None) -> ExportResult:
@@ -197,17 +243,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     FeaturesManager._validate_framework_choice(framework)
 
     progress(f"Loading {registration.model_type} model for {registration.feature} ({type(onnx_config).__name__})")
-    try:
-        model = FeaturesManager.get_model_from_feature(
-            registration.feature,
-            request.model,
-            framework=framework,
-            cache_dir=request.cache_dir,
-            attn_implementation="eager",
-            trust_remote_code=request.trust_remote_code,
-        )
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise ModelPathError(f"cannot load the model weights of {request.model}: {first_line(exc)}") from exc
+    model = load_model(request, registration, framework)
     onnx_config = registration.constructor()(model.config)
     preprocessor = _load_preprocessor(request)
     atol = request.atol if request.atol is not None else onnx_config.atol_for_validation
@@ -229,10 +265,24 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
         onnx_files = [onnx_path, *staging.glob(ONNX_FILE_NAME + ".data")]
         progress(f"Validating in ONNX Runtime (atol {atol:g})")
         report = validate_model_outputs(onnx_config, preprocessor, model, onnx_path, output_names, atol)
+        generation = None
+        if request.generation_check and can_check_generation(onnx_config, model):
+            progress(f"Checking greedy generation in ONNX Runtime against generate() ({request.max_new_tokens} tokens)")
+            generation = check_generation(onnx_path, model, preprocessor, request.prompts, request.max_new_tokens)
         model_config.save_pretrained(staging)
         if preprocessor is not None:
             preprocessor.save_pretrained(staging)
-        manifest = build_manifest(request, registration, onnx_config, opset, staging, onnx_files, report)
+        manifest = build_manifest(
+            request,
+            registration,
+            onnx_config,
+            opset,
+            staging,
+            onnx_files,
+            report,
+            generation,
+            model.config._attn_implementation,
+        )
         (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
         names = sorted(path.name for path in staging.iterdir())
         progress(f"Writing {output}")
@@ -247,4 +297,27 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
         opset=opset,
         validation=report,
         manifest=manifest,
+        generation=generation,
     )
+
+
+def check_export_generation(
+    model: str,
+    onnx: Path,
+    prompts: tuple[str, ...] = DEFAULT_PROMPTS,
+    max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS,
+    trust_remote_code: bool = False,
+) -> GenerationReport:
+    """Run the generation check on an existing export (``onnx``: its folder or .onnx file) against ``model``."""
+    onnx = Path(onnx)
+    onnx_file = onnx / ONNX_FILE_NAME if onnx.is_dir() else onnx
+    if not onnx_file.is_file():
+        raise ModelPathError(f"{onnx} has no {ONNX_FILE_NAME}; pass the folder that onnxcore export wrote.")
+    manifest = onnx_file.parent / MANIFEST_NAME
+    feature = json.loads(manifest.read_text())["feature"] if manifest.is_file() else "causal-lm-with-past"
+    request = ExportRequest(model=model, output=onnx_file.parent, feature=feature, trust_remote_code=trust_remote_code)
+    _, registration = resolve(request)
+    reference = load_model(request, registration, framework="pt")
+    if not can_check_generation(registration.constructor()(reference.config), reference):
+        raise UsageError(f"{onnx_file} is a {feature} export; the generation check needs a causal-lm-with-past export.")
+    return check_generation(onnx_file, reference, _load_preprocessor(request), prompts, max_new_tokens)

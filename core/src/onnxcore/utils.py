@@ -34,15 +34,16 @@ def get_preprocessor(model_name: str) -> Any | None:
     """Load the preprocessor of a checkpoint: a processor, else a tokenizer or a feature extractor.
 
     Raises ValueError when a tokenizer and a feature extractor both load but no processor ties them.
+    transformers 5 builds an empty tokenizer for a checkpoint that has no tokenizer files; that counts as none.
     """
     from transformers import AutoFeatureExtractor, AutoProcessor, AutoTokenizer
 
     try:
-        return AutoProcessor.from_pretrained(model_name)
+        return _with_vocabulary(AutoProcessor.from_pretrained(model_name))
     except (ValueError, OSError, KeyError, TypeError):
         tokenizer, feature_extractor = None, None
         try:
-            tokenizer = AutoTokenizer.from_pretrained(model_name)
+            tokenizer = _with_vocabulary(AutoTokenizer.from_pretrained(model_name))
         except (OSError, KeyError, ValueError, TypeError):
             pass
         try:
@@ -54,3 +55,12 @@ def get_preprocessor(model_name: str) -> Any | None:
                 f"Couldn't auto-detect preprocessor for {model_name}. Found both a tokenizer and a feature extractor."
             ) from None
         return tokenizer if tokenizer is not None else feature_extractor
+
+
+def _with_vocabulary(preprocessor: Any) -> Any | None:
+    """``preprocessor``, unless it is a tokenizer that knows nothing but its special tokens."""
+    from transformers import PreTrainedTokenizerBase
+
+    if isinstance(preprocessor, PreTrainedTokenizerBase) and len(preprocessor) <= len(preprocessor.all_special_ids):
+        return None
+    return preprocessor

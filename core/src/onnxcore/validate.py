@@ -17,6 +17,7 @@ import numpy as np
 
 from .config import OnnxConfig
 from .errors import ValidationError
+from .model_inputs import flatten_inputs, forward_arguments
 from .outputs import flatten_model_outputs
 
 RTOL = 1e-5
@@ -89,16 +90,6 @@ def compare_outputs(
     return ValidationReport(atol, RTOL, {k: tuple(np.shape(v)) for k, v in input_shapes.items()}, checks)
 
 
-def _flatten_inputs(config: OnnxConfig, inputs: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    flat: dict[str, np.ndarray] = {}
-    for name, value in inputs.items():
-        if isinstance(value, (list, tuple)):
-            flat.update({k: _to_numpy(v) for k, v in config.flatten_output_collection_property(name, value).items()})
-        else:
-            flat[name] = _to_numpy(value)
-    return flat
-
-
 def validate_model_outputs(
     config: OnnxConfig,
     preprocessor: Any,
@@ -114,17 +105,19 @@ def validate_model_outputs(
 
     if tokenizer is not None:
         preprocessor = tokenizer
-    inputs = config.generate_validation_inputs(preprocessor, framework="pt")
+    inputs = flatten_inputs(config, config.generate_validation_inputs(preprocessor, framework="pt"))
     model_inputs = {name: value for name, value in inputs.items() if name in config.inputs}
     reference_model.to("cpu").eval()
     with torch.no_grad():
-        reference = flatten_model_outputs(config, reference_model(**model_inputs))
+        arguments = forward_arguments(config, reference_model, model_inputs)
+        reference = flatten_model_outputs(config, reference_model(**arguments))
     missing = [name for name in onnx_named_outputs if name not in reference]
     if missing:
         raise ValidationError(
             f"outputs {', '.join(missing)} are in the ONNX model but the reference model does not return them."
         )
-    ort_inputs = _flatten_inputs(config, config.generate_dummy_inputs_onnxruntime(model_inputs))
+    onnx_inputs = flatten_inputs(config, config.generate_dummy_inputs_onnxruntime(model_inputs))
+    ort_inputs = {name: _to_numpy(value) for name, value in onnx_inputs.items()}
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
     session = onnxruntime.InferenceSession(str(onnx_model), options, providers=["CPUExecutionProvider"])

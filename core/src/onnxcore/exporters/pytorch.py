@@ -17,6 +17,7 @@ from typing import Any
 
 from ..config import OnnxConfig
 from ..errors import ExportFailedError, OpsetError, first_line
+from ..model_inputs import flatten_inputs, forward_arguments, model_argument_names
 from ..outputs import select_declared_outputs
 from ..patching import export_patches
 from . import onnx_files
@@ -71,7 +72,7 @@ def _declared_io_module(model: Any, config: OnnxConfig) -> Any:
             self.model = model
 
         def forward(self, *args: Any) -> tuple[Any, ...]:
-            outputs = self.model(**dict(zip(input_names, args)))
+            outputs = self.model(**forward_arguments(config, self.model, dict(zip(input_names, args))))
             return tuple(select_declared_outputs(config, outputs).values())
 
     return DeclaredIO().eval()
@@ -118,10 +119,11 @@ def export_pytorch(
         warnings.warn("The `tokenizer` argument is deprecated; use `preprocessor`.", FutureWarning, stacklevel=2)
         preprocessor = tokenizer
     check_opset(opset, config, exporter)
-    is_ok, _ = ensure_model_and_config_inputs_match(model, list(config.inputs))
+    arguments = model_argument_names(config, model)
+    is_ok, _ = ensure_model_and_config_inputs_match(model, arguments)
     if not is_ok:
         raise ExportFailedError(
-            f"Model and config inputs doesn't match: the model's forward() lacks some of {', '.join(config.inputs)}."
+            f"Model and config inputs doesn't match: the model's forward() lacks some of {', '.join(arguments)}."
         )
     if external_data is None:
         external_data = config.use_external_data_format(model.num_parameters())
@@ -130,7 +132,7 @@ def export_pytorch(
     model.eval()
     for key, value in (config.values_override or {}).items():
         setattr(model.config, key, value)
-    dummy = config.generate_dummy_inputs(preprocessor, framework="pt")
+    dummy = flatten_inputs(config, config.generate_dummy_inputs(preprocessor, framework="pt"))
     missing = [name for name in config.inputs if name not in dummy]
     if missing:
         raise ExportFailedError(f"{type(config).__name__} generated no dummy value for input(s) {', '.join(missing)}.")
@@ -153,7 +155,7 @@ def export_pytorch(
     else:
         options = {"dynamo": False, "dynamic_axes": {**inputs, **outputs}, "do_constant_folding": True}
     try:
-        with torch.no_grad(), export_patches(config), _quiet_torch_export():
+        with torch.no_grad(), export_patches(config, exporter), _quiet_torch_export():
             torch.onnx.export(wrapper, args, str(output), **common, **options)
     except Exception as exc:  # any exporter failure becomes one explained line
         other = "dynamo" if exporter == "torchscript" else "torchscript"

@@ -27,14 +27,21 @@ def wordpiece_vocabulary(words: Iterable[str] = WORDS) -> list[str]:
 
 
 def save_wordpiece_tokenizer(directory: Path, tokenizer_class: Any = None, **kwargs: Any) -> Any:
-    """Write ``vocab.txt`` and a fast WordPiece tokenizer (BERT's by default) into ``directory``."""
+    """Write ``vocab.txt`` and a fast WordPiece tokenizer (BERT's by default) into ``directory``.
+
+    The tokenizer is built from a ``tokenizers`` object: transformers 5 ignores ``vocab_file`` and would
+    silently build a tokenizer that knows only its special tokens.
+    """
+    from tokenizers import BertWordPieceTokenizer
     from transformers import BertTokenizerFast
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    vocab_file = directory / "vocab.txt"
-    vocab_file.write_text("\n".join(wordpiece_vocabulary()) + "\n")
-    tokenizer = (tokenizer_class or BertTokenizerFast)(vocab_file=str(vocab_file), **kwargs)
+    vocabulary = wordpiece_vocabulary()
+    (directory / "vocab.txt").write_text("\n".join(vocabulary) + "\n")
+    wordpiece = BertWordPieceTokenizer({token: index for index, token in enumerate(vocabulary)}, lowercase=True)
+    specials = dict(zip(("pad_token", "unk_token", "cls_token", "sep_token", "mask_token"), WORDPIECE_SPECIALS))
+    tokenizer = (tokenizer_class or BertTokenizerFast)(tokenizer_object=wordpiece, **(specials | kwargs))
     tokenizer.save_pretrained(directory)
     return tokenizer
 
@@ -47,3 +54,31 @@ def save_random_model(directory: Path, model_class: Any, config: Any, seed: int 
     model = model_class(config).eval()
     model.save_pretrained(directory)
     return model
+
+
+GPT2_SPECIAL = "<|endoftext|>"
+
+
+def save_byte_level_bpe_tokenizer(directory: Path, vocab_size: int = 400, tokenizer_class: Any = None) -> Any:
+    """Train a byte-level BPE (GPT-2's scheme) on :data:`WORDS` and save it as a fast tokenizer.
+
+    ``<|endoftext|>`` is id 0 and serves as bos, eos and pad, as in GPT-2 checkpoints used for batched generation.
+    """
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import GPT2TokenizerFast
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    bpe = ByteLevelBPETokenizer()
+    sentences = [" ".join(WORDS[i : i + 12]) for i in range(0, len(WORDS), 6)]
+    bpe.train_from_iterator(sentences, vocab_size=vocab_size, min_frequency=1, special_tokens=[GPT2_SPECIAL])
+    bpe.save_model(str(directory))  # vocab.json and merges.txt, as GPT-2 checkpoints ship them
+    tokenizer = (tokenizer_class or GPT2TokenizerFast)(
+        tokenizer_object=bpe,
+        bos_token=GPT2_SPECIAL,
+        eos_token=GPT2_SPECIAL,
+        unk_token=GPT2_SPECIAL,
+        pad_token=GPT2_SPECIAL,
+    )
+    tokenizer.save_pretrained(directory)
+    return tokenizer

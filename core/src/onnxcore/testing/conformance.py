@@ -1,6 +1,7 @@
 """The conformance suite every onnxcore plugin runs: subclass it, name a tiny config, get the tests.
 
-Example (``tests/test_conformance.py`` of a plugin)::
+Example (``tests/test_bert_conformance.py`` of a plugin; a name unique across plugins lets one pytest run
+collect several plugins)::
 
     from onnxcore.testing.conformance import ConformanceSuite
 
@@ -12,7 +13,8 @@ Example (``tests/test_conformance.py`` of a plugin)::
             return BertConfig(vocab_size=99, hidden_size=32, num_hidden_layers=2, num_attention_heads=4)
 
 For every feature the plugin registers and every exporter, the suite builds a checkpoint with random weights,
-runs the same pipeline as ``onnxcore export`` and checks the written graph against the config's contract.
+runs the same pipeline as ``onnxcore export`` and checks the written graph against the config's contract;
+``-with-past`` language-model features must also pass the greedy generation check against ``generate()``.
 A suite test may only be overridden with ``@pytest.mark.xfail(reason=...)``; anything else fails
 ``test_no_silent_overrides``.
 """
@@ -25,6 +27,7 @@ from typing import Any, ClassVar
 import pytest
 
 from ..exporters import EXPORTERS
+from ..model_inputs import flatten_inputs, model_argument_names
 from ..pipeline import ExportRequest, run_export
 from ..plugins import get_host, get_registry
 
@@ -109,11 +112,12 @@ class ConformanceSuite:
 
         directory = self.checkpoint(feature, checkpoints, tmp_path_factory)
         config = self.onnx_config(feature)
-        dummy = config.generate_dummy_inputs(get_preprocessor(str(directory)), framework="pt")
+        dummy = flatten_inputs(config, config.generate_dummy_inputs(get_preprocessor(str(directory)), framework="pt"))
         assert set(config.inputs) <= set(dummy), f"dummy inputs {sorted(dummy)} lack some of {list(config.inputs)}"
         model = FeaturesManager.get_model_class_for_feature(feature).from_config(self.tiny_config())
         forward = inspect.signature(model.forward)
-        assert set(config.inputs) <= set(forward.parameters), f"{list(config.inputs)} vs forward{forward}"
+        arguments = model_argument_names(config, model)
+        assert set(arguments) <= set(forward.parameters), f"{arguments} vs forward{forward}"
 
     def test_export_and_validate(
         self, feature: str, exporter: str, checkpoints: dict[str, Path], tmp_path_factory: Any, tmp_path: Path
@@ -136,6 +140,8 @@ class ConformanceSuite:
                 for axis, label in declared[value.name].items():
                     assert dims[axis].dim_param == label, f"{value.name} axis {axis}: {dims[axis]} != {label!r}"
         assert (output / "onnxcore.json").is_file() and (output / "config.json").is_file()
+        if getattr(config, "use_past", False) and config.task == "causal-lm":
+            assert result.generation is not None and result.generation.ok, "no generation check for a -with-past LM"
 
     def test_no_silent_overrides(self) -> None:
         """Every suite test a subclass redefines must be an xfail that says why."""

@@ -1,0 +1,110 @@
+"""How the ONNX graph's flat inputs become the framework model's ``forward()`` arguments.
+
+The ONNX contract is flat tensors (``past_key_values.{i}.key`` ...), while transformers models take ``Cache``
+objects (the argument is ``past_key_values`` in 4.x and may be ``cache`` in 5.x) and, when generating, position
+ids that ``generate()`` derives from the attention mask. The exporter's wrapper, validation and the generation
+check all build the model call here, so the graph and its reference always see the same call; every decoder
+plugin, including outside ones, gets this without writing any of it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .config import OnnxConfig
+
+PAST_INPUT = "past_key_values"
+PAST_ARGUMENTS = ("past_key_values", "cache")
+
+
+def flatten_inputs(config: OnnxConfig, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Nested dummy inputs (``past_key_values`` as a list of per-layer tuples) under the config's flat names."""
+    flat: dict[str, Any] = {}
+    for name, value in inputs.items():
+        if isinstance(value, (list, tuple)):
+            flat.update(config.flatten_output_collection_property(name, value))
+        else:
+            flat[name] = value
+    return flat
+
+
+def is_past_input(name: str) -> bool:
+    """Whether ``name`` is one of the flat ``past_key_values.*`` inputs."""
+    return name.startswith(PAST_INPUT + ".")
+
+
+def past_argument(model: Any) -> str:
+    """The name under which ``model.forward`` takes its cache (``past_key_values`` or, in transformers 5, ``cache``)."""
+    parameters = inspect.signature(model.forward).parameters
+    return next((name for name in PAST_ARGUMENTS if name in parameters), PAST_INPUT)
+
+
+def model_argument_names(config: OnnxConfig, model: Any) -> list[str]:
+    """The ``forward()`` arguments the config's inputs feed, in config order (past inputs become one argument)."""
+    names: list[str] = []
+    for name in config.inputs:
+        argument = past_argument(model) if is_past_input(name) else name
+        if argument not in names:
+            names.append(argument)
+    return names
+
+
+def past_layers(config: OnnxConfig, flat: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """The ``past_key_values.{i}.*`` inputs grouped per layer ``i``, each group in config order."""
+    layers: dict[int, list[Any]] = {}
+    for name in config.inputs:
+        if is_past_input(name):
+            layers.setdefault(int(name.split(".")[1]), []).append(flat[name])
+    return [tuple(layers[index]) for index in sorted(layers)]
+
+
+def build_cache(layers: Sequence[tuple[Any, Any]]) -> Any:
+    """A ``DynamicCache`` holding each layer's (key, value); built inside the traced call, so both exporters see
+    plain tensors as graph inputs (torch.export cannot take a Cache object as an input)."""
+    from transformers import DynamicCache
+
+    cache = DynamicCache()
+    for index, (key, value) in enumerate(layers):
+        cache.update(key, value, index)
+    return cache
+
+
+def cache_layers(cache: Any) -> list[tuple[Any, ...]]:
+    """Per-layer tensors of a ``Cache`` (transformers 4.x and 5.x) or of a legacy tuple."""
+    if hasattr(cache, "to_legacy_cache"):
+        return list(cache.to_legacy_cache())
+    if hasattr(cache, "layers"):
+        return [(layer.keys, layer.values) for layer in cache.layers]
+    return list(cache)
+
+
+def generation_position_ids(attention_mask: Any, sequence_length: int) -> Any:
+    """Position ids of the last ``sequence_length`` tokens as ``generate()`` derives them from the mask.
+
+    Each attended token's position is the number of attended tokens before it, so left padding does not shift
+    positions. Padding tokens keep their plain index: that matches the model's own default for unpadded and
+    right-padded batches exactly, and a padding token's position never reaches an attended one.
+    """
+    import torch
+
+    mask = attention_mask.long()
+    counted = mask.cumsum(-1) - 1
+    plain = torch.arange(mask.shape[-1], device=mask.device).unsqueeze(0).expand_as(mask)
+    positions = torch.where(mask.bool(), counted, plain)
+    return positions[:, mask.shape[-1] - sequence_length :]
+
+
+def forward_arguments(config: OnnxConfig, model: Any, flat: Mapping[str, Any]) -> dict[str, Any]:
+    """``model.forward`` keyword arguments for flat inputs named as the config's ONNX inputs."""
+    arguments = {name: value for name, value in flat.items() if not is_past_input(name)}
+    layers = past_layers(config, flat)
+    if layers:
+        arguments[past_argument(model)] = build_cache(layers)
+    derive = config.position_ids_from_attention_mask and "position_ids" not in arguments
+    if derive and "attention_mask" in arguments and "input_ids" in arguments:
+        if "position_ids" in inspect.signature(model.forward).parameters:
+            sequence_length = arguments["input_ids"].shape[1]
+            arguments["position_ids"] = generation_position_ids(arguments["attention_mask"], sequence_length)
+    return arguments
