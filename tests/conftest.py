@@ -11,6 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_BERT = ROOT / "examples" / "tiny-bert"
+TINY_GPT2 = ROOT / "examples" / "tiny-gpt2"
 
 
 class Run:

@@ -9,27 +9,43 @@ import onnx
 import pytest
 from conftest import TINY_BERT, run_cli
 
-BERT_FEATURES = [
-    "causal-lm",
-    "default",
-    "masked-lm",
-    "multiple-choice",
-    "question-answering",
-    "sequence-classification",
-    "token-classification",
-]
+PLUGIN_FEATURES = {
+    "bert": (
+        "onnxcore-bert",
+        [
+            "causal-lm",
+            "default",
+            "masked-lm",
+            "multiple-choice",
+            "question-answering",
+            "sequence-classification",
+            "token-classification",
+        ],
+    ),
+    "gpt2": (
+        "onnxcore-gpt2",
+        [
+            "causal-lm",
+            "causal-lm-with-past",
+            "default",
+            "default-with-past",
+            "sequence-classification",
+            "token-classification",
+        ],
+    ),
+}
 
 
-def test_features_bert_lists_seven_features_from_the_plugin() -> None:
-    run = run_cli("features", "bert")
+@pytest.mark.parametrize("model_type", sorted(PLUGIN_FEATURES))
+def test_features_lists_the_plugin_features(model_type: str) -> None:
+    distribution, expected = PLUGIN_FEATURES[model_type]
+    run = run_cli("features", model_type)
     assert run.code == 0
     lines = [line.split() for line in run.out.splitlines()[1:]]
-    assert [line[1] for line in lines] == BERT_FEATURES
-    assert {line[2] for line in lines} == {"onnxcore-bert"}
-    records = json.loads(run_cli("features", "bert", "--json").out)
-    assert [r["feature"] for r in records] == BERT_FEATURES and {r["distribution"] for r in records} == {
-        "onnxcore-bert"
-    }
+    assert [line[1] for line in lines] == expected
+    assert {line[2] for line in lines} == {distribution}
+    records = json.loads(run_cli("features", model_type, "--json").out)
+    assert [r["feature"] for r in records] == expected and {r["distribution"] for r in records} == {distribution}
 
 
 def test_plugins_json_agrees_with_features_json() -> None:
@@ -73,9 +89,9 @@ def _bad_checkpoint(tmp_path, model_type: str):
     ("args", "code", "message"),
     [
         (
-            ["-m", "{gpt2}"],
+            ["-m", "{t5}"],
             2,
-            "model type 'gpt2' .* is not supported by the installed plugins .*pip install onnxcore-gpt2",
+            "model type 't5' .* is not supported by the installed plugins .*pip install onnxcore-t5",
         ),
         (
             ["-m", "{bert}", "--feature", "causal-lm-with-past"],
@@ -99,7 +115,7 @@ def test_bad_input_is_one_clear_line(tmp_path, args, code, message) -> None:
 
     (tmp_path / "empty").mkdir()
     paths = {
-        "gpt2": _bad_checkpoint(tmp_path, "gpt2"),
+        "t5": _bad_checkpoint(tmp_path, "t5"),
         "bert": TINY_BERT,
         "missing": tmp_path / "does-not-exist",
         "empty": tmp_path / "empty",
