@@ -96,3 +96,19 @@ def test_checkpoint_without_preprocessor_uses_config_dummies(text_plugin, tiny_b
         (bare / name).write_bytes((tiny_bert / name).read_bytes())
     result = run_export(ExportRequest(model=str(bare), output=tmp_path / "out", feature="masked-lm"))
     assert result.validation.ok and result.validation.input_shapes["input_ids"] == (3, 9)
+
+
+def test_python_api_exports_a_model_loaded_with_default_attention(tiny_bert, tmp_path) -> None:
+    """transformers loads SDPA attention by default; TorchScript cannot write SDPA at BERT's opset 11."""
+    from throwaway import TinyTextOnnxConfig
+    from transformers import AutoTokenizer, BertModel
+
+    from onnxcore import export, validate_model_outputs
+
+    model = BertModel.from_pretrained(tiny_bert)
+    assert model.config._attn_implementation == "sdpa"
+    config = TinyTextOnnxConfig(model.config)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    _, outputs = export(tokenizer, model, config, 11, tmp_path / "model.onnx")
+    assert validate_model_outputs(config, tokenizer, model, tmp_path / "model.onnx", outputs, 1e-5).ok
+    assert onnx.load(str(tmp_path / "model.onnx")).opset_import[0].version == 11

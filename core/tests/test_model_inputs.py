@@ -8,7 +8,7 @@ from throwaway import TinyTextOnnxConfig
 from transformers import BertConfig, masking_utils
 
 from onnxcore.model_inputs import build_cache, cache_layers, generation_position_ids
-from onnxcore.patching import TORCHSCRIPT_PATCHES, broadcast_mask_function, export_patches
+from onnxcore.patching import TORCHSCRIPT_PATCHES, broadcast_mask_function, export_patches, math_attention
 from onnxcore.testing.checkpoints import save_byte_level_bpe_tokenizer
 
 
@@ -75,3 +75,23 @@ def test_byte_level_bpe_tokenizer_round_trips_text(tmp_path) -> None:
     ids = tokenizer("hello onnx world")["input_ids"]
     assert tokenizer.decode(ids) == "hello onnx world"
     assert tokenizer.eos_token_id == tokenizer.pad_token_id == 0
+
+
+@pytest.mark.parametrize("case", ["bool-mask-with-fully-masked-row", "float-mask", "causal", "grouped-heads"])
+def test_math_attention_matches_torch_sdpa(case: str) -> None:
+    torch.manual_seed(0)
+    query, key, value = (torch.randn(2, 4, 5, 8) for _ in range(3))
+    options: dict = {}
+    if case == "bool-mask-with-fully-masked-row":
+        mask = torch.ones(2, 1, 5, 5, dtype=torch.bool).tril()
+        mask[0, :, :, :2] = False  # left padding: row 0's first two queries see nothing
+        options["attn_mask"] = mask
+    elif case == "float-mask":
+        options["attn_mask"] = torch.randn(2, 1, 5, 5)
+    elif case == "causal":
+        options["is_causal"] = True
+    else:
+        key, value = key[:, :2], value[:, :2]
+        options["enable_gqa"] = True
+    expected = torch.nn.functional.scaled_dot_product_attention(query, key, value, **options)
+    torch.testing.assert_close(math_attention(query, key, value, **options), expected)

@@ -1,12 +1,12 @@
 """Everything the tracer needs patched, applied inside one context manager that always restores.
 
 Two kinds of patches: the config's own ``PatchingSpec``s, and core's patches for what the TorchScript exporter
-cannot trace in transformers itself. transformers (4.53+) builds attention masks by ``torch.vmap``-ing small
-index functions and probes ``position_ids`` for packed sequences with ``torch.diff``; the TorchScript tracer can
-do neither, so every decoder failed to export. Core swaps in a broadcasting equivalent of the vmap (with plain
-tensor indexing instead of the vmap-only ``TransformGetItemToIndex`` mode) and turns the packed-sequence probe
-off (it only applies to training batches without an attention mask).
-"""
+cannot trace. transformers (4.53+) builds attention masks by ``torch.vmap``-ing small index functions and probes
+``position_ids`` for packed sequences with ``torch.diff``; the TorchScript tracer can do neither, so every
+decoder failed to export. Core swaps in a broadcasting equivalent of the vmap (with plain tensor indexing
+instead of the vmap-only ``TransformGetItemToIndex`` mode), turns the packed-sequence probe off (it only
+applies to training batches without an attention mask), and writes ``scaled_dot_product_attention`` as
+matmul and softmax (TorchScript has SDPA only from opset 14, below the default opsets of BERT and GPT-2)."""
 
 from __future__ import annotations
 
@@ -39,12 +39,44 @@ def broadcast_mask_function(mask_function: Callable[..., Any], bh_indices: bool 
     return mask
 
 
+def math_attention(
+    query: Any,
+    key: Any,
+    value: Any,
+    attn_mask: Any = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+    enable_gqa: bool = False,
+) -> Any:
+    """``scaled_dot_product_attention`` written with matmul and softmax (inference: no dropout).
+
+    The TorchScript exporter writes SDPA only from opset 14; models loaded with transformers' default SDPA
+    attention (BERT's at opset 11, GPT-2's at 13) export through this instead.
+    """
+    import torch
+
+    if enable_gqa:
+        repeats = query.size(-3) // key.size(-3)
+        key, value = key.repeat_interleave(repeats, -3), value.repeat_interleave(repeats, -3)
+    scores = torch.matmul(query, key.transpose(-2, -1)) * (query.size(-1) ** -0.5 if scale is None else scale)
+    if is_causal:
+        causal = torch.ones(query.size(-2), key.size(-2), dtype=torch.bool, device=query.device).tril()
+        scores = scores.masked_fill(~causal, float("-inf"))
+    if attn_mask is not None:
+        scores = scores.masked_fill(~attn_mask, float("-inf")) if attn_mask.dtype == torch.bool else scores + attn_mask
+    weights = torch.softmax(scores, dim=-1)
+    fully_masked = torch.isinf(scores).all(dim=-1, keepdim=True)  # torch's SDPA gives 0 there, not NaN
+    return torch.matmul(weights.masked_fill(fully_masked, 0.0), value)
+
+
 def _no_packed_sequences(position_ids: Any) -> None:
     """Stand-in for ``find_packed_sequence_indices``: exported graphs always take an attention mask."""
     return None
 
 
 TORCHSCRIPT_PATCHES: tuple[tuple[str, str, Callable[..., Any]], ...] = (
+    ("torch.nn.functional", "scaled_dot_product_attention", math_attention),
     ("transformers.masking_utils", "_vmap_for_bhqkv", broadcast_mask_function),
     ("transformers.masking_utils", "TransformGetItemToIndex", contextlib.nullcontext),
     ("transformers.masking_utils", "find_packed_sequence_indices", _no_packed_sequences),
@@ -68,6 +100,17 @@ def _patched_attributes(patches: tuple[tuple[str, str, Callable[..., Any]], ...]
     finally:
         for module, name, original in reversed(originals):
             setattr(module, name, original)
+
+
+def attention_for(exporter: str) -> str:
+    """The attention implementation each exporter traces best.
+
+    TorchScript: ``eager`` (it cannot write SDPA below opset 14, and the transformers.onnx default opsets, BERT 11
+    and GPT-2 13, must keep working). torch.export (opset 18+): ``sdpa``, transformers' default; GPT-2's eager
+    path slices its causal-mask buffer with symbolic bounds, which kept torch.export busy for over 7 minutes on
+    12 layers (35 s with SDPA).
+    """
+    return "sdpa" if exporter == "dynamo" else "eager"
 
 
 @contextlib.contextmanager

@@ -27,6 +27,7 @@ from .generation import (
     can_check_generation,
     check_generation,
 )
+from .patching import attention_for
 from .plugins import get_host, get_registry
 from .registry import ConfigRegistration
 from .staging import MANIFEST_NAME, StagedOutput, check_output_path
@@ -193,17 +194,6 @@ def build_manifest(
         "validation": report.as_dict(),
         "generation": generation.as_dict() if generation else None,
     }
-
-
-def attention_for(exporter: str) -> str:
-    """Attention implementation to load for ``exporter``.
-
-    TorchScript gets ``eager``: SDPA cannot be written below opset 14 and the transformers.onnx default opsets
-    (BERT 11, GPT-2 13) must keep working. torch.export (opset 18+) gets ``sdpa``, transformers' default:
-    GPT-2's eager path slices its causal-mask buffer with symbolic bounds, which took torch.export over
-    7 minutes on 12 layers (35 s with SDPA).
-    """
-    return "sdpa" if exporter == "dynamo" else "eager"
 
 
 def load_model(request: ExportRequest, registration: ConfigRegistration, framework: str) -> Any:

@@ -77,3 +77,16 @@ def test_with_past_exports_from_a_checkpoint_without_tokenizer(tiny_gpt2: Path, 
         shutil.copy(tiny_gpt2 / name, weights_only / name)
     result = run_export(ExportRequest(model=str(weights_only), output=tmp_path / "onnx", feature="causal-lm-with-past"))
     assert result.validation.ok and result.generation is not None and result.generation.ok
+
+
+def test_python_api_with_a_default_loaded_model(tiny_gpt2: Path, tmp_path: Path) -> None:
+    """As transformers.onnx users call it: a model loaded with transformers' defaults (SDPA), opset 13."""
+    from onnxcore import validate_model_outputs
+
+    model = GPT2LMHeadModel.from_pretrained(tiny_gpt2)
+    assert model.config._attn_implementation == "sdpa"
+    tokenizer = AutoTokenizer.from_pretrained(tiny_gpt2)
+    config = GPT2OnnxConfig.with_past(model.config, task="causal-lm")
+    _, outputs = export(tokenizer, model, config, config.default_onnx_opset, tmp_path / "model.onnx")
+    assert validate_model_outputs(config, tokenizer, model, tmp_path / "model.onnx", outputs, 1e-4).ok
+    assert check_generation(tmp_path / "model.onnx", model, tokenizer).ok
