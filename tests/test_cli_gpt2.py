@@ -86,7 +86,8 @@ def test_check_generation_against_another_checkpoint_fails_with_the_difference(
     ("args", "code", "message"),
     [
         (["--max-new-tokens", "0"], 2, "--max-new-tokens must be at least 1"),
-        (["--prompt", ""], 2, "prompt 0 ('') has no tokens"),
+        (["--prompt", " "], 2, "every --prompt must have some text"),
+        (["--max-new-tokens", "200"], 2, "plus 200 new tokens exceeds the model's 128 positions"),
     ],
 )
 def test_check_generation_bad_arguments(with_past_export: Path, args: list[str], code: int, message: str) -> None:
@@ -100,6 +101,21 @@ def test_check_generation_needs_a_with_past_export(tmp_path: Path) -> None:
     assert run.code == 2 and "needs a causal-lm-with-past export" in run.error_line
     run = run_cli("check-generation", "-m", str(TINY_GPT2), str(tmp_path / "missing"))
     assert run.code == 2 and "has no model.onnx" in run.error_line
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    shutil.copy(tmp_path / "plain" / "model.onnx", bare / "model.onnx")
+    run = run_cli("check-generation", "-m", str(TINY_GPT2), str(bare))
+    assert run.code == 2 and "takes no past_key_values" in run.error_line
+    (bare / "onnxcore.json").write_text("{}")
+    run = run_cli("check-generation", "-m", str(TINY_GPT2), str(bare))
+    assert run.code == 2 and "is it an onnxcore export?" in run.error_line
+
+
+def test_generation_settings_are_checked_before_exporting(tmp_path: Path) -> None:
+    args = ("export", "-m", str(TINY_GPT2), "--feature", "causal-lm-with-past", "--max-new-tokens", "0")
+    run = run_cli(*args, str(tmp_path / "out"))
+    assert run.code == 2 and "--max-new-tokens must be at least 1" in run.error_line
+    assert "Exporting" not in run.err and not (tmp_path / "out").exists()
 
 
 def test_no_generation_check_records_none(tmp_path: Path) -> None:

@@ -111,4 +111,28 @@ def test_python_api_exports_a_model_loaded_with_default_attention(tiny_bert, tmp
     tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
     _, outputs = export(tokenizer, model, config, 11, tmp_path / "model.onnx")
     assert validate_model_outputs(config, tokenizer, model, tmp_path / "model.onnx", outputs, 1e-5).ok
+    assert config.values_override == {"use_cache": False} and model.config.use_cache  # the caller's config is kept
     assert onnx.load(str(tmp_path / "model.onnx")).opset_import[0].version == 11
+
+
+def test_dynamo_loads_eager_attention_for_models_without_sdpa(use_plugins, tmp_path) -> None:
+    from throwaway import TinyTextOnnxConfig
+    from transformers import XLNetConfig, XLNetModel
+
+    from onnxcore import hookimpl
+    from onnxcore.pipeline import load_model
+    from onnxcore.plugins import get_registry
+    from onnxcore.testing.checkpoints import save_random_model
+
+    class XLNetPlugin:
+        __name__ = "test-xlnet-plugin"
+
+        @hookimpl
+        def register_onnx_configs(self, register):
+            register("xlnet", TinyTextOnnxConfig, ["default"])
+
+    use_plugins(XLNetPlugin())
+    save_random_model(tmp_path, XLNetModel, XLNetConfig(vocab_size=50, d_model=16, n_layer=1, n_head=2, d_inner=20))
+    request = ExportRequest(model=str(tmp_path), output=tmp_path / "onnx", exporter="dynamo")
+    model = load_model(request, get_registry().resolve("xlnet", "default"), "pt")
+    assert model.config._attn_implementation == "eager"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from .errors import OnnxcoreError, UsageError, first_line
+from .errors import OnnxcoreError, first_line
 from .exporters import DEFAULT_EXPORTER, EXPORTERS
 from .generation import DEFAULT_MAX_NEW_TOKENS, DEFAULT_PROMPTS
 from .pipeline import PREPROCESSOR_CHOICES, ExportRequest, check_export_generation, run_export
@@ -169,8 +169,6 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_check_generation(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    if args.max_new_tokens < 1:
-        raise UsageError("--max-new-tokens must be at least 1.")
     prompts = tuple(args.prompts or DEFAULT_PROMPTS)
     report = check_export_generation(args.model, args.onnx, prompts, args.max_new_tokens, args.trust_remote_code)
     if args.json:

@@ -56,6 +56,14 @@ class GenerationReport:
         return dataclasses.asdict(self) | {"ok": self.ok}
 
 
+def check_generation_settings(prompts: Sequence[str], max_new_tokens: int) -> None:
+    """Reject settings the check cannot run with, before any work is done."""
+    if max_new_tokens < 1:
+        raise UsageError(f"--max-new-tokens must be at least 1, not {max_new_tokens}.")
+    if not prompts or any(not prompt.strip() for prompt in prompts):
+        raise UsageError("every --prompt must have some text.")
+
+
 def can_check_generation(config: Any, model: Any) -> bool:
     """Whether the export is a decoder-with-past graph of a model that generates (``causal-lm-with-past``)."""
     from .config import OnnxSeq2SeqConfigWithPast
@@ -163,9 +171,17 @@ def check_generation(
     )
     input_ids, attention_mask = left_padded_prompts(preprocessor, prompts, pad, int(config.vocab_size))
 
+    positions = getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", None)
+    if isinstance(positions, int) and input_ids.shape[1] + max_new_tokens > positions:
+        raise UsageError(
+            f"the longest prompt ({input_ids.shape[1]} tokens) plus {max_new_tokens} new tokens exceeds the model's"
+            f" {positions} positions; use a shorter --prompt or fewer --max-new-tokens."
+        )
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
     session = onnxruntime.InferenceSession(str(onnx_model), options, providers=["CPUExecutionProvider"])
+    if not any(value.name.startswith(PAST_INPUT + ".") for value in session.get_inputs()):
+        raise UsageError(f"{onnx_model} takes no past_key_values; the generation check needs a -with-past export.")
     onnx_tokens = greedy_generate(session, input_ids, attention_mask, max_new_tokens, eos, pad)
 
     greedy = GenerationConfig(

@@ -9,14 +9,30 @@ plugin, including outside ones, gets this without writing any of it.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from .config import OnnxConfig
 
 PAST_INPUT = "past_key_values"
 PAST_ARGUMENTS = ("past_key_values", "cache")
+
+
+@contextlib.contextmanager
+def config_overrides(model: Any, config: OnnxConfig) -> Iterator[None]:
+    """``return_dict`` and the config's ``values_override`` on ``model.config`` while exporting or validating,
+    then the caller's values back (transformers.onnx left the user's model config changed)."""
+    values = {"return_dict": True, **(config.values_override or {})}
+    saved = {key: getattr(model.config, key, None) for key in values}
+    for key, value in values.items():
+        setattr(model.config, key, value)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            setattr(model.config, key, value)
 
 
 def flatten_inputs(config: OnnxConfig, inputs: Mapping[str, Any]) -> dict[str, Any]:

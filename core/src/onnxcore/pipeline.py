@@ -26,6 +26,7 @@ from .generation import (
     GenerationReport,
     can_check_generation,
     check_generation,
+    check_generation_settings,
 )
 from .patching import attention_for
 from .plugins import get_host, get_registry
@@ -210,7 +211,7 @@ def load_model(request: ExportRequest, registration: ConfigRegistration, framewo
                 trust_remote_code=request.trust_remote_code,
             )
         except (OSError, ValueError, RuntimeError) as exc:
-            if attention != "eager" and "sdpa" in str(exc).lower():
+            if attention != "eager" and any(word in str(exc) for word in ("sdpa", "scaled_dot_product_attention")):
                 attention = "eager"
                 continue
             raise ModelPathError(f"cannot load the model weights of {request.model}: {first_line(exc)}") from exc
@@ -220,6 +221,8 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     """Export and validate one feature of one checkpoint into ``request.output``, atomically."""
     output = Path(request.output)
     check_output_path(output)
+    if request.generation_check:
+        check_generation_settings(request.prompts, request.max_new_tokens)
     progress(f"Resolving {request.model} (feature {request.feature})")
     model_config, registration = resolve(request)
     onnx_config = registration.constructor()(model_config)
@@ -303,9 +306,18 @@ def check_export_generation(
     onnx_file = onnx / ONNX_FILE_NAME if onnx.is_dir() else onnx
     if not onnx_file.is_file():
         raise ModelPathError(f"{onnx} has no {ONNX_FILE_NAME}; pass the folder that onnxcore export wrote.")
-    manifest = onnx_file.parent / MANIFEST_NAME
-    feature = json.loads(manifest.read_text())["feature"] if manifest.is_file() else "causal-lm-with-past"
-    request = ExportRequest(model=model, output=onnx_file.parent, feature=feature, trust_remote_code=trust_remote_code)
+    check_generation_settings(prompts, max_new_tokens)
+    manifest_file = onnx_file.parent / MANIFEST_NAME
+    feature, exporter = "causal-lm-with-past", DEFAULT_EXPORTER
+    if manifest_file.is_file():
+        try:
+            manifest = json.loads(manifest_file.read_text())
+            feature, exporter = manifest["feature"], manifest["exporter"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ModelPathError(f"cannot read {manifest_file} ({first_line(exc)}); is it an onnxcore export?") from exc
+    request = ExportRequest(
+        model=model, output=onnx_file.parent, feature=feature, exporter=exporter, trust_remote_code=trust_remote_code
+    )
     _, registration = resolve(request)
     reference = load_model(request, registration, framework="pt")
     if not can_check_generation(registration.constructor()(reference.config), reference):

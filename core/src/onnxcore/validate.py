@@ -17,7 +17,7 @@ import numpy as np
 
 from .config import OnnxConfig
 from .errors import ValidationError
-from .model_inputs import flatten_inputs, forward_arguments
+from .model_inputs import config_overrides, flatten_inputs, forward_arguments
 from .outputs import flatten_model_outputs
 
 RTOL = 1e-5
@@ -108,7 +108,7 @@ def validate_model_outputs(
     inputs = flatten_inputs(config, config.generate_validation_inputs(preprocessor, framework="pt"))
     model_inputs = {name: value for name, value in inputs.items() if name in config.inputs}
     reference_model.to("cpu").eval()
-    with torch.no_grad():
+    with torch.no_grad(), config_overrides(reference_model, config):
         arguments = forward_arguments(config, reference_model, model_inputs)
         reference = flatten_model_outputs(config, reference_model(**arguments))
     missing = [name for name in onnx_named_outputs if name not in reference]

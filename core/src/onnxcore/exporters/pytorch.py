@@ -17,7 +17,7 @@ from typing import Any
 
 from ..config import OnnxConfig
 from ..errors import ExportFailedError, OpsetError, first_line
-from ..model_inputs import flatten_inputs, forward_arguments, model_argument_names
+from ..model_inputs import config_overrides, flatten_inputs, forward_arguments, model_argument_names
 from ..outputs import select_declared_outputs
 from ..patching import export_patches
 from . import onnx_files
@@ -128,10 +128,7 @@ def export_pytorch(
     if external_data is None:
         external_data = config.use_external_data_format(model.num_parameters())
 
-    model.config.return_dict = True
     model.eval()
-    for key, value in (config.values_override or {}).items():
-        setattr(model.config, key, value)
     dummy = flatten_inputs(config, config.generate_dummy_inputs(preprocessor, framework="pt"))
     missing = [name for name in config.inputs if name not in dummy]
     if missing:
@@ -155,7 +152,7 @@ def export_pytorch(
     else:
         options = {"dynamo": False, "dynamic_axes": {**inputs, **outputs}, "do_constant_folding": True}
     try:
-        with torch.no_grad(), export_patches(config, exporter), _quiet_torch_export():
+        with torch.no_grad(), config_overrides(model, config), export_patches(config, exporter), _quiet_torch_export():
             torch.onnx.export(wrapper, args, str(output), **common, **options)
     except Exception as exc:  # any exporter failure becomes one explained line
         other = "dynamo" if exporter == "torchscript" else "torchscript"

@@ -25,7 +25,8 @@ class GPT2OnnxConfig(OnnxConfigWithPast):
     @property
     def values_override(self) -> Mapping[str, Any] | None:
         """Sequence classification pools the last non-pad token, so the model needs a pad id: transformers.onnx
-        wrote 0 into the user's config; onnxcore sets it on the exported model only, preferring the eos id."""
+        wrote 0 into the user's config for good; onnxcore sets it only while exporting and validating, and
+        prefers the eos id (what GPT-2 users pad with)."""
         override = dict(super().values_override or {})
         if getattr(self._config, "pad_token_id", None) is None:
             eos = getattr(self._config, "eos_token_id", None)
