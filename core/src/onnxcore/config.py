@@ -352,6 +352,8 @@ class OnnxConfig(ABC):
         vocab_size = int(getattr(self._config, "vocab_size", 0) or 0)
         for name in list(inputs):
             value = inputs[name]
+            if not name.endswith(("input_ids", "attention_mask")):
+                continue
             array = np.array(value.numpy() if hasattr(value, "numpy") else value)
             if name.endswith("input_ids") and vocab_size > 0 and array.shape[-1] > 2:
                 array[..., 1:-1] = rng.integers(0, vocab_size, size=array[..., 1:-1].shape)

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from .errors import UsageError, ValidationError
-from .model_inputs import PAST_INPUT
+from .model_inputs import PAST_INPUT, is_past_input
+from .validate import onnxruntime_session
 
 DEFAULT_PROMPTS = ("The quick brown fox jumps over the lazy dog, and then it", "Hello")
 DEFAULT_MAX_NEW_TOKENS = 20
@@ -77,7 +78,7 @@ def _empty_past(session: Any, batch: int) -> dict[str, np.ndarray]:
     """Past inputs with length 0: named dims are the batch or a length, fixed dims (heads, head size) stay."""
     past = {}
     for value in session.get_inputs():
-        if value.name.startswith(PAST_INPUT + "."):
+        if is_past_input(value.name):
             shape = [dim if isinstance(dim, int) else (batch if "batch" in str(dim) else 0) for dim in value.shape]
             dtype = np.float16 if value.type == "tensor(float16)" else np.float32
             past[value.name] = np.zeros(shape, dtype=dtype)
@@ -154,7 +155,6 @@ def check_generation(
 ) -> GenerationReport:
     """Greedy-generate from ``prompts`` with ``onnx_model`` in ONNX Runtime and with ``reference_model.generate()``;
     raises :class:`~onnxcore.errors.ValidationError` unless every new token id is the same."""
-    import onnxruntime
     import torch
     from transformers import GenerationConfig
 
@@ -177,10 +177,8 @@ def check_generation(
             f"the longest prompt ({input_ids.shape[1]} tokens) plus {max_new_tokens} new tokens exceeds the model's"
             f" {positions} positions; use a shorter --prompt or fewer --max-new-tokens."
         )
-    options = onnxruntime.SessionOptions()
-    options.log_severity_level = 3
-    session = onnxruntime.InferenceSession(str(onnx_model), options, providers=["CPUExecutionProvider"])
-    if not any(value.name.startswith(PAST_INPUT + ".") for value in session.get_inputs()):
+    session = onnxruntime_session(onnx_model)
+    if not any(is_past_input(value.name) for value in session.get_inputs()):
         raise UsageError(f"{onnx_model} takes no past_key_values; the generation check needs a -with-past export.")
     onnx_tokens = greedy_generate(session, input_ids, attention_mask, max_new_tokens, eos, pad)
 

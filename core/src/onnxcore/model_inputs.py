@@ -35,10 +35,10 @@ def config_overrides(model: Any, config: OnnxConfig) -> Iterator[None]:
             setattr(model.config, key, value)
 
 
-def flatten_inputs(config: OnnxConfig, inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """Nested dummy inputs (``past_key_values`` as a list of per-layer tuples) under the config's flat names."""
+def flatten_named(config: OnnxConfig, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Nested inputs or outputs (a past or present as a list of per-layer tuples) under the config's flat names."""
     flat: dict[str, Any] = {}
-    for name, value in inputs.items():
+    for name, value in values.items():
         if isinstance(value, (list, tuple)):
             flat.update(config.flatten_output_collection_property(name, value))
         else:

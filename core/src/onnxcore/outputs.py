@@ -9,21 +9,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from .config import OnnxConfig
-from .model_inputs import PAST_ARGUMENTS, cache_layers
+from .model_inputs import PAST_ARGUMENTS, cache_layers, flatten_named
 
 
 def flatten_model_outputs(config: OnnxConfig, outputs: Mapping[str, Any]) -> dict[str, Any]:
     """Flatten nested outputs with the config's naming; the returned cache (``past_key_values``, or ``cache`` in
     transformers 5) becomes ``present.*``."""
-    flat: dict[str, Any] = {}
-    for name, value in outputs.items():
-        if name in PAST_ARGUMENTS:
-            name, value = "present", cache_layers(value)
-        if isinstance(value, (list, tuple)):
-            flat.update(config.flatten_output_collection_property(name, value))
-        else:
-            flat[name] = value
-    return flat
+    renamed = dict(
+        ("present", cache_layers(value)) if name in PAST_ARGUMENTS else (name, value) for name, value in outputs.items()
+    )
+    return flatten_named(config, renamed)
 
 
 def select_declared_outputs(config: OnnxConfig, outputs: Mapping[str, Any]) -> dict[str, Any]:

@@ -199,22 +199,26 @@ def build_manifest(
 
 def load_model(request: ExportRequest, registration: ConfigRegistration, framework: str) -> Any:
     """The checkpoint's model class for the feature; models without SDPA fall back to eager attention."""
-    attention = attention_for(request.exporter)
-    while True:
-        try:
-            return FeaturesManager.get_model_from_feature(
-                registration.feature,
-                request.model,
-                framework=framework,
-                cache_dir=request.cache_dir,
-                attn_implementation=attention,
-                trust_remote_code=request.trust_remote_code,
-            )
-        except (OSError, ValueError, RuntimeError) as exc:
-            if attention != "eager" and any(word in str(exc) for word in ("sdpa", "scaled_dot_product_attention")):
-                attention = "eager"
-                continue
-            raise ModelPathError(f"cannot load the model weights of {request.model}: {first_line(exc)}") from exc
+    try:
+        return _load_model(request, registration, framework, attention_for(request.exporter))
+    except ModelPathError as exc:
+        if not any(word in str(exc.__cause__) for word in ("sdpa", "scaled_dot_product_attention")):
+            raise
+        return _load_model(request, registration, framework, "eager")
+
+
+def _load_model(request: ExportRequest, registration: ConfigRegistration, framework: str, attention: str) -> Any:
+    try:
+        return FeaturesManager.get_model_from_feature(
+            registration.feature,
+            request.model,
+            framework=framework,
+            cache_dir=request.cache_dir,
+            attn_implementation=attention,
+            trust_remote_code=request.trust_remote_code,
+        )
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise ModelPathError(f"cannot load the model weights of {request.model}: {first_line(exc)}") from exc
 
 
 def run_export(request: ExportRequest, progress: Progress = lambda message: None) -> ExportResult:

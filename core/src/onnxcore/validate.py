@@ -17,7 +17,7 @@ import numpy as np
 
 from .config import OnnxConfig
 from .errors import ValidationError
-from .model_inputs import config_overrides, flatten_inputs, forward_arguments
+from .model_inputs import config_overrides, flatten_named, forward_arguments
 from .outputs import flatten_model_outputs
 
 RTOL = 1e-5
@@ -72,6 +72,15 @@ def _to_numpy(value: Any) -> np.ndarray:
     return np.asarray(value)
 
 
+def onnxruntime_session(onnx_model: Path) -> Any:
+    """A CPU ONNX Runtime session that logs errors only (its warnings about unused initializers are noise here)."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3
+    return onnxruntime.InferenceSession(str(onnx_model), options, providers=["CPUExecutionProvider"])
+
+
 def compare_outputs(
     reference: Mapping[str, Any], onnx_outputs: Mapping[str, Any], atol: float, input_shapes: Mapping[str, Any]
 ) -> ValidationReport:
@@ -100,12 +109,11 @@ def validate_model_outputs(
     tokenizer: Any = None,
 ) -> ValidationReport:
     """Check ``onnx_model`` against ``reference_model``; raises ValidationError with the table on mismatch."""
-    import onnxruntime
     import torch
 
     if tokenizer is not None:
         preprocessor = tokenizer
-    inputs = flatten_inputs(config, config.generate_validation_inputs(preprocessor, framework="pt"))
+    inputs = flatten_named(config, config.generate_validation_inputs(preprocessor, framework="pt"))
     model_inputs = {name: value for name, value in inputs.items() if name in config.inputs}
     reference_model.to("cpu").eval()
     with torch.no_grad(), config_overrides(reference_model, config):
@@ -116,11 +124,9 @@ def validate_model_outputs(
         raise ValidationError(
             f"outputs {', '.join(missing)} are in the ONNX model but the reference model does not return them."
         )
-    onnx_inputs = flatten_inputs(config, config.generate_dummy_inputs_onnxruntime(model_inputs))
+    onnx_inputs = flatten_named(config, config.generate_dummy_inputs_onnxruntime(model_inputs))
     ort_inputs = {name: _to_numpy(value) for name, value in onnx_inputs.items()}
-    options = onnxruntime.SessionOptions()
-    options.log_severity_level = 3
-    session = onnxruntime.InferenceSession(str(onnx_model), options, providers=["CPUExecutionProvider"])
+    session = onnxruntime_session(onnx_model)
     ort_values = session.run(list(onnx_named_outputs), ort_inputs)
     report = compare_outputs(reference, dict(zip(onnx_named_outputs, ort_values)), atol, ort_inputs)
     if not report.ok:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..config import OnnxConfig
 from ..errors import ExportFailedError, OpsetError, first_line
-from ..model_inputs import config_overrides, flatten_inputs, forward_arguments, model_argument_names
+from ..model_inputs import config_overrides, flatten_named, forward_arguments, model_argument_names
 from ..outputs import select_declared_outputs
 from ..patching import export_patches
 from . import onnx_files
@@ -129,7 +129,7 @@ def export_pytorch(
         external_data = config.use_external_data_format(model.num_parameters())
 
     model.eval()
-    dummy = flatten_inputs(config, config.generate_dummy_inputs(preprocessor, framework="pt"))
+    dummy = flatten_named(config, config.generate_dummy_inputs(preprocessor, framework="pt"))
     missing = [name for name in config.inputs if name not in dummy]
     if missing:
         raise ExportFailedError(f"{type(config).__name__} generated no dummy value for input(s) {', '.join(missing)}.")

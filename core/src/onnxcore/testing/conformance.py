@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 import pytest
 
 from ..exporters import EXPORTERS
-from ..model_inputs import flatten_inputs, model_argument_names
+from ..model_inputs import flatten_named, model_argument_names
 from ..pipeline import ExportRequest, run_export
 from ..plugins import get_host, get_registry
 
@@ -112,7 +112,7 @@ class ConformanceSuite:
 
         directory = self.checkpoint(feature, checkpoints, tmp_path_factory)
         config = self.onnx_config(feature)
-        dummy = flatten_inputs(config, config.generate_dummy_inputs(get_preprocessor(str(directory)), framework="pt"))
+        dummy = flatten_named(config, config.generate_dummy_inputs(get_preprocessor(str(directory)), framework="pt"))
         assert set(config.inputs) <= set(dummy), f"dummy inputs {sorted(dummy)} lack some of {list(config.inputs)}"
         model = FeaturesManager.get_model_class_for_feature(feature).from_config(self.tiny_config())
         forward = inspect.signature(model.forward)
