@@ -12,6 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 TINY_BERT = ROOT / "examples" / "tiny-bert"
 TINY_GPT2 = ROOT / "examples" / "tiny-gpt2"
+TINY_T5 = ROOT / "examples" / "tiny-t5"
 
 
 class Run:

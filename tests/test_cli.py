@@ -33,6 +33,7 @@ PLUGIN_FEATURES = {
             "token-classification",
         ],
     ),
+    "t5": ("onnxcore-t5", ["default", "default-with-past", "seq2seq-lm", "seq2seq-lm-with-past"]),
 }
 
 
@@ -66,7 +67,7 @@ def test_export_default_checkpoint(tmp_path, exporter) -> None:
     run = run_cli("export", "-m", str(TINY_BERT), "--exporter", exporter, str(tmp_path / "out"))
     assert run.code == 0, run.err
     assert "last_hidden_state" in run.out and "All good, model saved at" in run.out
-    assert "Exporting with " + exporter in run.err
+    assert f"Exporting model.onnx with {exporter}" in run.err
     model = onnx.load(str(tmp_path / "out" / "model.onnx"))
     assert model.opset_import[0].version == (11 if exporter == "torchscript" else 18)
 
@@ -75,7 +76,7 @@ def test_transformers_onnx_style_invocation_and_optimum_task_names(tmp_path) -> 
     run = run_cli("-m", str(TINY_BERT), "--feature", "fill-mask", "--json", str(tmp_path / "out"))
     assert run.code == 0, run.err
     result = json.loads(run.out)
-    assert result["feature"] == "masked-lm" and result["validation"]["ok"]
+    assert result["feature"] == "masked-lm" and result["validation"]["model.onnx"]["ok"]
 
 
 def _bad_checkpoint(tmp_path, model_type: str):
@@ -89,9 +90,14 @@ def _bad_checkpoint(tmp_path, model_type: str):
     ("args", "code", "message"),
     [
         (
-            ["-m", "{t5}"],
+            ["-m", "{bart}"],
             2,
-            "model type 't5' .* is not supported by the installed plugins .*pip install onnxcore-t5",
+            "model type 'bart' .* is not supported by the installed plugins .*no known plugin adds it",
+        ),
+        (
+            ["-m", "{bert}", "--layout", "split"],
+            2,
+            "--layout split is for encoder-decoder models; BertOnnxConfig exports one graph",
         ),
         (
             ["-m", "{bert}", "--feature", "causal-lm-with-past"],
@@ -115,7 +121,7 @@ def test_bad_input_is_one_clear_line(tmp_path, args, code, message) -> None:
 
     (tmp_path / "empty").mkdir()
     paths = {
-        "t5": _bad_checkpoint(tmp_path, "t5"),
+        "bart": _bad_checkpoint(tmp_path, "bart"),
         "bert": TINY_BERT,
         "missing": tmp_path / "does-not-exist",
         "empty": tmp_path / "empty",

@@ -21,7 +21,7 @@ def test_with_past_export_has_the_past_contract(tmp_path: Path, exporter: str, f
     run = run_cli("export", "-m", str(TINY_GPT2), "--feature", feature, "--exporter", exporter, "--json", str(tmp_path))
     assert run.code == 0, run.err
     result = json.loads(run.out)
-    assert result["validation"]["ok"]
+    assert result["validation"]["model.onnx"]["ok"]
     if feature == "causal-lm-with-past":
         assert result["generation"]["ok"] and result["generation"]["max_new_tokens"] == 20
     else:
@@ -100,7 +100,7 @@ def test_check_generation_needs_a_with_past_export(tmp_path: Path) -> None:
     run = run_cli("check-generation", "-m", str(TINY_GPT2), str(tmp_path / "plain"))
     assert run.code == 2 and "needs a causal-lm-with-past export" in run.error_line
     run = run_cli("check-generation", "-m", str(TINY_GPT2), str(tmp_path / "missing"))
-    assert run.code == 2 and "has no model.onnx" in run.error_line
+    assert run.code == 2 and "missing does not exist" in run.error_line
     bare = tmp_path / "bare"
     bare.mkdir()
     shutil.copy(tmp_path / "plain" / "model.onnx", bare / "model.onnx")

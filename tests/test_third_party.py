@@ -19,7 +19,7 @@ def test_third_party_plugin_shows_up_and_exports(installed_test_plugins, tiny_di
     )
     assert run.code == 0, run.err
     manifest = json.loads((tmp_path / "o" / "onnxcore.json").read_text())
-    assert manifest["plugin"]["distribution"] == "onnxcore-testplug" and manifest["validation"]["ok"]
+    assert manifest["plugin"]["distribution"] == "onnxcore-testplug" and manifest["validation"]["model.onnx"]["ok"]
 
 
 def test_broken_plugin_is_reported_and_the_rest_works(installed_test_plugins, tmp_path) -> None:
@@ -47,7 +47,7 @@ def test_environment_switches(installed_test_plugins) -> None:
 
     assert loaded(ONNXCORE_LOAD_PLUGINS="") == set()
     assert loaded(ONNXCORE_LOAD_PLUGINS="bert,testplug") == {"onnxcore-bert", "onnxcore-testplug"}
-    everything_but_broken = {"onnxcore-bert", "onnxcore-gpt2", "onnxcore-testplug"}
+    everything_but_broken = {"onnxcore-bert", "onnxcore-gpt2", "onnxcore-t5", "onnxcore-testplug"}
     assert loaded(ONNXCORE_DISABLE_PLUGINS="onnxcore-broken") == everything_but_broken
     none = run_cli("features", "bert", env={**env, "ONNXCORE_LOAD_PLUGINS": ""})
     assert none.code == 2 and "pip install onnxcore-bert" in none.error_line

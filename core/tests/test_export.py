@@ -27,7 +27,8 @@ def test_export_writes_declared_contract_and_manifest(text_plugin, tiny_bert, tm
     assert logits[0].dim_param == "batch" and logits[1].dim_value == 2
     manifest = json.loads((output / "onnxcore.json").read_text())
     assert manifest["feature"] == "sequence-classification" and manifest["opset"] == 11
-    assert manifest["validation"]["ok"] and manifest["validation"]["input_shapes"]["input_ids"] == [3, 9]
+    report = manifest["validation"]["model.onnx"]
+    assert manifest["layout"] == "single" and report["ok"] and report["input_shapes"]["input_ids"] == [3, 9]
     assert {"model.onnx", "config.json", "tokenizer.json"} <= set(manifest["files"])
     assert manifest["files"]["model.onnx"]["sha256"] == _hashes(output)["model.onnx"]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folder left behind
@@ -95,7 +96,8 @@ def test_checkpoint_without_preprocessor_uses_config_dummies(text_plugin, tiny_b
     for name in ("config.json", "model.safetensors"):
         (bare / name).write_bytes((tiny_bert / name).read_bytes())
     result = run_export(ExportRequest(model=str(bare), output=tmp_path / "out", feature="masked-lm"))
-    assert result.validation.ok and result.validation.input_shapes["input_ids"] == (3, 9)
+    report = result.validation["model.onnx"]
+    assert report.ok and report.input_shapes["input_ids"] == (3, 9)
 
 
 def test_python_api_exports_a_model_loaded_with_default_attention(tiny_bert, tmp_path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Mapping
 
-from onnxcore import OnnxConfig, hookimpl
+from onnxcore import OnnxConfig, OnnxSeq2SeqConfigWithPast, hookimpl
 
 
 class TinyTextOnnxConfig(OnnxConfig):
@@ -26,3 +26,26 @@ class TextPlugin:
     @hookimpl
     def register_onnx_configs(self, register):
         register("bert", TinyTextOnnxConfig, ["default", "sequence-classification", "fill-mask"])
+
+
+class TinySeq2SeqOnnxConfig(OnnxSeq2SeqConfigWithPast):
+    """A throwaway encoder-decoder config, for core's seq2seq tests: no decoder mask, the past as transformers.onnx
+    names it, and sizes from the generic ``encoder_*``/``decoder_*`` config attributes."""
+
+    @property
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        common = OrderedDict((name, {0: "batch", 1: "encoder_sequence"}) for name in ("input_ids", "attention_mask"))
+        common["decoder_input_ids"] = {0: "batch"} if self.use_past else {0: "batch", 1: "decoder_sequence"}
+        if self.use_past:
+            self.fill_with_past_key_values_(common, direction="inputs")
+        return common
+
+
+class Seq2SeqPlugin:
+    """Registers TinySeq2SeqOnnxConfig for model type bart."""
+
+    __name__ = "test-seq2seq-plugin"
+
+    @hookimpl
+    def register_onnx_configs(self, register):
+        register("bart", TinySeq2SeqOnnxConfig, ["seq2seq-lm", "seq2seq-lm-with-past"])

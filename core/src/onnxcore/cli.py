@@ -20,8 +20,9 @@ from . import __version__
 from .errors import OnnxcoreError, first_line
 from .exporters import DEFAULT_EXPORTER, EXPORTERS
 from .generation import DEFAULT_MAX_NEW_TOKENS, DEFAULT_PROMPTS
-from .pipeline import PREPROCESSOR_CHOICES, ExportRequest, check_export_generation, run_export
+from .pipeline import PREPROCESSOR_CHOICES, ExportRequest, ExportResult, check_export_generation, run_export
 from .plugins import PluginHost, get_host
+from .seq2seq import DEFAULT_LAYOUT, LAYOUTS
 
 COMMANDS = ("export", "check-generation", "features", "plugins")
 
@@ -70,18 +71,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="store weights in one model.onnx.data file (default: only above 2 GB)",
     )
     export.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default=DEFAULT_LAYOUT,
+        help="encoder-decoder models: one model.onnx as transformers.onnx wrote it, or split into"
+        " encoder_model.onnx, decoder_model.onnx and decoder_with_past_model.onnx for generation"
+        " (default: %(default)s)",
+    )
+    export.add_argument(
         "--generation-check",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="for causal-lm-with-past, compare greedy generation in ONNX Runtime with generate() (default: on)",
+        help="for causal-lm-with-past and split seq2seq-lm exports, compare greedy generation in ONNX Runtime"
+        " with generate() (default: on)",
     )
     _generation_arguments(export)
     export.add_argument("-q", "--quiet", action="store_true", help="print only errors and the output path")
     export.add_argument("--json", action="store_true", help="print the result as JSON")
-    export.add_argument("output", type=Path, help="output folder; the model is written to OUTPUT/model.onnx")
+    export.add_argument(
+        "output",
+        type=Path,
+        help="output folder; the model is written to OUTPUT/model.onnx (or the --layout split files)",
+    )
 
     check = commands.add_parser(
-        "check-generation", help="compare greedy generation of a -with-past export with the model's generate()"
+        "check-generation",
+        help="compare greedy generation of a -with-past or split export with the model's generate()",
     )
     check.add_argument("-m", "--model", required=True, help="the PyTorch checkpoint the export was made from")
     _generation_arguments(check)
@@ -140,6 +155,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         device=args.device,
         trust_remote_code=args.trust_remote_code,
         external_data=args.external_data,
+        layout=args.layout,
         generation_check=args.generation_check,
         prompts=tuple(args.prompts or DEFAULT_PROMPTS),
         max_new_tokens=args.max_new_tokens,
@@ -155,17 +171,30 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         keys = ("model", "model_type", "feature", "plugin", "exporter", "opset")
         summary = {key: result.manifest[key] for key in keys}
         summary |= {"output": str(result.output), "files": [str(path) for path in result.files]}
-        summary["validation"] = result.validation.as_dict()
+        summary["layout"] = result.layout
+        summary["validation"] = {name: report.as_dict() for name, report in result.validation.items()}
         summary["generation"] = result.generation.as_dict() if result.generation else None
         print(json.dumps(summary, indent=2), file=out)
     elif args.quiet:
-        print(result.output / "model.onnx", file=out)
+        for path in result.onnx_files:
+            print(path, file=out)
     else:
-        print(result.validation.table(), file=out)
-        if result.generation:
-            print("Greedy generation matches generate():\n" + result.generation.summary(), file=out)
-        print(f"All good, model saved at: {result.output / 'model.onnx'}", file=out)
+        _print_result(result, out)
     return 0
+
+
+def _print_result(result: ExportResult, out: TextIO) -> None:
+    for name, report in result.validation.items():
+        if len(result.validation) > 1:
+            print(f"{name}:", file=out)
+        print(report.table(), file=out)
+    if result.generation:
+        print("Greedy generation matches generate():\n" + result.generation.summary(), file=out)
+    if len(result.onnx_files) == 1:
+        print(f"All good, model saved at: {result.onnx_files[0]}", file=out)
+    else:
+        names = ", ".join(path.name for path in result.onnx_files)
+        print(f"All good, models saved in {result.output}: {names}", file=out)
 
 
 def cmd_check_generation(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -441,10 +441,19 @@ class OnnxConfigWithPast(OnnxConfig, ABC):
     def position_ids_from_attention_mask(self) -> bool:
         return self.use_past
 
-    def past_shape(self, batch: int, past_length: int) -> tuple[int, ...]:
-        """Shape of one past key or value: (batch, heads, past length, head size)."""
+    @property
+    def attention_head_size(self) -> int:
+        """Size of one attention head in the cache; ``hidden_size // heads`` unless the model says otherwise (T5's
+        ``d_kv``)."""
         heads = self.num_attention_heads
-        return (batch, heads, past_length, self._config.hidden_size // heads)
+        heads = heads[-1] if isinstance(heads, tuple) else heads
+        return self._config.hidden_size // heads
+
+    def past_shape(self, batch: int, past_length: int) -> tuple[int, ...]:
+        """Shape of one past key or value: (batch, heads, past length, head size); seq2seq: the decoder's heads."""
+        heads = self.num_attention_heads
+        heads = heads[-1] if isinstance(heads, tuple) else heads
+        return (batch, heads, past_length, self.attention_head_size)
 
     def generate_dummy_inputs(  # type: ignore[override]
         self,
@@ -540,32 +549,43 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
 
     @property
     def num_layers(self) -> tuple[int, int]:  # type: ignore[override]
-        """(encoder layers, decoder layers) read from the model config."""
+        """(encoder layers, decoder layers) read from the model config; ``encoder_layers``/``decoder_layers`` win
+        over ``num_layers``, which such configs alias to the encoder's."""
+        if hasattr(self._config, "encoder_layers") and hasattr(self._config, "decoder_layers"):
+            return (self._config.encoder_layers, self._config.decoder_layers)
         try:
             num_layers = super().num_layers
-            return (num_layers, num_layers)
         except AttributeError:
-            if hasattr(self._config, "encoder_layers") and hasattr(self._config, "decoder_layers"):
-                return (self._config.encoder_layers, self._config.decoder_layers)
             raise AttributeError(
                 "could not find the number of encoder and decoder layers attributes in the model configuration,"
                 " override the num_layers property of the model OnnxConfig to solve this"
             ) from None
+        return (num_layers, num_layers)
 
     @property
     def num_attention_heads(self) -> tuple[int, int]:  # type: ignore[override]
-        """(encoder heads, decoder heads) read from the model config."""
+        """(encoder heads, decoder heads) read from the model config; ``encoder_attention_heads``/
+        ``decoder_attention_heads`` win over ``num_attention_heads``, which such configs alias to the encoder's."""
+        config = self._config
+        if hasattr(config, "encoder_attention_heads") and hasattr(config, "decoder_attention_heads"):
+            return (config.encoder_attention_heads, config.decoder_attention_heads)
         try:
             num_attention_heads = super().num_attention_heads
-            return (num_attention_heads, num_attention_heads)
         except AttributeError:
-            if hasattr(self._config, "encoder_attention_heads") and hasattr(self._config, "decoder_attention_heads"):
-                return (self._config.encoder_attention_heads, self._config.decoder_attention_heads)
             raise AttributeError(
                 "could not find the number of attention heads for the encoder and the decoder attributes in the"
                 " model configuration, override the num_attention_heads property of the model OnnxConfig to solve"
                 " this"
             ) from None
+        return (num_attention_heads, num_attention_heads)
+
+    def encoder_output_length(self, encoder_inputs: Mapping[str, Any]) -> int:
+        """Length of the encoder's output (the cross-attention past) for these encoder inputs: the token count.
+
+        An onnxcore addition, used for the split layout's dummy inputs; speech models, whose encoder shortens
+        its input, override it.
+        """
+        return int(encoder_inputs["input_ids"].shape[1])
 
     def generate_dummy_inputs(  # type: ignore[override]
         self,
@@ -589,14 +609,13 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
                 raise ValueError("Dummy past key values are only generated for PyTorch.")
             import torch
 
-            batch = common_inputs["input_ids"].shape[0]
-            encoder_seq_length = common_inputs["input_ids"].shape[1]
-            decoder_seq_length = common_inputs["decoder_input_ids"].shape[1]
-            num_encoder_heads, num_decoder_heads = self.num_attention_heads
-            hidden = self._config.hidden_size
-            encoder_shape = (batch, num_encoder_heads, encoder_seq_length, hidden // num_encoder_heads)
-            decoder_shape = (batch, num_decoder_heads, decoder_seq_length + 3, hidden // num_decoder_heads)
-            num_encoder_layers, num_decoder_layers = self.num_layers
+            batch, encoder_length = common_inputs["input_ids"].shape
+            past_length = common_inputs["decoder_input_ids"].shape[1] + 3
+            if "decoder_attention_mask" in common_inputs:
+                mask = common_inputs["decoder_attention_mask"]
+                past_mask = torch.ones(batch, past_length, dtype=mask.dtype)
+                common_inputs["decoder_attention_mask"] = torch.cat([past_mask, mask], dim=1)
+            decoder_shape, encoder_shape = self.past_shape(batch, past_length), self.past_shape(batch, encoder_length)
             common_inputs["past_key_values"] = [
                 (
                     torch.zeros(decoder_shape),
@@ -604,7 +623,7 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
                     torch.zeros(encoder_shape),
                     torch.zeros(encoder_shape),
                 )
-                for _ in range(min(num_encoder_layers, num_decoder_layers))
+                for _ in range(self.num_layers[1])
             ]
         return common_inputs
 
@@ -615,9 +634,8 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
             raise ValueError(f'direction must either be "inputs" or "outputs", but {direction} was given')
         name = "past_key_values" if direction == "inputs" else "present"
         decoder_sequence = "past_decoder_sequence" if direction == "inputs" else "past_decoder_sequence + sequence"
-        num_encoder_layers, num_decoder_layers = self.num_layers
         target: Any = inputs_or_outputs
-        for i in range(min(num_encoder_layers, num_decoder_layers)):
+        for i in range(self.num_layers[1]):  # every decoder layer caches self- and cross-attention
             target[f"{name}.{i}.decoder.key"] = {0: "batch", 2: decoder_sequence}
             target[f"{name}.{i}.decoder.value"] = {0: "batch", 2: decoder_sequence}
             target[f"{name}.{i}.encoder.key"] = {0: "batch", 2: "past_encoder_sequence"}

@@ -1,14 +1,16 @@
-"""Greedy generation in ONNX Runtime over a ``-with-past`` export, checked token for token against ``generate()``.
+"""Greedy generation in ONNX Runtime over an export, checked token for token against ``generate()``.
 
-Output-by-output validation shows one forward call is right; this shows the graph works as a generation loop:
-the prompt goes in with an empty past, then one token per step, each step's ``present.*`` fed back as
-``past_key_values.*``. A batch of prompts of different lengths is left-padded, as batched generation is.
+Output-by-output validation shows one forward call is right; this shows the files work as a generation loop.
+Decoders (``-with-past``): the prompt goes in with an empty past, then one token per step, each step's
+``present.*`` fed back as ``past_key_values.*``. Encoder-decoders (split layout): the encoder runs once, the
+decoder takes the start token, the decoder with past the following ones. A batch of prompts of different
+lengths is left-padded, as batched generation is.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,13 +67,16 @@ def check_generation_settings(prompts: Sequence[str], max_new_tokens: int) -> No
         raise UsageError("every --prompt must have some text.")
 
 
-def can_check_generation(config: Any, model: Any) -> bool:
-    """Whether the export is a decoder-with-past graph of a model that generates (``causal-lm-with-past``)."""
+def can_check_generation(config: Any, model: Any, layout: str = "single") -> bool:
+    """Whether the export can run as a generation loop: a decoder's ``-with-past`` graph, or the split layout of
+    an encoder-decoder model, of a model that generates (has logits)."""
     from .config import OnnxSeq2SeqConfigWithPast
 
-    if not getattr(config, "use_past", False) or isinstance(config, OnnxSeq2SeqConfigWithPast):
-        return False
-    return bool(getattr(model, "can_generate", lambda: False)()) and "logits" in config.outputs
+    if isinstance(config, OnnxSeq2SeqConfigWithPast):
+        runnable = layout == "split"
+    else:
+        runnable = bool(getattr(config, "use_past", False))
+    return runnable and bool(getattr(model, "can_generate", lambda: False)()) and "logits" in config.outputs
 
 
 def _empty_past(session: Any, batch: int) -> dict[str, np.ndarray]:
@@ -83,6 +88,15 @@ def _empty_past(session: Any, batch: int) -> dict[str, np.ndarray]:
             dtype = np.float16 if value.type == "tensor(float16)" else np.float32
             past[value.name] = np.zeros(shape, dtype=dtype)
     return past
+
+
+def _next_tokens(
+    logits: np.ndarray, unfinished: np.ndarray, eos_token_ids: Sequence[int], pad_token_id: int
+) -> np.ndarray:
+    """The greedy next token of each row, ``pad_token_id`` for finished rows; marks rows that emit eos finished."""
+    next_ids = np.where(unfinished, logits[:, -1].argmax(-1), pad_token_id).astype(np.int64)
+    unfinished &= ~np.isin(next_ids, list(eos_token_ids))
+    return next_ids
 
 
 def greedy_generate(
@@ -107,14 +121,62 @@ def greedy_generate(
     new_tokens: list[np.ndarray] = []
     for _ in range(max_new_tokens):
         logits, *presents = session.run(output_names, {"input_ids": step_ids, "attention_mask": mask, **past})
-        next_ids = np.where(unfinished, logits[:, -1].argmax(-1), pad_token_id).astype(np.int64)
+        next_ids = _next_tokens(logits, unfinished, eos_token_ids, pad_token_id)
         new_tokens.append(next_ids)
-        unfinished &= ~np.isin(next_ids, list(eos_token_ids))
         if not unfinished.any():
             break
         past = dict(zip(past_names, presents))
         step_ids = next_ids[:, None]
         mask = np.concatenate([mask, np.ones((batch, 1), dtype=np.int64)], axis=1)
+    return np.stack(new_tokens, axis=1)
+
+
+def _run(session: Any, feeds: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    names = [value.name for value in session.get_outputs()]
+    return dict(zip(names, session.run(names, dict(feeds))))
+
+
+def greedy_generate_seq2seq(
+    encoder: Any,
+    decoder: Any,
+    decoder_with_past: Any,
+    encoder_inputs: Mapping[str, np.ndarray],
+    max_new_tokens: int,
+    decoder_start_token_id: int,
+    eos_token_ids: Sequence[int] = (),
+    pad_token_id: int = 0,
+) -> np.ndarray:
+    """New token ids (batch, <= max_new_tokens) of greedy decoding with the split layout's sessions.
+
+    The encoder runs once. The decoder takes the start token and the encoder output; after it, the decoder with
+    past takes one token per step and the fed-back ``present.*``. Without a decoder with past (exports without
+    past), the decoder reruns on the whole sequence each step.
+    """
+    hidden = encoder.run(["last_hidden_state"], dict(encoder_inputs))[0]
+    batch = hidden.shape[0]
+    cross = {}
+    if any(value.name == "encoder_attention_mask" for value in decoder.get_inputs()):
+        cross["encoder_attention_mask"] = encoder_inputs["attention_mask"]
+    tokens = np.full((batch, 1), decoder_start_token_id, dtype=np.int64)
+    past: dict[str, np.ndarray] = {}
+    unfinished = np.ones(batch, dtype=bool)
+    new_tokens: list[np.ndarray] = []
+    for _ in range(max_new_tokens):
+        if past:
+            outputs = _run(decoder_with_past, {"input_ids": tokens[:, -1:], **cross, **past})
+        else:
+            outputs = _run(decoder, {"input_ids": tokens, "encoder_hidden_states": hidden, **cross})
+        next_ids = _next_tokens(outputs["logits"], unfinished, eos_token_ids, pad_token_id)
+        new_tokens.append(next_ids)
+        if not unfinished.any():
+            break
+        tokens = np.concatenate([tokens, next_ids[:, None]], axis=1)
+        if decoder_with_past is not None:  # the encoder's past comes from the first step and is kept
+            past.update(
+                (PAST_INPUT + name[len(PRESENT_OUTPUT) :], value)
+                for name, value in outputs.items()
+                if name.startswith(PRESENT_OUTPUT + ".")
+            )
     return np.stack(new_tokens, axis=1)
 
 
@@ -146,20 +208,10 @@ def left_padded_prompts(
     return input_ids, attention_mask
 
 
-def check_generation(
-    onnx_model: Path,
-    reference_model: Any,
-    preprocessor: Any = None,
-    prompts: Sequence[str] = DEFAULT_PROMPTS,
-    max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS,
-) -> GenerationReport:
-    """Greedy-generate from ``prompts`` with ``onnx_model`` in ONNX Runtime and with ``reference_model.generate()``;
-    raises :class:`~onnxcore.errors.ValidationError` unless every new token id is the same."""
-    import torch
-    from transformers import GenerationConfig
-
-    config = reference_model.config
-    defaults = getattr(reference_model, "generation_config", None) or config
+def _special_tokens(model: Any, preprocessor: Any) -> tuple[list[int], int]:
+    """(eos ids, pad id) as ``generate()`` uses them: the generation config's, else the model config's."""
+    config = model.config
+    defaults = getattr(model, "generation_config", None) or config
     eos = _token_ids(getattr(defaults, "eos_token_id", None)) or _token_ids(getattr(config, "eos_token_id", None))
     pad = next(
         (
@@ -169,34 +221,113 @@ def check_generation(
         ),
         eos[0] if eos else 0,
     )
-    input_ids, attention_mask = left_padded_prompts(preprocessor, prompts, pad, int(config.vocab_size))
+    return eos, pad
 
-    positions = getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", None)
-    if isinstance(positions, int) and input_ids.shape[1] + max_new_tokens > positions:
-        raise UsageError(
-            f"the longest prompt ({input_ids.shape[1]} tokens) plus {max_new_tokens} new tokens exceeds the model's"
-            f" {positions} positions; use a shorter --prompt or fewer --max-new-tokens."
-        )
-    session = onnxruntime_session(onnx_model)
-    if not any(is_past_input(value.name) for value in session.get_inputs()):
-        raise UsageError(f"{onnx_model} takes no past_key_values; the generation check needs a -with-past export.")
-    onnx_tokens = greedy_generate(session, input_ids, attention_mask, max_new_tokens, eos, pad)
+
+def _reference_tokens(
+    model: Any, input_ids: np.ndarray, attention_mask: np.ndarray, max_new_tokens: int, eos: list[int], pad: int
+) -> np.ndarray:
+    """The new token ids of ``model.generate()`` with a greedy config (the checkpoint's may sample)."""
+    import torch
+    from transformers import GenerationConfig
 
     greedy = GenerationConfig(
         do_sample=False, num_beams=1, max_new_tokens=max_new_tokens, eos_token_id=eos or None, pad_token_id=pad
     )
-    saved, reference_model.generation_config = reference_model.generation_config, greedy
+    extra = {}
+    if model.config.is_encoder_decoder:
+        greedy.decoder_start_token_id = _decoder_start(model)
+        # generate() sizes its own cache by the encoder's layer count (transformers 4.57 and 5.24), which fails
+        # when the decoder has more layers (T5's num_decoder_layers); an empty cache grows per layer instead.
+        from transformers import DynamicCache, EncoderDecoderCache
+
+        extra["past_key_values"] = EncoderDecoderCache(DynamicCache(), DynamicCache())
+    saved, model.generation_config = model.generation_config, greedy
     try:
         with torch.no_grad():
-            generated = reference_model.generate(
+            generated = model.generate(
                 input_ids=torch.from_numpy(input_ids),
                 attention_mask=torch.from_numpy(attention_mask),
                 generation_config=greedy,
+                **extra,
             )
     finally:
-        reference_model.generation_config = saved
-    reference_tokens = generated[:, input_ids.shape[1] :].numpy()
+        model.generation_config = saved
+    prefix = 1 if model.config.is_encoder_decoder else input_ids.shape[1]  # the decoder start token, or the prompt
+    return generated[:, prefix:].numpy()
 
+
+def _decoder_start(model: Any) -> int:
+    start = getattr(model.generation_config, "decoder_start_token_id", None)
+    if start is None:
+        start = model.config.decoder_start_token_id
+    if not isinstance(start, int):
+        raise UsageError("the model config has no decoder_start_token_id; the generation check cannot start decoding.")
+    return start
+
+
+def _split_sessions(folder: Path) -> tuple[Any, Any, Any]:
+    """Sessions of a split export's encoder, decoder and (if exported) decoder with past."""
+    from .seq2seq import DECODER, DECODER_WITH_PAST, ENCODER
+
+    files = [folder / f"{part}.onnx" for part in (ENCODER, DECODER, DECODER_WITH_PAST)]
+    if not (files[0].is_file() and files[1].is_file()):
+        raise UsageError(
+            f"{folder} has no {files[0].name} and {files[1].name}; the generation check of an encoder-decoder"
+            " model needs an export made with --layout split."
+        )
+    return tuple(onnxruntime_session(path) if path.is_file() else None for path in files)  # type: ignore[return-value]
+
+
+def _onnx_tokens(
+    onnx_model: Path,
+    reference_model: Any,
+    input_ids: np.ndarray,
+    attention_mask: np.ndarray,
+    max_new_tokens: int,
+    eos: list[int],
+    pad: int,
+) -> np.ndarray:
+    """Greedy new token ids from the export: a decoder-with-past file, or a split encoder-decoder folder."""
+    if reference_model.config.is_encoder_decoder:
+        folder = onnx_model if onnx_model.is_dir() else onnx_model.parent
+        encoder, decoder, decoder_with_past = _split_sessions(folder)
+        encoder_inputs = {"input_ids": input_ids, "attention_mask": attention_mask}
+        encoder_inputs = {value.name: encoder_inputs[value.name] for value in encoder.get_inputs()}
+        start = _decoder_start(reference_model)
+        return greedy_generate_seq2seq(
+            encoder, decoder, decoder_with_past, encoder_inputs, max_new_tokens, start, eos, pad
+        )
+    session = onnxruntime_session(onnx_model)
+    if not any(is_past_input(value.name) for value in session.get_inputs()):
+        raise UsageError(f"{onnx_model} takes no past_key_values; the generation check needs a -with-past export.")
+    return greedy_generate(session, input_ids, attention_mask, max_new_tokens, eos, pad)
+
+
+def check_generation(
+    onnx_model: Path,
+    reference_model: Any,
+    preprocessor: Any = None,
+    prompts: Sequence[str] = DEFAULT_PROMPTS,
+    max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS,
+) -> GenerationReport:
+    """Greedy-generate from ``prompts`` with the export in ONNX Runtime and with ``reference_model.generate()``;
+    raises :class:`~onnxcore.errors.ValidationError` unless every new token id is the same.
+
+    ``onnx_model``: a decoder's ``-with-past`` .onnx file, or the folder of an encoder-decoder split export.
+    """
+    config = reference_model.config
+    eos, pad = _special_tokens(reference_model, preprocessor)
+    input_ids, attention_mask = left_padded_prompts(preprocessor, prompts, pad, int(config.vocab_size))
+    positions = getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", None)
+    length = (0 if config.is_encoder_decoder else input_ids.shape[1]) + max_new_tokens
+    if isinstance(positions, int) and length > positions:
+        raise UsageError(
+            f"the longest prompt ({input_ids.shape[1]} tokens) plus {max_new_tokens} new tokens exceeds the model's"
+            f" {positions} positions; use a shorter --prompt or fewer --max-new-tokens."
+        )
+    onnx_tokens = _onnx_tokens(Path(onnx_model), reference_model, input_ids, attention_mask, max_new_tokens, eos, pad)
+    reference_tokens = _reference_tokens(reference_model, input_ids, attention_mask, max_new_tokens, eos, pad)
     report = GenerationReport(
         prompt_lengths=[int(row.sum()) for row in attention_mask],
         max_new_tokens=max_new_tokens,

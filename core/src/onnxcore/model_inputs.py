@@ -79,16 +79,25 @@ def past_layers(config: OnnxConfig, flat: Mapping[str, Any]) -> list[tuple[Any, 
 def build_cache(layers: Sequence[tuple[Any, Any]]) -> Any:
     """A ``DynamicCache`` holding each layer's (key, value); built inside the traced call, so both exporters see
     plain tensors as graph inputs (torch.export cannot take a Cache object as an input)."""
-    from transformers import DynamicCache
+    from transformers import DynamicCache, EncoderDecoderCache
 
-    cache = DynamicCache()
-    for index, (key, value) in enumerate(layers):
-        cache.update(key, value, index)
-    return cache
+    self_attention, cross_attention = DynamicCache(), DynamicCache()
+    for index, layer in enumerate(layers):
+        self_attention.update(layer[0], layer[1], index)
+        if len(layer) == 4:  # seq2seq: decoder self-attention, then encoder (cross-attention) key/value
+            cross_attention.update(layer[2], layer[3], index)
+    if any(len(layer) == 4 for layer in layers):
+        return EncoderDecoderCache(self_attention, cross_attention)
+    return self_attention
 
 
 def cache_layers(cache: Any) -> list[tuple[Any, ...]]:
     """Per-layer tensors of a ``Cache`` (transformers 4.x and 5.x) or of a legacy tuple."""
+    if hasattr(cache, "self_attention_cache") and not hasattr(cache, "to_legacy_cache"):
+        return [
+            own + cross
+            for own, cross in zip(cache_layers(cache.self_attention_cache), cache_layers(cache.cross_attention_cache))
+        ]
     if hasattr(cache, "to_legacy_cache"):
         return list(cache.to_legacy_cache())
     if hasattr(cache, "layers"):

@@ -39,6 +39,26 @@ def broadcast_mask_function(mask_function: Callable[..., Any], bh_indices: bool 
     return mask
 
 
+def _triangle(input: Any, diagonal: int, upper: bool) -> Any:
+    """``torch.triu``/``tril`` as an index comparison: TorchScript writes ``Trilu`` only from opset 14."""
+    import torch
+
+    rows = torch.arange(input.size(-2), device=input.device).unsqueeze(-1)
+    columns = torch.arange(input.size(-1), device=input.device).unsqueeze(0)
+    keep = columns - rows >= diagonal if upper else columns - rows <= diagonal
+    return torch.where(keep, input, torch.zeros((), dtype=input.dtype, device=input.device))
+
+
+def upper_triangle(input: Any, diagonal: int = 0, **_: Any) -> Any:
+    """Stand-in for ``torch.triu`` while tracing (T5 builds its causal mask with it, at opset 13)."""
+    return _triangle(input, diagonal, upper=True)
+
+
+def lower_triangle(input: Any, diagonal: int = 0, **_: Any) -> Any:
+    """Stand-in for ``torch.tril`` while tracing."""
+    return _triangle(input, diagonal, upper=False)
+
+
 def math_attention(
     query: Any,
     key: Any,
@@ -61,7 +81,7 @@ def math_attention(
         key, value = key.repeat_interleave(repeats, -3), value.repeat_interleave(repeats, -3)
     scores = torch.matmul(query, key.transpose(-2, -1)) * (query.size(-1) ** -0.5 if scale is None else scale)
     if is_causal:
-        causal = torch.ones(query.size(-2), key.size(-2), dtype=torch.bool, device=query.device).tril()
+        causal = lower_triangle(torch.ones(query.size(-2), key.size(-2), dtype=torch.bool, device=query.device))
         scores = scores.masked_fill(~causal, float("-inf"))
     if attn_mask is not None:
         scores = scores.masked_fill(~attn_mask, float("-inf")) if attn_mask.dtype == torch.bool else scores + attn_mask
@@ -77,6 +97,8 @@ def _no_packed_sequences(position_ids: Any) -> None:
 
 TORCHSCRIPT_PATCHES: tuple[tuple[str, str, Callable[..., Any]], ...] = (
     ("torch.nn.functional", "scaled_dot_product_attention", math_attention),
+    ("torch", "triu", upper_triangle),
+    ("torch", "tril", lower_triangle),
     ("transformers.masking_utils", "_vmap_for_bhqkv", broadcast_mask_function),
     ("transformers.masking_utils", "TransformGetItemToIndex", contextlib.nullcontext),
     ("transformers.masking_utils", "find_packed_sequence_indices", _no_packed_sequences),

@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .errors import FrameworkError, ModelPathError, UsageError, first_line
+from .errors import FrameworkError, ModelPathError, UsageError, ValidationError, first_line
 from .exporters import DEFAULT_EXPORTER, EXPORTERS, export
 from .exporters.pytorch import check_opset, opset_range
 from .features import FeaturesManager
@@ -31,11 +31,12 @@ from .generation import (
 from .patching import attention_for
 from .plugins import get_host, get_registry
 from .registry import ConfigRegistration
+from .seq2seq import DEFAULT_LAYOUT, ENCODER, SINGLE_FILE, ExportPart, check_layout, layout_parts
 from .staging import MANIFEST_NAME, StagedOutput, check_output_path
 from .validate import ValidationReport, validate_model_outputs
 
 PREPROCESSOR_CHOICES = ("auto", "tokenizer", "feature_extractor", "image_processor", "processor")
-ONNX_FILE_NAME = "model.onnx"
+ONNX_FILE_NAME = SINGLE_FILE
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 
 Progress = Callable[[str], None]
@@ -57,6 +58,7 @@ class ExportRequest:
     device: str = "cpu"
     trust_remote_code: bool = False
     external_data: bool | None = None
+    layout: str = DEFAULT_LAYOUT
     generation_check: bool = True
     prompts: tuple[str, ...] = DEFAULT_PROMPTS
     max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS
@@ -73,9 +75,15 @@ class ExportResult:
     plugin: str
     exporter: str
     opset: int
-    validation: ValidationReport
+    layout: str
+    validation: dict[str, ValidationReport]
     manifest: dict[str, Any]
     generation: GenerationReport | None = None
+
+    @property
+    def onnx_files(self) -> list[Path]:
+        """The ONNX files written, in the layout's order."""
+        return [self.output / name for name in self.validation]
 
 
 def _load_model_config(request: ExportRequest) -> Any:
@@ -165,19 +173,19 @@ def build_manifest(
     onnx_config: Any,
     opset: int,
     folder: Path,
-    onnx_files: list[Path],
-    report: ValidationReport,
+    parts: list[ExportPart],
+    reports: dict[str, ValidationReport],
     generation: GenerationReport | None,
     attention: str,
 ) -> dict[str, Any]:
     """What the folder holds and how it was made, written as ``onnxcore.json``."""
-    model_file = onnx_files[0].name
+    contracts = {part.file_name: part.config for part in parts}
     files: dict[str, Any] = {}
     for path in sorted(folder.iterdir()):
         entry: dict[str, Any] = {"sha256": _sha256(path), "bytes": path.stat().st_size}
-        if path.name == model_file:
-            entry["inputs"] = {name: dict(axes) for name, axes in onnx_config.inputs.items()}
-            entry["outputs"] = {name: dict(axes) for name, axes in onnx_config.outputs.items()}
+        if path.name in contracts:
+            entry["inputs"] = {name: dict(axes) for name, axes in contracts[path.name].inputs.items()}
+            entry["outputs"] = {name: dict(axes) for name, axes in contracts[path.name].outputs.items()}
         files[path.name] = entry
     plugin = next(info for info in get_host().plugins if info.name == registration.plugin)
     return {
@@ -188,11 +196,12 @@ def build_manifest(
         "feature": registration.feature,
         "framework": "pt",
         "exporter": request.exporter,
+        "layout": request.layout,
         "attention": attention,
         "opset": opset,
         "versions": {name: _version(name) for name in ("torch", "transformers", "onnx", "onnxruntime")},
         "files": files,
-        "validation": report.as_dict(),
+        "validation": {name: report.as_dict() for name, report in reports.items()},
         "generation": generation.as_dict() if generation else None,
     }
 
@@ -231,6 +240,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     model_config, registration = resolve(request)
     onnx_config = registration.constructor()(model_config)
     opset = choose_opset(request, onnx_config)
+    check_layout(request.layout, onnx_config)
     try:
         framework = FeaturesManager.determine_framework(request.model, request.framework)
     except FileNotFoundError as exc:
@@ -242,30 +252,20 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     progress(f"Loading {registration.model_type} model for {registration.feature} ({type(onnx_config).__name__})")
     model = load_model(request, registration, framework)
     onnx_config = registration.constructor()(model.config)
+    parts = layout_parts(request.layout, onnx_config, model)
     preprocessor = _load_preprocessor(request)
     atol = request.atol if request.atol is not None else onnx_config.atol_for_validation
 
     staged = StagedOutput(output)
     with staged as staging:
-        onnx_path = staging / ONNX_FILE_NAME
-        progress(f"Exporting with {request.exporter} (opset {opset})")
-        _, output_names = export(
-            preprocessor,
-            model,
-            onnx_config,
-            opset,
-            onnx_path,
-            device=request.device,
-            exporter=request.exporter,
-            external_data=request.external_data,
-        )
-        onnx_files = [onnx_path, *staging.glob(ONNX_FILE_NAME + ".data")]
-        progress(f"Validating in ONNX Runtime (atol {atol:g})")
-        report = validate_model_outputs(onnx_config, preprocessor, model, onnx_path, output_names, atol)
+        reports = {
+            part.file_name: _export_part(request, part, preprocessor, opset, atol, staging, progress) for part in parts
+        }
         generation = None
-        if request.generation_check and can_check_generation(onnx_config, model):
+        if request.generation_check and can_check_generation(onnx_config, model, request.layout):
             progress(f"Checking greedy generation in ONNX Runtime against generate() ({request.max_new_tokens} tokens)")
-            generation = check_generation(onnx_path, model, preprocessor, request.prompts, request.max_new_tokens)
+            target = staging / ONNX_FILE_NAME if request.layout == "single" else staging
+            generation = check_generation(target, model, preprocessor, request.prompts, request.max_new_tokens)
         model_config.save_pretrained(staging)
         if preprocessor is not None:
             preprocessor.save_pretrained(staging)
@@ -275,8 +275,8 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             onnx_config,
             opset,
             staging,
-            onnx_files,
-            report,
+            parts,
+            reports,
             generation,
             model.config._attn_implementation,
         )
@@ -292,10 +292,60 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
         plugin=registration.plugin,
         exporter=request.exporter,
         opset=opset,
-        validation=report,
+        layout=request.layout,
+        validation=reports,
         manifest=manifest,
         generation=generation,
     )
+
+
+def _export_part(
+    request: ExportRequest,
+    part: ExportPart,
+    preprocessor: Any,
+    opset: int,
+    atol: float,
+    staging: Path,
+    progress: Progress,
+) -> ValidationReport:
+    """Export one file of the layout into ``staging`` and validate it."""
+    path = staging / part.file_name
+    progress(f"Exporting {part.file_name} with {request.exporter} (opset {opset})")
+    _, output_names = export(
+        preprocessor,
+        part.model,
+        part.config,
+        opset,
+        path,
+        device=request.device,
+        exporter=request.exporter,
+        external_data=request.external_data,
+    )
+    progress(f"Validating {part.file_name} in ONNX Runtime (atol {atol:g})")
+    try:
+        return validate_model_outputs(part.config, preprocessor, part.model, path, output_names, atol)
+    except ValidationError as exc:
+        if part.file_name == ONNX_FILE_NAME:
+            raise
+        raise ValidationError(f"{part.file_name}: {exc}") from exc
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    """Feature, exporter and layout of the export in ``folder``; guessed from its files without a manifest."""
+    manifest_file = folder / MANIFEST_NAME
+    if not manifest_file.is_file():
+        if (folder / f"{ENCODER}.onnx").is_file():
+            return {"feature": "seq2seq-lm-with-past", "exporter": DEFAULT_EXPORTER, "layout": "split"}
+        return {"feature": "causal-lm-with-past", "exporter": DEFAULT_EXPORTER, "layout": "single"}
+    try:
+        manifest = json.loads(manifest_file.read_text())
+        return {
+            "feature": manifest["feature"],
+            "exporter": manifest["exporter"],
+            "layout": manifest.get("layout", "single"),
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ModelPathError(f"cannot read {manifest_file} ({first_line(exc)}); is it an onnxcore export?") from exc
 
 
 def check_export_generation(
@@ -307,23 +357,27 @@ def check_export_generation(
 ) -> GenerationReport:
     """Run the generation check on an existing export (``onnx``: its folder or .onnx file) against ``model``."""
     onnx = Path(onnx)
-    onnx_file = onnx / ONNX_FILE_NAME if onnx.is_dir() else onnx
-    if not onnx_file.is_file():
-        raise ModelPathError(f"{onnx} has no {ONNX_FILE_NAME}; pass the folder that onnxcore export wrote.")
+    if not onnx.exists():
+        raise ModelPathError(f"{onnx} does not exist; pass the folder that onnxcore export wrote.")
+    folder = onnx if onnx.is_dir() else onnx.parent
     check_generation_settings(prompts, max_new_tokens)
-    manifest_file = onnx_file.parent / MANIFEST_NAME
-    feature, exporter = "causal-lm-with-past", DEFAULT_EXPORTER
-    if manifest_file.is_file():
-        try:
-            manifest = json.loads(manifest_file.read_text())
-            feature, exporter = manifest["feature"], manifest["exporter"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ModelPathError(f"cannot read {manifest_file} ({first_line(exc)}); is it an onnxcore export?") from exc
+    saved = _read_manifest(folder)
+    target = folder if saved["layout"] == "split" else (onnx / ONNX_FILE_NAME if onnx.is_dir() else onnx)
+    if not target.exists():
+        raise ModelPathError(f"{onnx} has no {ONNX_FILE_NAME}; pass the folder that onnxcore export wrote.")
     request = ExportRequest(
-        model=model, output=onnx_file.parent, feature=feature, exporter=exporter, trust_remote_code=trust_remote_code
+        model=model,
+        output=folder,
+        feature=saved["feature"],
+        exporter=saved["exporter"],
+        layout=saved["layout"],
+        trust_remote_code=trust_remote_code,
     )
     _, registration = resolve(request)
     reference = load_model(request, registration, framework="pt")
-    if not can_check_generation(registration.constructor()(reference.config), reference):
-        raise UsageError(f"{onnx_file} is a {feature} export; the generation check needs a causal-lm-with-past export.")
-    return check_generation(onnx_file, reference, _load_preprocessor(request), prompts, max_new_tokens)
+    if not can_check_generation(registration.constructor()(reference.config), reference, request.layout):
+        raise UsageError(
+            f"{onnx} is a {request.feature} export ({request.layout} layout); the generation check needs a"
+            " causal-lm-with-past export, or a seq2seq-lm export made with --layout split."
+        )
+    return check_generation(target, reference, _load_preprocessor(request), prompts, max_new_tokens)

@@ -30,6 +30,11 @@ def compute_serialized_parameters_size(num_parameters: int, dtype: ParameterForm
     return num_parameters * dtype.size
 
 
+# What transformers raises for a checkpoint without those files; T5's fast tokenizer, for one, fails with an
+# AttributeError while converting the missing slow vocabulary.
+_NOT_LOADABLE = (OSError, KeyError, ValueError, TypeError, AttributeError)
+
+
 def get_preprocessor(model_name: str) -> Any | None:
     """Load the preprocessor of a checkpoint: a processor, else a tokenizer or a feature extractor.
 
@@ -40,15 +45,15 @@ def get_preprocessor(model_name: str) -> Any | None:
 
     try:
         return _with_vocabulary(AutoProcessor.from_pretrained(model_name))
-    except (ValueError, OSError, KeyError, TypeError):
+    except _NOT_LOADABLE:
         tokenizer, feature_extractor = None, None
         try:
             tokenizer = _with_vocabulary(AutoTokenizer.from_pretrained(model_name))
-        except (OSError, KeyError, ValueError, TypeError):
+        except _NOT_LOADABLE:
             pass
         try:
             feature_extractor = AutoFeatureExtractor.from_pretrained(model_name)
-        except (OSError, KeyError, ValueError, TypeError):
+        except _NOT_LOADABLE:
             pass
         if tokenizer is not None and feature_extractor is not None:
             raise ValueError(

@@ -1,9 +1,13 @@
 """Validation: run the ONNX file in ONNX Runtime and the framework model on the same inputs, compare outputs.
 
 Inputs come from ``OnnxConfig.generate_validation_inputs`` (a batch and length other than the export's).
-Every declared output is compared: same shape, and ``|onnx - reference| <= atol + rtol * |reference|``
-elementwise with ``rtol = 1e-5`` (numpy ``allclose``, as transformers.onnx did). Any failure raises
-:class:`~onnxcore.errors.ValidationError` carrying the whole table.
+Every declared output is compared: same shape, NaN and infinities in the same places, and
+``max |onnx - reference| <= atol * max(1, max |reference|)``: ``atol`` is absolute for outputs of magnitude up
+to 1 and relative to the output's largest value above that. transformers.onnx used numpy ``allclose``
+(``atol + 1e-5 * |reference|`` per element), which fails large-valued outputs on float32 rounding: rounding in
+a wide matmul grows with the operands, so a logit near 0 among logits of 100 is off by as much as the large
+ones (1.6e-4 on a flan-t5-small-sized model). Any failure raises :class:`~onnxcore.errors.ValidationError`
+carrying the whole table.
 """
 
 from __future__ import annotations
@@ -20,8 +24,6 @@ from .errors import ValidationError
 from .model_inputs import config_overrides, flatten_named, forward_arguments
 from .outputs import flatten_model_outputs
 
-RTOL = 1e-5
-
 
 @dataclasses.dataclass
 class OutputCheck:
@@ -31,6 +33,7 @@ class OutputCheck:
     reference_shape: tuple[int, ...]
     onnx_shape: tuple[int, ...]
     max_abs_diff: float
+    allowed: float
     ok: bool
 
 
@@ -39,7 +42,6 @@ class ValidationReport:
     """Per-output comparison of ONNX Runtime against the framework model."""
 
     atol: float
-    rtol: float
     input_shapes: dict[str, tuple[int, ...]]
     checks: list[OutputCheck]
 
@@ -50,13 +52,13 @@ class ValidationReport:
 
     def table(self) -> str:
         """The comparison as an aligned text table."""
-        rows = [("output", "shape", "max |diff|", "atol", "result")]
+        rows = [("output", "shape", "max |diff|", "allowed", "result")]
         for check in self.checks:
             shape = str(check.onnx_shape)
             if check.onnx_shape != check.reference_shape:
                 shape = f"{check.onnx_shape} vs {check.reference_shape}"
             rows.append(
-                (check.name, shape, f"{check.max_abs_diff:.3g}", f"{self.atol:g}", "ok" if check.ok else "FAILED")
+                (check.name, shape, f"{check.max_abs_diff:.3g}", f"{check.allowed:.3g}", "ok" if check.ok else "FAILED")
             )
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows)
@@ -84,19 +86,31 @@ def onnxruntime_session(onnx_model: Path) -> Any:
 def compare_outputs(
     reference: Mapping[str, Any], onnx_outputs: Mapping[str, Any], atol: float, input_shapes: Mapping[str, Any]
 ) -> ValidationReport:
-    """Compare each named output; shape mismatches and NaN disagreements fail."""
+    """Compare each named output by the rule in this module's docstring."""
     checks = []
     for name, onnx_value in onnx_outputs.items():
         ref = _to_numpy(reference[name])
         got = np.asarray(onnx_value)
         if ref.shape != got.shape:
-            checks.append(OutputCheck(name, tuple(ref.shape), tuple(got.shape), float("inf"), False))
+            checks.append(OutputCheck(name, tuple(ref.shape), tuple(got.shape), float("inf"), atol, False))
             continue
-        diff = np.abs(got.astype(np.float64) - ref.astype(np.float64))
-        max_diff = float(np.nanmax(diff)) if diff.size else 0.0
-        ok = bool(np.allclose(got, ref, atol=atol, rtol=RTOL, equal_nan=True))
-        checks.append(OutputCheck(name, tuple(ref.shape), tuple(got.shape), max_diff, ok))
-    return ValidationReport(atol, RTOL, {k: tuple(np.shape(v)) for k, v in input_shapes.items()}, checks)
+        want, have = ref.astype(np.float64), got.astype(np.float64)
+        finite = np.isfinite(want)
+        # NaN and infinities must sit in the same places with the same values; the rest is compared by value
+        same_specials = bool(
+            np.array_equal(finite, np.isfinite(have)) and np.array_equal(want[~finite], have[~finite], equal_nan=True)
+        )
+        diff = np.abs(have[finite] - want[finite])
+        max_diff = float(diff.max()) if diff.size else 0.0
+        allowed = atol * max(1.0, float(np.abs(want[finite]).max()) if diff.size else 0.0)
+        if not same_specials:
+            max_diff = float("inf")
+        checks.append(
+            OutputCheck(
+                name, tuple(ref.shape), tuple(got.shape), max_diff, allowed, same_specials and max_diff <= allowed
+            )
+        )
+    return ValidationReport(atol, {k: tuple(np.shape(v)) for k, v in input_shapes.items()}, checks)
 
 
 def validate_model_outputs(

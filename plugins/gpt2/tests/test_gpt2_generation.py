@@ -43,11 +43,11 @@ def test_export_generates_what_generate_does_on_a_left_padded_batch(with_past_ex
 
 
 def test_validation_runs_a_padded_batch_at_another_past_length(with_past_export: ExportResult) -> None:
-    shapes = with_past_export.validation.input_shapes
+    shapes = with_past_export.validation["model.onnx"].input_shapes
     assert shapes["input_ids"] == (3, 9)  # export: batch 2, sequence 8
     assert shapes["past_key_values.1.value"] == (3, 3, 11, 8)  # export: past 10
     assert shapes["attention_mask"] == (3, 20)
-    assert [check.name for check in with_past_export.validation.checks][1:] == [
+    assert [check.name for check in with_past_export.validation["model.onnx"].checks][1:] == [
         f"present.{layer}.{kind}" for layer in range(2) for kind in ("key", "value")
     ]
 
@@ -76,7 +76,7 @@ def test_with_past_exports_from_a_checkpoint_without_tokenizer(tiny_gpt2: Path, 
     for name in ("config.json", "model.safetensors"):
         shutil.copy(tiny_gpt2 / name, weights_only / name)
     result = run_export(ExportRequest(model=str(weights_only), output=tmp_path / "onnx", feature="causal-lm-with-past"))
-    assert result.validation.ok and result.generation is not None and result.generation.ok
+    assert result.validation["model.onnx"].ok and result.generation is not None and result.generation.ok
 
 
 def test_python_api_with_a_default_loaded_model(tiny_gpt2: Path, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -71,14 +72,30 @@ def check_contract(
     initializers = {tensor.name for tensor in model.graph.initializer}
     graph_inputs = [name for name in graph_inputs if name not in initializers]
     if graph_inputs != list(input_names):
-        unused = [name for name in input_names if name not in graph_inputs]
-        detail = f" (the model ignores {', '.join(unused)}; drop it from the config's inputs)" if unused else ""
         raise ExportFailedError(
-            f"the exported graph takes inputs {graph_inputs}, not the declared {list(input_names)}{detail}."
+            f"the exported graph takes inputs {graph_inputs}, not the declared {list(input_names)}."
         )
     graph_outputs = [value.name for value in model.graph.output]
     if graph_outputs != list(output_names):
         raise ExportFailedError(f"the exported graph returns {graph_outputs}, not the declared {list(output_names)}.")
+
+
+def restore_unused_inputs(model: onnx.ModelProto, declared: Sequence[onnx.ValueInfoProto]) -> None:
+    """Put back declared inputs that the TorchScript exporter dropped because the graph never reads them.
+
+    A seq2seq graph with past ignores its encoder inputs once the cross-attention cache is given; torch.export
+    keeps such inputs, so with this both exporters write the declared inputs, in the declared order.
+    """
+    graph = model.graph
+    existing = {value.name: value for value in graph.input}
+    if all(value.name in existing for value in declared):
+        return
+    names = {value.name for value in declared}
+    ordered = [existing.get(value.name, value) for value in declared]
+    ordered += [value for value in graph.input if value.name not in names]
+    ordered = [copy.deepcopy(value) for value in ordered]
+    del graph.input[:]
+    graph.input.extend(ordered)
 
 
 def _graph_tensors(graph: onnx.GraphProto) -> list[onnx.TensorProto]:
@@ -153,9 +170,14 @@ def finalize(
     outputs: Mapping[str, Mapping[int, str]],
     exporter: str,
     external_data: bool,
+    input_values: Sequence[onnx.ValueInfoProto] = (),
 ) -> list[Path]:
-    """Name axes, check the contract, settle external data; returns the files that make up the export."""
+    """Name axes, check the contract, settle external data; returns the files that make up the export.
+
+    ``input_values``: the declared inputs' types and shapes, to restore inputs the exporter dropped as unused.
+    """
     model = onnx.load(str(path), load_external_data=False)
+    restore_unused_inputs(model, input_values)
     name_dynamic_axes(model, inputs, outputs)
     check_contract(model, opset, list(inputs), list(outputs), exporter)
     data_name = path.name + EXTERNAL_DATA_SUFFIX

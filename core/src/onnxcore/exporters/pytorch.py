@@ -11,7 +11,7 @@ import inspect
 import io
 import logging
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +160,21 @@ def export_pytorch(
             f"the {exporter} exporter failed: {type(exc).__name__}: {first_line(exc)} (try --exporter {other})"
         ) from exc
     onnx_files.finalize(
-        output, opset=opset, inputs=inputs, outputs=outputs, exporter=exporter, external_data=external_data
+        output,
+        opset=opset,
+        inputs=inputs,
+        outputs=outputs,
+        exporter=exporter,
+        external_data=external_data,
+        input_values=[_value_info(name, arg, inputs[name]) for name, arg in zip(inputs, args)],
     )
     return list(inputs), list(outputs)
+
+
+def _value_info(name: str, example: Any, axes: Mapping[int, str]) -> Any:
+    """The ONNX type of an input: the example's element type, its sizes, the config's names on dynamic axes."""
+    import onnx
+
+    element_type = onnx.helper.np_dtype_to_tensor_dtype(example.detach().cpu().numpy().dtype)
+    shape = [axes.get(axis, size) for axis, size in enumerate(example.shape)]
+    return onnx.helper.make_tensor_value_info(name, element_type, shape)

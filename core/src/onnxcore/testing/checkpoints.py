@@ -82,3 +82,31 @@ def save_byte_level_bpe_tokenizer(directory: Path, vocab_size: int = 400, tokeni
     )
     tokenizer.save_pretrained(directory)
     return tokenizer
+
+
+T5_SPECIALS = ("<pad>", "</s>", "<unk>")
+
+
+def save_unigram_tokenizer(directory: Path, vocab_size: int = 300, tokenizer_class: Any = None) -> Any:
+    """Train a SentencePiece-style Unigram model (T5's scheme) on :data:`WORDS`; save it as a fast tokenizer.
+
+    ``<pad>`` is id 0 and ``</s>`` id 1, as in T5; every text gets ``</s>`` appended, as T5's tokenizer does.
+    """
+    from tokenizers import SentencePieceUnigramTokenizer
+    from tokenizers.processors import TemplateProcessing
+    from transformers import T5TokenizerFast
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    unigram = SentencePieceUnigramTokenizer()
+    sentences = [" ".join(WORDS[i : i + 12]) for i in range(0, len(WORDS), 6)]
+    unigram.train_from_iterator(sentences, vocab_size=vocab_size, special_tokens=list(T5_SPECIALS), unk_token="<unk>")
+    eos = unigram.token_to_id("</s>")
+    unigram.post_processor = TemplateProcessing(
+        single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", eos)]
+    )
+    tokenizer = (tokenizer_class or T5TokenizerFast)(
+        tokenizer_object=unigram, pad_token="<pad>", eos_token="</s>", unk_token="<unk>", extra_ids=0
+    )
+    tokenizer.save_pretrained(directory)
+    return tokenizer

@@ -12,9 +12,10 @@ collect several plugins)::
         def tiny_config(self):
             return BertConfig(vocab_size=99, hidden_size=32, num_hidden_layers=2, num_attention_heads=4)
 
-For every feature the plugin registers and every exporter, the suite builds a checkpoint with random weights,
-runs the same pipeline as ``onnxcore export`` and checks the written graph against the config's contract;
-``-with-past`` language-model features must also pass the greedy generation check against ``generate()``.
+For every feature the plugin registers, every exporter and every layout (encoder-decoder configs are also
+exported ``--layout split``), the suite builds a checkpoint with random weights, runs the same pipeline as
+``onnxcore export`` and checks every written graph against its contract. Exports that can generate
+(``causal-lm-with-past``; split ``seq2seq-lm``) must also pass the greedy generation check against ``generate()``.
 A suite test may only be overridden with ``@pytest.mark.xfail(reason=...)``; anything else fails
 ``test_no_silent_overrides``.
 """
@@ -30,6 +31,7 @@ from ..exporters import EXPORTERS
 from ..model_inputs import flatten_named, model_argument_names
 from ..pipeline import ExportRequest, run_export
 from ..plugins import get_host, get_registry
+from ..seq2seq import layout_configs
 
 
 class ConformanceSuite:
@@ -54,12 +56,26 @@ class ConformanceSuite:
         """Features registered for the model type."""
         return sorted(get_registry().registrations(self.model_type))
 
+    def layouts(self) -> tuple[str, ...]:
+        """``single``, plus ``split`` when the model type's configs are encoder-decoder ones."""
+        from ..config import OnnxSeq2SeqConfigWithPast
+
+        registrations = get_registry().registrations(self.model_type).values()
+        seq2seq = any(
+            issubclass(entry.onnx_config_cls, OnnxSeq2SeqConfigWithPast)
+            for entries in registrations
+            for entry in entries
+        )
+        return ("single", "split") if seq2seq else ("single",)
+
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
-        """Parametrize ``feature`` and ``exporter`` from the registry and ``exporters``."""
+        """Parametrize ``feature``, ``exporter`` and ``layout`` from the registry and ``exporters``."""
         if "feature" in metafunc.fixturenames:
             metafunc.parametrize("feature", self.features())
         if "exporter" in metafunc.fixturenames:
             metafunc.parametrize("exporter", self.exporters)
+        if "layout" in metafunc.fixturenames:
+            metafunc.parametrize("layout", self.layouts())
 
     @pytest.fixture(scope="class")
     @classmethod
@@ -120,28 +136,39 @@ class ConformanceSuite:
         assert set(arguments) <= set(forward.parameters), f"{arguments} vs forward{forward}"
 
     def test_export_and_validate(
-        self, feature: str, exporter: str, checkpoints: dict[str, Path], tmp_path_factory: Any, tmp_path: Path
+        self,
+        feature: str,
+        exporter: str,
+        layout: str,
+        checkpoints: dict[str, Path],
+        tmp_path_factory: Any,
+        tmp_path: Path,
     ) -> None:
         import onnx
 
         directory = self.checkpoint(feature, checkpoints, tmp_path_factory)
         output = tmp_path / "onnx"
-        result = run_export(ExportRequest(model=str(directory), output=output, feature=feature, exporter=exporter))
+        request = ExportRequest(model=str(directory), output=output, feature=feature, exporter=exporter, layout=layout)
+        result = run_export(request)
         config = self.onnx_config(feature)
-        assert result.validation.ok
-        assert [check.name for check in result.validation.checks] == list(config.outputs)
-        model = onnx.load(str(output / "model.onnx"))
-        assert [value.name for value in model.graph.input] == list(config.inputs)
-        assert [value.name for value in model.graph.output] == list(config.outputs)
-        assert {opset.domain: opset.version for opset in model.opset_import}.get("", None) == result.opset
-        for values, declared in ((model.graph.input, config.inputs), (model.graph.output, config.outputs)):
-            for value in values:
-                dims = value.type.tensor_type.shape.dim
-                for axis, label in declared[value.name].items():
-                    assert dims[axis].dim_param == label, f"{value.name} axis {axis}: {dims[axis]} != {label!r}"
+        contracts = layout_configs(layout, config)
+        assert list(result.validation) == list(contracts)
+        for file_name, contract in contracts.items():
+            report = result.validation[file_name]
+            assert report.ok and [check.name for check in report.checks] == list(contract.outputs), file_name
+            model = onnx.load(str(output / file_name))
+            assert [value.name for value in model.graph.input] == list(contract.inputs), file_name
+            assert [value.name for value in model.graph.output] == list(contract.outputs), file_name
+            assert {opset.domain: opset.version for opset in model.opset_import}.get("", None) == result.opset
+            for values, declared in ((model.graph.input, contract.inputs), (model.graph.output, contract.outputs)):
+                for value in values:
+                    dims = value.type.tensor_type.shape.dim
+                    for axis, label in declared[value.name].items():
+                        assert dims[axis].dim_param == label, f"{file_name} {value.name} axis {axis}: {dims[axis]}"
         assert (output / "onnxcore.json").is_file() and (output / "config.json").is_file()
-        if getattr(config, "use_past", False) and config.task == "causal-lm":
-            assert result.generation is not None and result.generation.ok, "no generation check for a -with-past LM"
+        generates = config.task in ("causal-lm", "seq2seq-lm")
+        if generates and (layout == "split" or (config.task == "causal-lm" and getattr(config, "use_past", False))):
+            assert result.generation is not None and result.generation.ok, "no generation check for an LM export"
 
     def test_no_silent_overrides(self) -> None:
         """Every suite test a subclass redefines must be an xfail that says why."""

@@ -1,0 +1,263 @@
+"""The split layout of an encoder-decoder (seq2seq) export: the files a generation loop runs.
+
+transformers.onnx wrote one graph, which reruns the encoder for every generated token. ``--layout split`` writes
+the files of Optimum's layout, with its file and input names:
+
+- ``encoder_model.onnx``: the encoder's inputs -> ``last_hidden_state``;
+- ``decoder_model.onnx``: ``input_ids`` (decoder tokens), ``encoder_attention_mask``, ``encoder_hidden_states``
+  -> the task's outputs, plus ``present.{i}.(decoder|encoder).(key|value)`` for ``-with-past`` features;
+- ``decoder_with_past_model.onnx`` (``-with-past`` features): ``input_ids`` (the new tokens),
+  ``encoder_attention_mask`` and ``past_key_values.*`` -> the task's outputs and ``present.{i}.decoder.*``
+  (the cross-attention past never changes, so it is not returned again).
+
+Each file is described by an OnnxConfig derived from the plugin's :class:`OnnxSeq2SeqConfigWithPast`, and traced
+through a module that calls the whole model with the encoder output given, so the model's own head (T5's
+rescaled tied embeddings, Whisper's projection) is in the graph. Any encoder-decoder plugin gets this layout from
+its single-graph config, without code of its own.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .config import OnnxConfig, OnnxSeq2SeqConfigWithPast, framework_name
+from .errors import UsageError
+
+ENCODER = "encoder_model"
+DECODER = "decoder_model"
+DECODER_WITH_PAST = "decoder_with_past_model"
+LAYOUTS = ("single", "split")
+DEFAULT_LAYOUT = "single"
+SINGLE_FILE = "model.onnx"
+
+
+class Seq2SeqPartConfig(OnnxConfig):
+    """The contract of one file of the split layout, derived from the model's single-graph config."""
+
+    def __init__(self, parent: OnnxSeq2SeqConfigWithPast, part: str) -> None:
+        super().__init__(parent._config, task=parent.task)
+        self.parent = parent
+        self.part = part
+        self._without_past = copy.copy(parent)
+        self._without_past.use_past = False
+
+    @property
+    def use_past(self) -> bool:
+        """Whether this file takes ``past_key_values.*`` (only the decoder with past does)."""
+        return self.part == DECODER_WITH_PAST
+
+    @property
+    def returns_present(self) -> bool:
+        """Decoders of ``-with-past`` features return the cache a generation loop feeds back."""
+        return self.part != ENCODER and self.parent.use_past
+
+    @property
+    def encoder_input_names(self) -> list[str]:
+        """The single graph's encoder inputs (T5: ``input_ids``, ``attention_mask``; Whisper: ``input_features``)."""
+        return [name for name in self._without_past.inputs if not name.startswith("decoder_")]
+
+    @property
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        single = self._without_past.inputs
+        if self.part == ENCODER:
+            return OrderedDict((name, dict(single[name])) for name in self.encoder_input_names)
+        common: OrderedDict[str, dict[int, str]] = OrderedDict(input_ids={0: "batch", 1: "decoder_sequence"})
+        if "attention_mask" in self.encoder_input_names:
+            common["encoder_attention_mask"] = {0: "batch", 1: "encoder_sequence"}
+        if self.part == DECODER:
+            common["encoder_hidden_states"] = {0: "batch", 1: "encoder_sequence"}
+        else:
+            for i in range(self.parent.num_layers[1]):
+                for kind, length in (("decoder", "past_decoder_sequence"), ("encoder", "encoder_sequence")):
+                    for tensor in ("key", "value"):
+                        common[f"past_key_values.{i}.{kind}.{tensor}"] = {0: "batch", 2: length}
+        return common
+
+    @property
+    def outputs(self) -> Mapping[str, Mapping[int, str]]:
+        if self.part == ENCODER:
+            return OrderedDict(last_hidden_state={0: "batch", 1: "encoder_sequence"})
+        common: OrderedDict[str, dict[int, str]] = OrderedDict(
+            (name, dict(axes)) for name, axes in self._without_past.outputs.items()
+        )
+        if self.returns_present:
+            kinds = [("decoder", "decoder_sequence")]
+            if self.part == DECODER_WITH_PAST:
+                kinds = [("decoder", "past_decoder_sequence + decoder_sequence")]
+            else:
+                kinds.append(("encoder", "encoder_sequence"))
+            for i in range(self.parent.num_layers[1]):
+                for kind, length in kinds:
+                    for tensor in ("key", "value"):
+                        common[f"present.{i}.{kind}.{tensor}"] = {0: "batch", 2: length}
+        return common
+
+    @property
+    def values_override(self) -> Mapping[str, Any] | None:
+        if self.part == ENCODER or not hasattr(self._config, "use_cache"):
+            return None
+        return {"use_cache": self.returns_present}
+
+    @property
+    def default_onnx_opset(self) -> int:
+        return self.parent.default_onnx_opset
+
+    @property
+    def atol_for_validation(self) -> float:
+        return self.parent.atol_for_validation
+
+    def patch_ops(self) -> None:
+        self.parent.patch_ops()
+
+    def restore_ops(self) -> None:
+        self.parent.restore_ops()
+
+    def flatten_output_collection_property(self, name: str, field: Iterable[Any]) -> dict[str, Any]:  # type: ignore[override]
+        return self.parent.flatten_output_collection_property(name, field)
+
+    def generate_dummy_inputs(  # type: ignore[override]
+        self,
+        preprocessor: Any,
+        batch_size: int = -1,
+        seq_length: int = -1,
+        is_pair: bool = False,
+        framework: Any = None,
+    ) -> Mapping[str, Any]:
+        """This file's inputs, made from the single graph's: random encoder states and past (fixed seed)."""
+        single = self._without_past.generate_dummy_inputs(
+            preprocessor, batch_size=batch_size, seq_length=seq_length, is_pair=is_pair, framework=framework
+        )
+        return self._part_inputs(single, framework, new_tokens=None, seed=0)
+
+    def generate_validation_inputs(self, preprocessor: Any, framework: Any = None) -> Mapping[str, Any]:
+        """The single graph's validation inputs (other batch and lengths, a padded row) turned into this file's;
+        the decoder with past gets one new token, as in generation."""
+        single = self._without_past.generate_validation_inputs(preprocessor, framework=framework)
+        return self._part_inputs(single, framework, new_tokens=1, seed=2)
+
+    def _part_inputs(
+        self, single: Mapping[str, Any], framework: Any, new_tokens: int | None, seed: int
+    ) -> dict[str, Any]:
+        if self.part == ENCODER:
+            return {name: single[name] for name in self.encoder_input_names}
+        if framework_name(framework) != "pt":
+            raise ValueError("Dummy inputs of split decoders are only generated for PyTorch.")
+        import torch
+
+        generator = torch.Generator().manual_seed(seed)
+        decoder_ids = single["decoder_input_ids"]
+        batch = decoder_ids.shape[0]
+        encoder_length = self.parent.encoder_output_length({name: single[name] for name in self.encoder_input_names})
+        inputs: dict[str, Any] = {"input_ids": decoder_ids}
+        if "attention_mask" in self.encoder_input_names:
+            inputs["encoder_attention_mask"] = single["attention_mask"]
+        if self.part == DECODER:
+            shape = (batch, encoder_length, self._config.hidden_size)
+            inputs["encoder_hidden_states"] = torch.randn(shape, generator=generator)
+            return inputs
+        if new_tokens is not None:
+            inputs["input_ids"] = decoder_ids[:, -new_tokens:]
+        decoder_shape = self.parent.past_shape(batch, decoder_ids.shape[1] + 3)
+        encoder_shape = self.parent.past_shape(batch, encoder_length)
+        inputs["past_key_values"] = [
+            tuple(torch.randn(shape, generator=generator) for shape in (decoder_shape,) * 2 + (encoder_shape,) * 2)
+            for _ in range(self.parent.num_layers[1])
+        ]
+        return inputs
+
+
+def _decoder_module(model: Any) -> Any:
+    """``model`` called as a decoder: decoder tokens, the encoder's mask and output (or, with a past, only the
+    cache) -> the model's outputs."""
+    import torch
+    from transformers.modeling_outputs import BaseModelOutput
+
+    from .model_inputs import cache_layers, past_argument
+
+    class Seq2SeqDecoder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        @property
+        def config(self) -> Any:
+            return self.model.config
+
+        @property
+        def device(self) -> Any:
+            return self.model.device
+
+        def num_parameters(self) -> int:
+            return self.model.num_parameters()
+
+        def forward(
+            self,
+            input_ids: Any,
+            encoder_attention_mask: Any = None,
+            encoder_hidden_states: Any = None,
+            past_key_values: Any = None,
+        ) -> Any:
+            if encoder_hidden_states is None:
+                # With a past, cross-attention reads its keys and values from the cache; the model still wants
+                # encoder states, which then only give the batch and length.
+                key = cache_layers(past_key_values)[0][2]
+                encoder_hidden_states = key.new_zeros(key.shape[0], key.shape[2], self.config.hidden_size)
+            arguments: dict[str, Any] = {
+                "decoder_input_ids": input_ids,
+                "encoder_outputs": BaseModelOutput(last_hidden_state=encoder_hidden_states),
+            }
+            if encoder_attention_mask is not None:
+                arguments["attention_mask"] = encoder_attention_mask
+            if past_key_values is not None:
+                arguments[past_argument(self.model)] = past_key_values
+            return self.model(**arguments)
+
+    return Seq2SeqDecoder().eval()
+
+
+@dataclasses.dataclass
+class ExportPart:
+    """One ONNX file of an export: its name, its contract and the module traced for it."""
+
+    file_name: str
+    config: OnnxConfig
+    model: Any
+
+
+def check_layout(layout: str, config: OnnxConfig) -> None:
+    """Reject a layout the config cannot be written in, before the model is loaded."""
+    if layout not in LAYOUTS:
+        raise UsageError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}.")
+    if layout == "split" and not isinstance(config, OnnxSeq2SeqConfigWithPast):
+        raise UsageError(
+            f"--layout split is for encoder-decoder models; {type(config).__name__} exports one graph, so drop"
+            " --layout split."
+        )
+
+
+def layout_configs(layout: str, config: OnnxConfig) -> dict[str, OnnxConfig]:
+    """The files ``layout`` writes for ``config``, each with its contract: ``model.onnx``, or the split files."""
+    check_layout(layout, config)
+    if layout == "single":
+        return {SINGLE_FILE: config}
+    assert isinstance(config, OnnxSeq2SeqConfigWithPast)
+    parts = [ENCODER, DECODER, DECODER_WITH_PAST] if config.use_past else [ENCODER, DECODER]
+    return {f"{part}.onnx": Seq2SeqPartConfig(config, part) for part in parts}
+
+
+def layout_parts(layout: str, config: OnnxConfig, model: Any) -> list[ExportPart]:
+    """The files ``layout`` writes for ``config``, with the module traced for each."""
+    configs = layout_configs(layout, config)
+    decoder = _decoder_module(model) if layout == "split" else None
+    parts = []
+    for file_name, part_config in configs.items():
+        if not isinstance(part_config, Seq2SeqPartConfig):
+            module = model
+        else:
+            module = model.get_encoder() if part_config.part == ENCODER else decoder
+        parts.append(ExportPart(file_name, part_config, module))
+    return parts

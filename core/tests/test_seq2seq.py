@@ -1,0 +1,107 @@
+"""Core's encoder-decoder machinery on an architecture no plugin ships (BART, throwaway config): the split
+layout, its validation and generation check, and the single graph's contract, with nothing model-specific."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import onnx
+import pytest
+from onnx import TensorProto, helper
+from throwaway import Seq2SeqPlugin, TinySeq2SeqOnnxConfig, TinyTextOnnxConfig
+
+from onnxcore.errors import UsageError
+from onnxcore.exporters.onnx_files import restore_unused_inputs
+from onnxcore.pipeline import ExportRequest, run_export
+from onnxcore.seq2seq import check_layout, layout_configs
+from onnxcore.testing.checkpoints import save_random_model
+
+
+@pytest.fixture(scope="module")
+def tiny_bart(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """More decoder than encoder layers, fewer decoder than encoder heads; no tokenizer (config dummies)."""
+    from transformers import BartConfig, BartForConditionalGeneration
+
+    directory = tmp_path_factory.mktemp("tiny-bart")
+    config = BartConfig(
+        vocab_size=99,
+        d_model=16,
+        encoder_layers=2,
+        decoder_layers=3,
+        encoder_attention_heads=4,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=20,
+        decoder_ffn_dim=20,
+        max_position_embeddings=64,
+    )
+    save_random_model(directory, BartForConditionalGeneration, config)
+    return directory
+
+
+@pytest.fixture
+def seq2seq_plugin(use_plugins):
+    return use_plugins(Seq2SeqPlugin())
+
+
+def test_split_export_of_another_architecture_validates_and_generates(seq2seq_plugin, tiny_bart, tmp_path) -> None:
+    request = ExportRequest(
+        model=str(tiny_bart), output=tmp_path / "out", feature="seq2seq-lm-with-past", layout="split"
+    )
+    result = run_export(request)
+    assert list(result.validation) == ["encoder_model.onnx", "decoder_model.onnx", "decoder_with_past_model.onnx"]
+    assert all(report.ok for report in result.validation.values())
+    with_past = result.validation["decoder_with_past_model.onnx"].input_shapes
+    assert with_past["past_key_values.2.decoder.key"] == (3, 2, 12, 8)  # 3 decoder layers, 2 heads of 16 / 2
+    assert with_past["past_key_values.2.encoder.key"] == (3, 2, 9, 8)
+    assert result.generation is not None and result.generation.ok
+    assert result.manifest["layout"] == "split"
+    assert set(result.manifest["files"]["decoder_model.onnx"]["outputs"]) == set(
+        layout_configs("split", TinySeq2SeqOnnxConfig.with_past(_config(tiny_bart), "seq2seq-lm"))[
+            "decoder_model.onnx"
+        ].outputs
+    )
+
+
+def test_single_graph_with_past_keeps_its_encoder_inputs(seq2seq_plugin, tiny_bart, tmp_path) -> None:
+    """With the cross-attention past given the encoder inputs feed nothing; TorchScript drops such inputs, and
+    core puts them back so that both exporters write the transformers.onnx inputs."""
+    result = run_export(ExportRequest(model=str(tiny_bart), output=tmp_path / "out", feature="seq2seq-lm-with-past"))
+    graph = onnx.load(str(tmp_path / "out" / "model.onnx")).graph
+    assert [value.name for value in graph.input][:3] == [
+        "input_ids",
+        "attention_mask",
+        "decoder_input_ids",
+    ]
+    assert result.validation["model.onnx"].ok and result.generation is None
+
+
+def test_split_layout_is_for_encoder_decoders() -> None:
+    from transformers import BertConfig
+
+    with pytest.raises(UsageError, match="--layout split is for encoder-decoder models"):
+        check_layout("split", TinyTextOnnxConfig(BertConfig()))
+    with pytest.raises(UsageError, match="unknown layout 'merged'"):
+        check_layout("merged", TinyTextOnnxConfig(BertConfig()))
+
+
+def test_restore_unused_inputs_puts_them_back_in_declared_order() -> None:
+    declared = [
+        helper.make_tensor_value_info(name, TensorProto.INT64, ["batch", "sequence"]) for name in ("a", "b", "c")
+    ]
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["a", "c"], ["out"])],
+        "g",
+        [declared[0], declared[2]],
+        [helper.make_tensor_value_info("out", TensorProto.INT64, ["batch", "sequence"])],
+    )
+    model = helper.make_model(graph)
+    restore_unused_inputs(model, declared)
+    assert [value.name for value in model.graph.input] == ["a", "b", "c"]
+    assert model.graph.input[1].type.tensor_type.elem_type == TensorProto.INT64
+    onnx.checker.check_model(model)
+
+
+def _config(directory: Path):
+    from transformers import AutoConfig
+
+    return AutoConfig.from_pretrained(directory)

@@ -1,0 +1,42 @@
+"""The comparison rule: atol scales with the output's largest value above 1, specials must agree."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from onnxcore.validate import compare_outputs
+
+
+def test_tolerance_scales_with_the_largest_value_of_the_output() -> None:
+    """float32 rounding in a wide matmul grows with the operands: a logit near 0 among logits of 100 is off by
+    about as much as the large ones, which elementwise allclose would reject."""
+    reference = {"logits": np.array([100.0, 0.001, -50.0])}
+    report = compare_outputs(reference, {"logits": np.array([100.0005, 0.0014, -50.0002])}, 1e-5, {})
+    assert report.ok and report.checks[0].allowed == 1e-5 * 100
+    report = compare_outputs(reference, {"logits": np.array([100.0, 0.0021, -50.0])}, 1e-5, {})
+    assert not report.ok and "FAILED" in report.table()
+
+
+def test_atol_is_absolute_for_small_outputs() -> None:
+    reference = {"probabilities": np.array([0.5, 0.25, 0.25])}
+    assert compare_outputs(reference, {"probabilities": np.array([0.500009, 0.25, 0.25])}, 1e-5, {}).ok
+    report = compare_outputs(reference, {"probabilities": np.array([0.500011, 0.25, 0.25])}, 1e-5, {})
+    assert not report.ok and report.checks[0].allowed == 1e-5
+
+
+def test_nan_and_infinities_must_agree() -> None:
+    reference = {"scores": np.array([1.0, np.nan, -np.inf])}
+    assert compare_outputs(reference, {"scores": np.array([1.0, np.nan, -np.inf])}, 1e-5, {}).ok
+    assert not compare_outputs(reference, {"scores": np.array([1.0, 2.0, -np.inf])}, 1e-5, {}).ok
+    assert not compare_outputs(reference, {"scores": np.array([1.0, np.nan, np.inf])}, 1e-5, {}).ok
+
+
+def test_shape_mismatch_fails() -> None:
+    report = compare_outputs({"x": np.zeros((2, 3))}, {"x": np.zeros((3, 2))}, 1e-5, {})
+    assert not report.ok and "(3, 2) vs (2, 3)" in report.table()
+
+
+def test_every_output_is_compared() -> None:
+    reference = {"a": np.ones(3), "b": np.zeros(2)}
+    report = compare_outputs(reference, {"a": np.ones(3), "b": np.array([0.0, 1.0])}, 1e-5, {})
+    assert [(check.name, check.ok) for check in report.checks] == [("a", True), ("b", False)]

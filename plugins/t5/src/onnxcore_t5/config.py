@@ -1,0 +1,49 @@
+"""T5's ONNX contract: the transformers.onnx ``T5OnnxConfig`` inputs and outputs, with T5's real cache sizes."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+
+from onnxcore import OnnxSeq2SeqConfigWithPast
+
+
+class T5OnnxConfig(OnnxSeq2SeqConfigWithPast):
+    """Encoder ``input_ids``/``attention_mask``, decoder ``decoder_input_ids``/``decoder_attention_mask``;
+    with past, ``past_key_values.{i}.(decoder|encoder).(key|value)`` in and ``present.*`` out."""
+
+    @property
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        common: OrderedDict[str, dict[int, str]] = OrderedDict(
+            [
+                ("input_ids", {0: "batch", 1: "encoder_sequence"}),
+                ("attention_mask", {0: "batch", 1: "encoder_sequence"}),
+            ]
+        )
+        if self.use_past:
+            common["attention_mask"][1] = "past_encoder_sequence + sequence"
+            common["decoder_input_ids"] = {0: "batch"}
+            common["decoder_attention_mask"] = {0: "batch", 1: "past_decoder_sequence + sequence"}
+            self.fill_with_past_key_values_(common, direction="inputs")
+        else:
+            common["decoder_input_ids"] = {0: "batch", 1: "decoder_sequence"}
+            common["decoder_attention_mask"] = {0: "batch", 1: "decoder_sequence"}
+        return common
+
+    @property
+    def num_layers(self) -> tuple[int, int]:  # type: ignore[override]
+        """(encoder, decoder) layers: T5 may have more decoder layers (``num_decoder_layers``)."""
+        return (self._config.num_layers, self._config.num_decoder_layers)
+
+    @property
+    def num_attention_heads(self) -> tuple[int, int]:  # type: ignore[override]
+        return (self._config.num_heads, self._config.num_heads)
+
+    @property
+    def attention_head_size(self) -> int:
+        """T5's ``d_kv``, which need not be ``d_model // num_heads``."""
+        return self._config.d_kv
+
+    @property
+    def default_onnx_opset(self) -> int:
+        return 13
