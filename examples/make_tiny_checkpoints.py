@@ -10,18 +10,36 @@ python examples/make_tiny_checkpoints.py
   head size (``d_kv`` 6) that is not ``d_model / num_heads`` (8), so a config that guesses either is caught.
   Untied embeddings, initializer_factor 0.5 and seed 2 make greedy generation vary (19 and 20 different
   tokens in 21 for the two default prompts); with T5's defaults it repeats one token.
+- ``tiny-vit``: a ViT for masked image modeling (30x30 images, 6x6 patches, 3 labels) with a real image processor.
+- ``tiny-whisper``: a Whisper with a real processor (8 mel bins, 1-second chunks, so 100 frames; byte-level BPE
+  tokenizer with Whisper's special tokens), 2 encoder and 3 decoder layers, 4 encoder and 2 decoder heads;
+  init_std 0.8 and seed 3 make greedy generation vary (15 and 12 different tokens in 20 for the two sounds of
+  the generation check); at Whisper's 0.02 it repeats the start token.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from transformers import BertConfig, BertModel, GPT2Config, GPT2LMHeadModel, T5Config, T5ForConditionalGeneration
+from transformers import (
+    BertConfig,
+    BertModel,
+    GPT2Config,
+    GPT2LMHeadModel,
+    T5Config,
+    T5ForConditionalGeneration,
+    ViTConfig,
+    ViTForMaskedImageModeling,
+    ViTImageProcessor,
+    WhisperConfig,
+    WhisperForConditionalGeneration,
+)
 
 from onnxcore.testing.checkpoints import (
     save_byte_level_bpe_tokenizer,
     save_random_model,
     save_unigram_tokenizer,
+    save_whisper_processor,
     save_wordpiece_tokenizer,
 )
 
@@ -80,7 +98,52 @@ def make_tiny_t5(target: Path) -> None:
     save_random_model(target, T5ForConditionalGeneration, config, seed=2)
 
 
+def make_tiny_vit(target: Path) -> None:
+    ViTImageProcessor(size={"height": 30, "width": 30}).save_pretrained(target)
+    config = ViTConfig(
+        image_size=30,
+        patch_size=6,
+        encoder_stride=6,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=37,
+        num_labels=3,
+        architectures=["ViTForMaskedImageModeling"],
+    )
+    save_random_model(target, ViTForMaskedImageModeling, config)
+
+
+def make_tiny_whisper(target: Path) -> None:
+    processor = save_whisper_processor(target, num_mel_bins=8, chunk_length=1, vocab_size=300)
+    tokenizer = processor.tokenizer
+    config = WhisperConfig(
+        vocab_size=len(tokenizer),
+        num_mel_bins=8,
+        d_model=32,
+        encoder_layers=2,
+        decoder_layers=3,
+        encoder_attention_heads=4,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=37,
+        decoder_ffn_dim=37,
+        max_source_positions=50,
+        max_target_positions=64,
+        init_std=0.8,
+        decoder_start_token_id=tokenizer.convert_tokens_to_ids("<|startoftranscript|>"),
+        bos_token_id=tokenizer.eos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        suppress_tokens=[],
+        begin_suppress_tokens=None,
+        architectures=["WhisperForConditionalGeneration"],
+    )
+    save_random_model(target, WhisperForConditionalGeneration, config, seed=3)
+
+
 if __name__ == "__main__":
     make_tiny_bert(EXAMPLES / "tiny-bert")
     make_tiny_gpt2(EXAMPLES / "tiny-gpt2")
     make_tiny_t5(EXAMPLES / "tiny-t5")
+    make_tiny_vit(EXAMPLES / "tiny-vit")
+    make_tiny_whisper(EXAMPLES / "tiny-whisper")

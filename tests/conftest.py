@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TINY_BERT = ROOT / "examples" / "tiny-bert"
 TINY_GPT2 = ROOT / "examples" / "tiny-gpt2"
 TINY_T5 = ROOT / "examples" / "tiny-t5"
+TINY_VIT = ROOT / "examples" / "tiny-vit"
+TINY_WHISPER = ROOT / "examples" / "tiny-whisper"
 
 
 class Run:

@@ -34,6 +34,8 @@ PLUGIN_FEATURES = {
         ],
     ),
     "t5": ("onnxcore-t5", ["default", "default-with-past", "seq2seq-lm", "seq2seq-lm-with-past"]),
+    "vit": ("onnxcore-vit", ["default", "image-classification", "masked-im"]),
+    "whisper": ("onnxcore-whisper", ["default", "default-with-past", "speech2seq-lm", "speech2seq-lm-with-past"]),
 }
 
 

@@ -47,7 +47,14 @@ def test_environment_switches(installed_test_plugins) -> None:
 
     assert loaded(ONNXCORE_LOAD_PLUGINS="") == set()
     assert loaded(ONNXCORE_LOAD_PLUGINS="bert,testplug") == {"onnxcore-bert", "onnxcore-testplug"}
-    everything_but_broken = {"onnxcore-bert", "onnxcore-gpt2", "onnxcore-t5", "onnxcore-testplug"}
+    everything_but_broken = {
+        "onnxcore-bert",
+        "onnxcore-gpt2",
+        "onnxcore-t5",
+        "onnxcore-testplug",
+        "onnxcore-vit",
+        "onnxcore-whisper",
+    }
     assert loaded(ONNXCORE_DISABLE_PLUGINS="onnxcore-broken") == everything_but_broken
     none = run_cli("features", "bert", env={**env, "ONNXCORE_LOAD_PLUGINS": ""})
     assert none.code == 2 and "pip install onnxcore-bert" in none.error_line

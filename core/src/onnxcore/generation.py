@@ -27,7 +27,8 @@ PRESENT_OUTPUT = "present"
 
 @dataclasses.dataclass
 class GenerationReport:
-    """New token ids per prompt from ONNX Runtime and from the framework's ``generate()``."""
+    """New token ids per input from ONNX Runtime and from the framework's ``generate()``; ``prompt_lengths``
+    counts tokens for text prompts and samples for audio."""
 
     prompt_lengths: list[int]
     max_new_tokens: int
@@ -43,7 +44,7 @@ class GenerationReport:
         """One line per prompt: identical, or where the sequences part."""
         lines = []
         for index, (got, want) in enumerate(zip(self.onnx_tokens, self.reference_tokens)):
-            head = f"prompt {index} ({self.prompt_lengths[index]} tokens): "
+            head = f"input {index} (length {self.prompt_lengths[index]}): "
             if got == want:
                 lines.append(head + f"{len(got)} new tokens identical")
                 continue
@@ -152,7 +153,8 @@ def greedy_generate_seq2seq(
     past takes one token per step and the fed-back ``present.*``. Without a decoder with past (exports without
     past), the decoder reruns on the whole sequence each step.
     """
-    hidden = encoder.run(["last_hidden_state"], dict(encoder_inputs))[0]
+    feeds = {value.name: encoder_inputs[value.name] for value in encoder.get_inputs()}
+    hidden = encoder.run(["last_hidden_state"], feeds)[0]
     batch = hidden.shape[0]
     cross = {}
     if any(value.name == "encoder_attention_mask" for value in decoder.get_inputs()):
@@ -225,11 +227,12 @@ def _special_tokens(model: Any, preprocessor: Any) -> tuple[list[int], int]:
 
 
 def _reference_tokens(
-    model: Any, input_ids: np.ndarray, attention_mask: np.ndarray, max_new_tokens: int, eos: list[int], pad: int
+    model: Any, inputs: Mapping[str, np.ndarray], max_new_tokens: int, eos: list[int], pad: int
 ) -> np.ndarray:
-    """The new token ids of ``model.generate()`` with a greedy config (the checkpoint's may sample)."""
+    """The new token ids of transformers' generic ``generate()`` (``GenerationMixin``'s, so Whisper's forced and
+    suppressed tokens stay off) with a greedy config (the checkpoint's may sample)."""
     import torch
-    from transformers import GenerationConfig
+    from transformers import GenerationConfig, GenerationMixin
 
     greedy = GenerationConfig(
         do_sample=False, num_beams=1, max_new_tokens=max_new_tokens, eos_token_id=eos or None, pad_token_id=pad
@@ -245,16 +248,38 @@ def _reference_tokens(
     saved, model.generation_config = model.generation_config, greedy
     try:
         with torch.no_grad():
-            generated = model.generate(
-                input_ids=torch.from_numpy(input_ids),
-                attention_mask=torch.from_numpy(attention_mask),
-                generation_config=greedy,
-                **extra,
-            )
+            arguments = {name: torch.from_numpy(value) for name, value in inputs.items()}
+            generated = GenerationMixin.generate(model, **arguments, generation_config=greedy, **extra)
     finally:
         model.generation_config = saved
-    prefix = 1 if model.config.is_encoder_decoder else input_ids.shape[1]  # the decoder start token, or the prompt
+    # the new tokens follow the decoder start token, or the prompt
+    prefix = 1 if model.config.is_encoder_decoder else inputs["input_ids"].shape[1]
     return generated[:, prefix:].numpy()
+
+
+def generation_inputs(
+    model: Any, preprocessor: Any, prompts: Sequence[str], pad: int
+) -> tuple[dict[str, np.ndarray], list[int]]:
+    """The batch to generate from and each item's length: the prompts, left-padded (tokens); for speech models
+    (``input_features``), two generated sounds of different lengths and pitches (samples)."""
+    config = model.config
+    if getattr(model, "main_input_name", "input_ids") != "input_features":
+        input_ids, attention_mask = left_padded_prompts(preprocessor, prompts, pad, int(config.vocab_size))
+        return {"input_ids": input_ids, "attention_mask": attention_mask}, [int(row.sum()) for row in attention_mask]
+    feature_extractor = getattr(preprocessor, "feature_extractor", preprocessor)
+    if feature_extractor is None or not hasattr(feature_extractor, "sampling_rate"):
+        frames = 2 * getattr(config, "max_source_positions", 0)
+        if not frames:
+            raise UsageError("the checkpoint has no feature extractor to make audio inputs for the generation check.")
+        features = np.random.default_rng(3).standard_normal((2, config.num_mel_bins, frames)).astype(np.float32)
+        return {"input_features": features}, [frames, frames]
+    rate = feature_extractor.sampling_rate
+    waves = [
+        0.5 * np.sin(2 * np.pi * frequency * np.arange(int(rate * seconds)) / rate)
+        for frequency, seconds in ((220, 1.0), (550, 0.6))
+    ]
+    extracted = feature_extractor([wave.astype(np.float32) for wave in waves], sampling_rate=rate, return_tensors="np")
+    return {"input_features": extracted["input_features"]}, [len(wave) for wave in waves]
 
 
 def _decoder_start(model: Any) -> int:
@@ -282,8 +307,7 @@ def _split_sessions(folder: Path) -> tuple[Any, Any, Any]:
 def _onnx_tokens(
     onnx_model: Path,
     reference_model: Any,
-    input_ids: np.ndarray,
-    attention_mask: np.ndarray,
+    inputs: Mapping[str, np.ndarray],
     max_new_tokens: int,
     eos: list[int],
     pad: int,
@@ -292,16 +316,12 @@ def _onnx_tokens(
     if reference_model.config.is_encoder_decoder:
         folder = onnx_model if onnx_model.is_dir() else onnx_model.parent
         encoder, decoder, decoder_with_past = _split_sessions(folder)
-        encoder_inputs = {"input_ids": input_ids, "attention_mask": attention_mask}
-        encoder_inputs = {value.name: encoder_inputs[value.name] for value in encoder.get_inputs()}
         start = _decoder_start(reference_model)
-        return greedy_generate_seq2seq(
-            encoder, decoder, decoder_with_past, encoder_inputs, max_new_tokens, start, eos, pad
-        )
+        return greedy_generate_seq2seq(encoder, decoder, decoder_with_past, inputs, max_new_tokens, start, eos, pad)
     session = onnxruntime_session(onnx_model)
     if not any(is_past_input(value.name) for value in session.get_inputs()):
         raise UsageError(f"{onnx_model} takes no past_key_values; the generation check needs a -with-past export.")
-    return greedy_generate(session, input_ids, attention_mask, max_new_tokens, eos, pad)
+    return greedy_generate(session, inputs["input_ids"], inputs["attention_mask"], max_new_tokens, eos, pad)
 
 
 def check_generation(
@@ -318,18 +338,25 @@ def check_generation(
     """
     config = reference_model.config
     eos, pad = _special_tokens(reference_model, preprocessor)
-    input_ids, attention_mask = left_padded_prompts(preprocessor, prompts, pad, int(config.vocab_size))
-    positions = getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", None)
-    length = (0 if config.is_encoder_decoder else input_ids.shape[1]) + max_new_tokens
-    if isinstance(positions, int) and length > positions:
+    inputs, lengths = generation_inputs(reference_model, preprocessor, prompts, pad)
+    positions = next(
+        (
+            value
+            for name in ("n_positions", "max_position_embeddings", "max_target_positions")
+            if isinstance(value := getattr(config, name, None), int)
+        ),
+        None,
+    )
+    length = (1 if config.is_encoder_decoder else inputs["input_ids"].shape[1]) + max_new_tokens
+    if positions is not None and length > positions:
         raise UsageError(
-            f"the longest prompt ({input_ids.shape[1]} tokens) plus {max_new_tokens} new tokens exceeds the model's"
-            f" {positions} positions; use a shorter --prompt or fewer --max-new-tokens."
+            f"the longest prompt plus {max_new_tokens} new tokens ({length}) exceeds the model's {positions}"
+            " positions; use a shorter --prompt or fewer --max-new-tokens."
         )
-    onnx_tokens = _onnx_tokens(Path(onnx_model), reference_model, input_ids, attention_mask, max_new_tokens, eos, pad)
-    reference_tokens = _reference_tokens(reference_model, input_ids, attention_mask, max_new_tokens, eos, pad)
+    onnx_tokens = _onnx_tokens(Path(onnx_model), reference_model, inputs, max_new_tokens, eos, pad)
+    reference_tokens = _reference_tokens(reference_model, inputs, max_new_tokens, eos, pad)
     report = GenerationReport(
-        prompt_lengths=[int(row.sum()) for row in attention_mask],
+        prompt_lengths=lengths,
         max_new_tokens=max_new_tokens,
         onnx_tokens=onnx_tokens.tolist(),
         reference_tokens=reference_tokens.tolist(),

@@ -110,3 +110,23 @@ def save_unigram_tokenizer(directory: Path, vocab_size: int = 300, tokenizer_cla
     )
     tokenizer.save_pretrained(directory)
     return tokenizer
+
+
+WHISPER_SPECIALS = ("<|startoftranscript|>", "<|en|>", "<|transcribe|>", "<|translate|>", "<|notimestamps|>")
+
+
+def save_whisper_processor(
+    directory: Path, num_mel_bins: int = 80, chunk_length: int = 30, vocab_size: int = 400
+) -> Any:
+    """A Whisper processor: a real feature extractor (``chunk_length`` seconds at 16 kHz, so
+    ``chunk_length * 100`` frames) and a byte-level BPE tokenizer with Whisper's special tokens after
+    ``<|endoftext|>`` (id 0: eos and pad)."""
+    from transformers import WhisperFeatureExtractor, WhisperProcessor, WhisperTokenizerFast
+
+    directory = Path(directory)
+    tokenizer = save_byte_level_bpe_tokenizer(directory, vocab_size=vocab_size, tokenizer_class=WhisperTokenizerFast)
+    tokenizer.add_special_tokens({"additional_special_tokens": list(WHISPER_SPECIALS)})
+    feature_extractor = WhisperFeatureExtractor(feature_size=num_mel_bins, chunk_length=chunk_length)
+    processor = WhisperProcessor(feature_extractor=feature_extractor, tokenizer=tokenizer)
+    processor.save_pretrained(directory)
+    return processor

@@ -15,7 +15,8 @@ collect several plugins)::
 For every feature the plugin registers, every exporter and every layout (encoder-decoder configs are also
 exported ``--layout split``), the suite builds a checkpoint with random weights, runs the same pipeline as
 ``onnxcore export`` and checks every written graph against its contract. Exports that can generate
-(``causal-lm-with-past``; split ``seq2seq-lm``) must also pass the greedy generation check against ``generate()``.
+(``causal-lm-with-past``; split ``seq2seq-lm`` and ``speech2seq-lm``) must also pass the greedy generation check
+against ``generate()``.
 A suite test may only be overridden with ``@pytest.mark.xfail(reason=...)``; anything else fails
 ``test_no_silent_overrides``.
 """
@@ -166,7 +167,7 @@ class ConformanceSuite:
                     for axis, label in declared[value.name].items():
                         assert dims[axis].dim_param == label, f"{file_name} {value.name} axis {axis}: {dims[axis]}"
         assert (output / "onnxcore.json").is_file() and (output / "config.json").is_file()
-        generates = config.task in ("causal-lm", "seq2seq-lm")
+        generates = config.task in ("causal-lm", "seq2seq-lm", "speech2seq-lm")
         if generates and (layout == "split" or (config.task == "causal-lm" and getattr(config, "use_past", False))):
             assert result.generation is not None and result.generation.ok, "no generation check for an LM export"
 

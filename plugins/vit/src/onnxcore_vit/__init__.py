@@ -1,0 +1,5 @@
+"""onnxcore plugin for ViT."""
+
+from .config import ViTOnnxConfig
+
+__all__ = ["ViTOnnxConfig"]

@@ -1,0 +1,50 @@
+"""ViT's ONNX contract: ``pixel_values`` in, the task's outputs out; the batch axis is dynamic.
+
+Height and width are fixed at the checkpoint's ``image_size``: ViT's position embeddings are sized for it, and
+the model rejects other sizes (transformers.onnx declared them dynamic all the same, so its graphs failed at
+run time on any other size).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from packaging import version
+
+from onnxcore import OnnxConfig
+from onnxcore.config import to_framework
+from onnxcore.utils import compute_effective_axis_dimension
+
+
+class ViTOnnxConfig(OnnxConfig):
+    """``pixel_values`` (batch, channels, image_size, image_size) -> ``last_hidden_state``, ``logits`` or, for
+    masked-im, the ``reconstruction`` of the image."""
+
+    torch_onnx_minimum_version = version.parse("1.11")
+
+    @property
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        return OrderedDict(pixel_values={0: "batch"})
+
+    @property
+    def outputs(self) -> Mapping[str, Mapping[int, str]]:
+        if self.task == "masked-im":
+            return OrderedDict(reconstruction={0: "batch"})
+        return super().outputs
+
+    @property
+    def atol_for_validation(self) -> float:
+        return 1e-4
+
+    def generate_dummy_inputs_from_config(
+        self, batch_size: int = -1, seq_length: int = -1, num_choices: int = -1, framework: Any = None
+    ) -> dict[str, Any]:
+        """Random pixels of the checkpoint's size, normalised as ViT's image processor does (mean 0, std 1)."""
+        batch = compute_effective_axis_dimension(batch_size, self.default_fixed_batch)
+        size = self._config.image_size
+        shape = (batch, self._config.num_channels, size, size)
+        pixels = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+        return {"pixel_values": to_framework(pixels, framework)}

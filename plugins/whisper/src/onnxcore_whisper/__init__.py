@@ -1,0 +1,5 @@
+"""onnxcore plugin for Whisper."""
+
+from .config import WhisperOnnxConfig
+
+__all__ = ["WhisperOnnxConfig"]
