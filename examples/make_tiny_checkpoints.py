@@ -134,8 +134,6 @@ def make_tiny_whisper(target: Path) -> None:
         bos_token_id=tokenizer.eos_token_id,
         eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.pad_token_id,
-        suppress_tokens=[],
-        begin_suppress_tokens=None,
         architectures=["WhisperForConditionalGeneration"],
     )
     save_random_model(target, WhisperForConditionalGeneration, config, seed=3)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .errors import UsageError, ValidationError
-from .model_inputs import PAST_INPUT, is_past_input
+from .model_inputs import PAST_INPUT, is_past_input, past_argument
 from .validate import onnxruntime_session
 
 DEFAULT_PROMPTS = ("The quick brown fox jumps over the lazy dog, and then it", "Hello")
@@ -244,7 +244,7 @@ def _reference_tokens(
         # when the decoder has more layers (T5's num_decoder_layers); an empty cache grows per layer instead.
         from transformers import DynamicCache, EncoderDecoderCache
 
-        extra["past_key_values"] = EncoderDecoderCache(DynamicCache(), DynamicCache())
+        extra[past_argument(model)] = EncoderDecoderCache(DynamicCache(), DynamicCache())
     saved, model.generation_config = model.generation_config, greedy
     try:
         with torch.no_grad():
@@ -347,11 +347,18 @@ def check_generation(
         ),
         None,
     )
-    length = (1 if config.is_encoder_decoder else inputs["input_ids"].shape[1]) + max_new_tokens
+    if config.is_encoder_decoder:
+        start, length, fix = "the decoder start token", 1 + max_new_tokens, "fewer --max-new-tokens"
+    else:
+        prompt = inputs["input_ids"].shape[1]
+        start, length, fix = (
+            f"the longest prompt ({prompt} tokens)",
+            prompt + max_new_tokens,
+            "a shorter --prompt or fewer --max-new-tokens",
+        )
     if positions is not None and length > positions:
         raise UsageError(
-            f"the longest prompt plus {max_new_tokens} new tokens ({length}) exceeds the model's {positions}"
-            " positions; use a shorter --prompt or fewer --max-new-tokens."
+            f"{start} plus {max_new_tokens} new tokens exceeds the model's {positions} positions; use {fix}."
         )
     onnx_tokens = _onnx_tokens(Path(onnx_model), reference_model, inputs, max_new_tokens, eos, pad)
     reference_tokens = _reference_tokens(reference_model, inputs, max_new_tokens, eos, pad)

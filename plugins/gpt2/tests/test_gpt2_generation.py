@@ -66,7 +66,7 @@ def test_generation_check_catches_positions_that_ignore_left_padding(tiny_gpt2: 
     tokenizer = AutoTokenizer.from_pretrained(tiny_gpt2)
     config = PlainPositions.with_past(model.config, task="causal-lm")
     export(tokenizer, model, config, 13, tmp_path / "model.onnx")
-    with pytest.raises(ValidationError, match="prompt 1 .* differs from new token 0"):
+    with pytest.raises(ValidationError, match="input 1 .* differs from new token 0"):
         check_generation(tmp_path / "model.onnx", model, tokenizer)
 
 

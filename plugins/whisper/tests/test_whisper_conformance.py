@@ -31,8 +31,6 @@ def tiny_whisper_config(**overrides: object) -> WhisperConfig:
         bos_token_id=0,
         eos_token_id=0,
         pad_token_id=0,
-        suppress_tokens=[],
-        begin_suppress_tokens=None,
     )
     return WhisperConfig(**(settings | overrides))
 
