@@ -82,8 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--generation-check",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="for causal-lm-with-past and split seq2seq-lm exports, compare greedy generation in ONNX Runtime"
-        " with generate() (default: on)",
+        help="for causal-lm-with-past and split seq2seq-lm and speech2seq-lm exports, compare greedy generation in"
+        " ONNX Runtime with generate() (default: on)",
     )
     _generation_arguments(export)
     export.add_argument("-q", "--quiet", action="store_true", help="print only errors and the output path")
