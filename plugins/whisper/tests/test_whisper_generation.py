@@ -65,3 +65,12 @@ def test_dummy_audio_honours_rate_duration_and_frequency(tmp_path: Path) -> None
     # the same tone generated at 8 kHz and resampled is close to the 22.05 kHz one, far from the other tone
     resampled = features(sampling_rate=8000, frequency=440, time_duration=0.2)
     assert np.abs(resampled - low)[..., :20].mean() < np.abs(high - low)[..., :20].mean() / 10
+
+
+def test_dummy_inputs_from_either_half_of_the_processor() -> None:
+    """``--preprocessor tokenizer`` or ``feature_extractor``: the other half comes from the model config."""
+    processor = WhisperProcessor.from_pretrained(EXAMPLE)
+    config = WhisperOnnxConfig(tiny_whisper_config(num_mel_bins=8), task="speech2seq-lm")
+    for part in (processor.tokenizer, processor.feature_extractor, None):
+        inputs = config.generate_dummy_inputs(part, framework="pt")
+        assert inputs["input_features"].shape == (2, 8, 100) and inputs["decoder_input_ids"].shape[0] == 2

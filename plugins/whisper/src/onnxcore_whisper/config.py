@@ -57,8 +57,7 @@ class WhisperOnnxConfig(OnnxSeq2SeqConfigWithPast):
     ) -> Mapping[str, Any]:
         """Mel features of a generated sine wave (``sampling_rate``, ``time_duration``, ``frequency``) from the
         processor's feature extractor, decoder ids from its tokenizer; from the model config without one."""
-        feature_extractor = getattr(preprocessor, "feature_extractor", preprocessor)
-        tokenizer = getattr(preprocessor, "tokenizer", None)
+        feature_extractor, tokenizer = _parts(preprocessor)
         batch = compute_effective_axis_dimension(batch_size, self.default_fixed_batch)
         if feature_extractor is None:
             features = np.random.default_rng(0).standard_normal((batch, self._config.num_mel_bins, self.frames))
@@ -98,7 +97,7 @@ class WhisperOnnxConfig(OnnxSeq2SeqConfigWithPast):
         """Batch 3 of different sounds (the export used 2 copies of one): sine waves of 330, 660 and 990 Hz of
         1, 2 and 3 seconds with a little noise; random past values with past."""
         inputs = dict(super().generate_validation_inputs(preprocessor, framework=framework))
-        feature_extractor = getattr(preprocessor, "feature_extractor", preprocessor)
+        feature_extractor, _ = _parts(preprocessor)
         batch = inputs["input_features"].shape[0]
         if feature_extractor is not None:
             rate = feature_extractor.sampling_rate
@@ -121,3 +120,16 @@ def _resample(wave: np.ndarray, rate: int, target_rate: int) -> np.ndarray:
     duration = len(wave) / rate
     times = np.arange(int(duration * target_rate)) / target_rate
     return np.interp(times, np.arange(len(wave)) / rate, wave).astype(np.float32)
+
+
+def _parts(preprocessor: Any) -> tuple[Any, Any]:
+    """(feature extractor, tokenizer) of a ``WhisperProcessor``, or whichever of the two ``preprocessor`` is."""
+    from transformers import FeatureExtractionMixin, PreTrainedTokenizerBase
+
+    feature_extractor = getattr(preprocessor, "feature_extractor", None)
+    tokenizer = getattr(preprocessor, "tokenizer", None)
+    if isinstance(preprocessor, FeatureExtractionMixin):
+        feature_extractor = preprocessor
+    if isinstance(preprocessor, PreTrainedTokenizerBase):
+        tokenizer = preprocessor
+    return feature_extractor, tokenizer
