@@ -442,18 +442,20 @@ class OnnxConfigWithPast(OnnxConfig, ABC):
         return self.use_past
 
     @property
+    def _cache_heads(self) -> int:
+        """Heads of the cached attention: the decoder's for seq2seq configs, whose heads are (encoder, decoder)."""
+        heads = self.num_attention_heads
+        return heads[-1] if isinstance(heads, tuple) else heads
+
+    @property
     def attention_head_size(self) -> int:
         """Size of one attention head in the cache; ``hidden_size // heads`` unless the model says otherwise (T5's
         ``d_kv``)."""
-        heads = self.num_attention_heads
-        heads = heads[-1] if isinstance(heads, tuple) else heads
-        return self._config.hidden_size // heads
+        return self._config.hidden_size // self._cache_heads
 
     def past_shape(self, batch: int, past_length: int) -> tuple[int, ...]:
         """Shape of one past key or value: (batch, heads, past length, head size); seq2seq: the decoder's heads."""
-        heads = self.num_attention_heads
-        heads = heads[-1] if isinstance(heads, tuple) else heads
-        return (batch, heads, past_length, self.attention_head_size)
+        return (batch, self._cache_heads, past_length, self.attention_head_size)
 
     def generate_dummy_inputs(  # type: ignore[override]
         self,
@@ -615,17 +617,22 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
                 mask = common_inputs["decoder_attention_mask"]
                 past_mask = torch.ones(batch, past_length, dtype=mask.dtype)
                 common_inputs["decoder_attention_mask"] = torch.cat([past_mask, mask], dim=1)
-            decoder_shape, encoder_shape = self.past_shape(batch, past_length), self.past_shape(batch, encoder_length)
-            common_inputs["past_key_values"] = [
-                (
-                    torch.zeros(decoder_shape),
-                    torch.zeros(decoder_shape),
-                    torch.zeros(encoder_shape),
-                    torch.zeros(encoder_shape),
-                )
-                for _ in range(self.num_layers[1])
-            ]
+            common_inputs["past_key_values"] = self.dummy_past_key_values(batch, past_length, encoder_length)
         return common_inputs
+
+    def dummy_past_key_values(
+        self, batch: int, decoder_length: int, encoder_length: int, generator: Any = None
+    ) -> list[tuple[Any, ...]]:
+        """(decoder key, decoder value, encoder key, encoder value) per decoder layer: zeros, or normal values from
+        ``generator`` (a ``torch.Generator``). An onnxcore addition, shared by configs that build their own dummies."""
+        import torch
+
+        def tensor(shape: tuple[int, ...]) -> Any:
+            return torch.zeros(shape) if generator is None else torch.randn(shape, generator=generator)
+
+        decoder_shape, encoder_shape = self.past_shape(batch, decoder_length), self.past_shape(batch, encoder_length)
+        shapes = (decoder_shape, decoder_shape, encoder_shape, encoder_shape)
+        return [tuple(tensor(shape) for shape in shapes) for _ in range(self.num_layers[1])]
 
     def fill_with_past_key_values_(
         self, inputs_or_outputs: Mapping[str, Mapping[int, str]], direction: str, inverted_values_shape: bool = False

@@ -266,7 +266,9 @@ def generation_inputs(
     if getattr(model, "main_input_name", "input_ids") != "input_features":
         input_ids, attention_mask = left_padded_prompts(preprocessor, prompts, pad, int(config.vocab_size))
         return {"input_ids": input_ids, "attention_mask": attention_mask}, [int(row.sum()) for row in attention_mask]
-    feature_extractor = getattr(preprocessor, "feature_extractor", preprocessor)
+    from .utils import processor_parts
+
+    feature_extractor, _ = processor_parts(preprocessor)
     if feature_extractor is None or not hasattr(feature_extractor, "sampling_rate"):
         frames = 2 * getattr(config, "max_source_positions", 0)
         if not frames:

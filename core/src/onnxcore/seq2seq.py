@@ -161,12 +161,8 @@ class Seq2SeqPartConfig(OnnxConfig):
             return inputs
         if new_tokens is not None:
             inputs["input_ids"] = decoder_ids[:, -new_tokens:]
-        decoder_shape = self.parent.past_shape(batch, decoder_ids.shape[1] + 3)
-        encoder_shape = self.parent.past_shape(batch, encoder_length)
-        inputs["past_key_values"] = [
-            tuple(torch.randn(shape, generator=generator) for shape in (decoder_shape,) * 2 + (encoder_shape,) * 2)
-            for _ in range(self.parent.num_layers[1])
-        ]
+        past_length = decoder_ids.shape[1] + 3
+        inputs["past_key_values"] = self.parent.dummy_past_key_values(batch, past_length, encoder_length, generator)
         return inputs
 
 

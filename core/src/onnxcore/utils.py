@@ -69,3 +69,17 @@ def _with_vocabulary(preprocessor: Any) -> Any | None:
     if isinstance(preprocessor, PreTrainedTokenizerBase) and len(preprocessor) <= len(preprocessor.all_special_ids):
         return None
     return preprocessor
+
+
+def processor_parts(preprocessor: Any) -> tuple[Any, Any]:
+    """(feature extractor, tokenizer) of a processor such as ``WhisperProcessor``, or whichever of the two
+    ``preprocessor`` is itself; None for a part it lacks."""
+    from transformers import FeatureExtractionMixin, PreTrainedTokenizerBase
+
+    feature_extractor = getattr(preprocessor, "feature_extractor", None)
+    tokenizer = getattr(preprocessor, "tokenizer", None)
+    if isinstance(preprocessor, FeatureExtractionMixin):
+        feature_extractor = preprocessor
+    if isinstance(preprocessor, PreTrainedTokenizerBase):
+        tokenizer = preprocessor
+    return feature_extractor, tokenizer

@@ -14,7 +14,7 @@ import numpy as np
 
 from onnxcore import OnnxConfig, OnnxSeq2SeqConfigWithPast
 from onnxcore.config import framework_name, to_framework
-from onnxcore.utils import compute_effective_axis_dimension
+from onnxcore.utils import compute_effective_axis_dimension, processor_parts
 
 
 class WhisperOnnxConfig(OnnxSeq2SeqConfigWithPast):
@@ -57,7 +57,7 @@ class WhisperOnnxConfig(OnnxSeq2SeqConfigWithPast):
     ) -> Mapping[str, Any]:
         """Mel features of a generated sine wave (``sampling_rate``, ``time_duration``, ``frequency``) from the
         processor's feature extractor, decoder ids from its tokenizer; from the model config without one."""
-        feature_extractor, tokenizer = _parts(preprocessor)
+        feature_extractor, tokenizer = processor_parts(preprocessor)
         batch = compute_effective_axis_dimension(batch_size, self.default_fixed_batch)
         if feature_extractor is None:
             features = np.random.default_rng(0).standard_normal((batch, self._config.num_mel_bins, self.frames))
@@ -79,25 +79,18 @@ class WhisperOnnxConfig(OnnxSeq2SeqConfigWithPast):
             ids = np.random.default_rng(1).integers(0, self._config.vocab_size, size=(batch, length))
             inputs["decoder_input_ids"] = to_framework(ids.astype(np.int64), framework)
         if self.use_past:
-            self._add_dummy_past(inputs, framework)
+            if framework_name(framework) != "pt":
+                raise ValueError("Dummy past key values are only generated for PyTorch.")
+            batch, decoder_length = inputs["decoder_input_ids"].shape
+            encoder_length = self.encoder_output_length(inputs)
+            inputs["past_key_values"] = self.dummy_past_key_values(batch, decoder_length + 3, encoder_length)
         return inputs
-
-    def _add_dummy_past(self, inputs: dict[str, Any], framework: Any) -> None:
-        if framework_name(framework) != "pt":
-            raise ValueError("Dummy past key values are only generated for PyTorch.")
-        import torch
-
-        batch, decoder_length = inputs["decoder_input_ids"].shape
-        decoder_shape = self.past_shape(batch, decoder_length + 3)
-        encoder_shape = self.past_shape(batch, self.encoder_output_length(inputs))
-        shapes = (decoder_shape, decoder_shape, encoder_shape, encoder_shape)
-        inputs["past_key_values"] = [tuple(torch.zeros(shape) for shape in shapes) for _ in range(self.num_layers[1])]
 
     def generate_validation_inputs(self, preprocessor: Any, framework: Any = None) -> Mapping[str, Any]:
         """Batch 3 of different sounds (the export used 2 copies of one): sine waves of 330, 660 and 990 Hz of
         1, 2 and 3 seconds with a little noise; random past values with past."""
         inputs = dict(super().generate_validation_inputs(preprocessor, framework=framework))
-        feature_extractor, _ = _parts(preprocessor)
+        feature_extractor, _ = processor_parts(preprocessor)
         batch = inputs["input_features"].shape[0]
         if feature_extractor is not None:
             rate = feature_extractor.sampling_rate
@@ -120,16 +113,3 @@ def _resample(wave: np.ndarray, rate: int, target_rate: int) -> np.ndarray:
     duration = len(wave) / rate
     times = np.arange(int(duration * target_rate)) / target_rate
     return np.interp(times, np.arange(len(wave)) / rate, wave).astype(np.float32)
-
-
-def _parts(preprocessor: Any) -> tuple[Any, Any]:
-    """(feature extractor, tokenizer) of a ``WhisperProcessor``, or whichever of the two ``preprocessor`` is."""
-    from transformers import FeatureExtractionMixin, PreTrainedTokenizerBase
-
-    feature_extractor = getattr(preprocessor, "feature_extractor", None)
-    tokenizer = getattr(preprocessor, "tokenizer", None)
-    if isinstance(preprocessor, FeatureExtractionMixin):
-        feature_extractor = preprocessor
-    if isinstance(preprocessor, PreTrainedTokenizerBase):
-        tokenizer = preprocessor
-    return feature_extractor, tokenizer
