@@ -177,6 +177,7 @@ def build_manifest(
     reports: dict[str, ValidationReport],
     generation: GenerationReport | None,
     attention: str,
+    framework: str = "pt",
 ) -> dict[str, Any]:
     """What the folder holds and how it was made, written as ``onnxcore.json``."""
     contracts = {part.file_name: part.config for part in parts}
@@ -194,7 +195,7 @@ def build_manifest(
         "model": request.model,
         "model_type": registration.model_type,
         "feature": registration.feature,
-        "framework": "pt",
+        "framework": framework,
         "exporter": request.exporter,
         "layout": request.layout,
         "attention": attention,
@@ -208,6 +209,8 @@ def build_manifest(
 
 def load_model(request: ExportRequest, registration: ConfigRegistration, framework: str) -> Any:
     """The checkpoint's model class for the feature; models without SDPA fall back to eager attention."""
+    if framework == "tf":
+        return _load_model(request, registration, framework, None)
     try:
         return _load_model(request, registration, framework, attention_for(request.exporter))
     except ModelPathError as exc:
@@ -216,15 +219,18 @@ def load_model(request: ExportRequest, registration: ConfigRegistration, framewo
         return _load_model(request, registration, framework, "eager")
 
 
-def _load_model(request: ExportRequest, registration: ConfigRegistration, framework: str, attention: str) -> Any:
+def _load_model(
+    request: ExportRequest, registration: ConfigRegistration, framework: str, attention: str | None
+) -> Any:
+    options = {} if attention is None else {"attn_implementation": attention}
     try:
         return FeaturesManager.get_model_from_feature(
             registration.feature,
             request.model,
             framework=framework,
             cache_dir=request.cache_dir,
-            attn_implementation=attention,
             trust_remote_code=request.trust_remote_code,
+            **options,
         )
     except (OSError, ValueError, RuntimeError) as exc:
         raise ModelPathError(f"cannot load the model weights of {request.model}: {first_line(exc)}") from exc
@@ -245,9 +251,9 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
         framework = FeaturesManager.determine_framework(request.model, request.framework)
     except FileNotFoundError as exc:
         raise ModelPathError(str(exc)) from exc
-    if framework == "tf":
-        raise FrameworkError("TensorFlow export is not available yet; export the PyTorch weights with --framework pt.")
     FeaturesManager._validate_framework_choice(framework)
+    if framework == "tf" and request.layout != "single":
+        raise FrameworkError("TensorFlow exports are single graphs for now (WIP); drop --layout split.")
 
     progress(f"Loading {registration.model_type} model for {registration.feature} ({type(onnx_config).__name__})")
     model = load_model(request, registration, framework)
@@ -279,6 +285,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             reports,
             generation,
             model.config._attn_implementation,
+            framework,
         )
         (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
         names = sorted(path.name for path in staging.iterdir())

@@ -113,6 +113,20 @@ def compare_outputs(
     return ValidationReport(atol, {k: tuple(np.shape(v)) for k, v in input_shapes.items()}, checks)
 
 
+def _reference_outputs(config: OnnxConfig, model: Any, model_inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The framework model's declared outputs on ``model_inputs`` (PyTorch tensors), flattened by name."""
+    if type(model).__name__.startswith("TF"):  # WIP issue 6: TensorFlow models take the same inputs as arrays
+        import tensorflow as tf
+
+        arguments = {name: tf.constant(_to_numpy(value)) for name, value in model_inputs.items()}
+        return flatten_model_outputs(config, model(**arguments))
+    import torch
+
+    model.to("cpu").eval()
+    with torch.no_grad(), config_overrides(model, config):
+        return flatten_model_outputs(config, model(**forward_arguments(config, model, model_inputs)))
+
+
 def validate_model_outputs(
     config: OnnxConfig,
     preprocessor: Any,
@@ -123,16 +137,11 @@ def validate_model_outputs(
     tokenizer: Any = None,
 ) -> ValidationReport:
     """Check ``onnx_model`` against ``reference_model``; raises ValidationError with the table on mismatch."""
-    import torch
-
     if tokenizer is not None:
         preprocessor = tokenizer
     inputs = flatten_named(config, config.generate_validation_inputs(preprocessor, framework="pt"))
     model_inputs = {name: value for name, value in inputs.items() if name in config.inputs}
-    reference_model.to("cpu").eval()
-    with torch.no_grad(), config_overrides(reference_model, config):
-        arguments = forward_arguments(config, reference_model, model_inputs)
-        reference = flatten_model_outputs(config, reference_model(**arguments))
+    reference = _reference_outputs(config, reference_model, model_inputs)
     missing = [name for name in onnx_named_outputs if name not in reference]
     if missing:
         raise ValidationError(

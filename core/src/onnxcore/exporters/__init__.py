@@ -45,6 +45,10 @@ def export(
             exporter=exporter,
             external_data=external_data,
         )
+    if type(model).__module__.startswith("transformers.models") and type(model).__name__.startswith("TF"):
+        from .tensorflow import export_tensorflow
+
+        return export_tensorflow(preprocessor, model, config, opset, output)
     raise FrameworkError(
         f"cannot export a {type(model).__name__}: onnxcore exports PyTorch models (TensorFlow support is not"
         " available yet)."
