@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from .errors import OnnxcoreError, first_line
-from .exporters import DEFAULT_EXPORTER, EXPORTERS
+from .exporters import DEFAULT_EXPORTER, EXPORTERS, TF_EXPORTER
 from .generation import DEFAULT_MAX_NEW_TOKENS, DEFAULT_PROMPTS
 from .pipeline import PREPROCESSOR_CHOICES, ExportRequest, ExportResult, check_export_generation, run_export
 from .plugins import PluginHost, get_host
@@ -56,9 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument(
         "--exporter",
-        choices=EXPORTERS,
-        default=DEFAULT_EXPORTER,
-        help="PyTorch exporter: TorchScript (dynamo=False) or torch.export (dynamo=True) (default: %(default)s)",
+        choices=(*EXPORTERS, TF_EXPORTER),
+        help="TorchScript (dynamo=False) or torch.export (dynamo=True) for PyTorch weights, tf2onnx for TensorFlow"
+        f" ones (default: {DEFAULT_EXPORTER} or {TF_EXPORTER}, by the framework)",
     )
     export.add_argument("--device", default="cpu", help="device to export on (default: %(default)s)")
     export.add_argument(

@@ -68,6 +68,19 @@ def to_framework(array: np.ndarray, framework: Any) -> Any:
     return array
 
 
+def _extended_mask(mask: Any, past_length: int, framework: Any) -> Any:
+    """``mask`` with ``past_length`` attended past positions in front, as a ``framework`` tensor."""
+    array = np.asarray(mask)
+    past = np.ones((array.shape[0], past_length), dtype=array.dtype)
+    return to_framework(np.concatenate([past, array], axis=1), framework)
+
+
+def _random_like(tensor: Any, rng: np.random.Generator, framework: Any) -> Any:
+    """Normal values of ``tensor``'s shape and dtype, as a ``framework`` tensor."""
+    array = np.asarray(tensor)
+    return to_framework(rng.standard_normal(array.shape).astype(array.dtype), framework)
+
+
 class OnnxConfig(ABC):
     """Base class for ONNX exportable model describing metadata on how to export the model through ONNX."""
 
@@ -471,20 +484,14 @@ class OnnxConfigWithPast(OnnxConfig, ABC):
             )
         )
         if self.use_past:
-            if framework_name(framework) != "pt":
-                raise ValueError("Dummy past key values are only generated for PyTorch.")
-            import torch
-
             batch, seqlen = common_inputs["input_ids"].shape
             past_length = seqlen + 2
-            shape = self.past_shape(batch, past_length)
             if "attention_mask" in common_inputs:
-                mask = common_inputs["attention_mask"]
-                past_mask = torch.ones(batch, past_length, dtype=mask.dtype)
-                common_inputs["attention_mask"] = torch.cat([past_mask, mask], dim=1)
-            common_inputs["past_key_values"] = [
-                (torch.zeros(shape), torch.zeros(shape)) for _ in range(self.num_layers)
-            ]
+                common_inputs["attention_mask"] = _extended_mask(
+                    common_inputs["attention_mask"], past_length, framework
+                )
+            zeros = to_framework(np.zeros(self.past_shape(batch, past_length), dtype=np.float32), framework)
+            common_inputs["past_key_values"] = [(zeros, zeros) for _ in range(self.num_layers)]
         return common_inputs
 
     def generate_validation_inputs(self, preprocessor: Any, framework: Any = None) -> Mapping[str, Any]:
@@ -492,16 +499,14 @@ class OnnxConfigWithPast(OnnxConfig, ABC):
         positions masked, as left padding leaves them in a generation cache; the last row stays right-padded."""
         inputs = dict(super().generate_validation_inputs(preprocessor, framework=framework))
         if self.use_past and "past_key_values" in inputs:
-            import torch
-
-            generator = torch.Generator().manual_seed(2)
+            rng = np.random.default_rng(2)
             inputs["past_key_values"] = [
-                tuple(torch.randn(tensor.shape, generator=generator, dtype=tensor.dtype) for tensor in layer)
-                for layer in inputs["past_key_values"]
+                tuple(_random_like(tensor, rng, framework) for tensor in layer) for layer in inputs["past_key_values"]
             ]
             if "attention_mask" in inputs and inputs["attention_mask"].shape[0] > 1:
-                inputs["attention_mask"] = inputs["attention_mask"].clone()
-                inputs["attention_mask"][0, :2] = 0
+                mask = np.array(inputs["attention_mask"])
+                mask[0, :2] = 0
+                inputs["attention_mask"] = to_framework(mask, framework)
         return inputs
 
     def fill_with_past_key_values_(
@@ -607,28 +612,31 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
         common_inputs = dict(encoder_inputs)
         common_inputs.update({f"decoder_{name}": tensor for name, tensor in decoder_inputs.items()})
         if self.use_past:
-            if framework_name(framework) != "pt":
-                raise ValueError("Dummy past key values are only generated for PyTorch.")
-            import torch
-
             batch, encoder_length = common_inputs["input_ids"].shape
             past_length = common_inputs["decoder_input_ids"].shape[1] + 3
             if "decoder_attention_mask" in common_inputs:
                 mask = common_inputs["decoder_attention_mask"]
-                past_mask = torch.ones(batch, past_length, dtype=mask.dtype)
-                common_inputs["decoder_attention_mask"] = torch.cat([past_mask, mask], dim=1)
-            common_inputs["past_key_values"] = self.dummy_past_key_values(batch, past_length, encoder_length)
+                common_inputs["decoder_attention_mask"] = _extended_mask(mask, past_length, framework)
+            common_inputs["past_key_values"] = self.dummy_past_key_values(
+                batch, past_length, encoder_length, framework=framework
+            )
         return common_inputs
 
     def dummy_past_key_values(
-        self, batch: int, decoder_length: int, encoder_length: int, generator: Any = None
+        self,
+        batch: int,
+        decoder_length: int,
+        encoder_length: int,
+        rng: np.random.Generator | None = None,
+        framework: Any = "pt",
     ) -> list[tuple[Any, ...]]:
-        """(decoder key, decoder value, encoder key, encoder value) per decoder layer: zeros, or normal values from
-        ``generator`` (a ``torch.Generator``). An onnxcore addition, shared by configs that build their own dummies."""
-        import torch
+        """(decoder key, decoder value, encoder key, encoder value) per decoder layer, as ``framework`` tensors:
+        zeros, or normal values drawn from ``rng``. An onnxcore addition, shared by configs that build their own
+        dummies."""
 
         def tensor(shape: tuple[int, ...]) -> Any:
-            return torch.zeros(shape) if generator is None else torch.randn(shape, generator=generator)
+            array = np.zeros(shape) if rng is None else rng.standard_normal(shape)
+            return to_framework(array.astype(np.float32), framework)
 
         decoder_shape, encoder_shape = self.past_shape(batch, decoder_length), self.past_shape(batch, encoder_length)
         shapes = (decoder_shape, decoder_shape, encoder_shape, encoder_shape)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import FrameworkError, UnknownFeatureError
 from .plugins import get_registry
 from .registry import WITH_PAST
+from .tf_models import TF_INSTALL, import_tensorflow
 
 if TYPE_CHECKING:
     from transformers import PretrainedConfig
@@ -32,10 +33,25 @@ TF_WEIGHT_FILES = ("tf_model.h5", "tf_model.h5.index.json")
 
 
 def _framework_installed(framework: str) -> bool:
+    """PyTorch: torch. TensorFlow: tensorflow, tf2onnx and tf-keras (transformers' TF classes need Keras 2)."""
     import importlib.util
 
-    module = "torch" if framework == "pt" else "tensorflow"
-    return importlib.util.find_spec(module) is not None
+    modules = ("torch",) if framework == "pt" else ("tensorflow", "tf2onnx", "tf_keras")
+    return all(importlib.util.find_spec(module) is not None for module in modules)
+
+
+def _weights_options(model: str, framework: str) -> dict[str, bool]:
+    """``from_pt``/``from_tf`` when a local folder has the other framework's weights only (converted on load)."""
+    path = Path(model)
+    if not path.is_dir():
+        return {}
+    has_pt = any((path / name).is_file() for name in PT_WEIGHT_FILES)
+    has_tf = any((path / name).is_file() for name in TF_WEIGHT_FILES)
+    if framework == "tf" and has_pt and not has_tf:
+        return {"from_pt": True}
+    if framework == "pt" and has_tf and not has_pt:
+        return {"from_tf": True}
+    return {}
 
 
 def _import_class(path: str) -> Any:
@@ -98,9 +114,9 @@ class FeaturesManager(metaclass=_RegistryView):
         if framework not in ("pt", "tf"):
             raise FrameworkError(f"framework must be 'pt' or 'tf', got {framework!r}.")
         if not _framework_installed(framework):
-            package = "torch==2.13.0" if framework == "pt" else "onnxcore[tf]"
-            name = "PyTorch" if framework == "pt" else "TensorFlow"
-            raise FrameworkError(f"{name} is not installed; install it with: pip install {package}")
+            install = "pip install torch==2.13.0" if framework == "pt" else TF_INSTALL
+            name = "PyTorch" if framework == "pt" else "TensorFlow (with tf2onnx and tf-keras)"
+            raise FrameworkError(f"{name} is not installed; install it with: {install}")
 
     @staticmethod
     def get_model_class_for_feature(feature: str, framework: str = "pt") -> type:
@@ -110,6 +126,8 @@ class FeaturesManager(metaclass=_RegistryView):
         path = spec.auto_model if framework == "pt" else spec.tf_auto_model
         if path is None:
             raise UnknownFeatureError(f"task {spec.name!r} has no {framework} model class.")
+        if framework == "tf":
+            import_tensorflow()  # before transformers imports it: Keras 2 for its TF classes
         return _import_class(path)
 
     @staticmethod
@@ -147,9 +165,14 @@ class FeaturesManager(metaclass=_RegistryView):
         """
         framework = FeaturesManager.determine_framework(model, framework)
         model_class = FeaturesManager.get_model_class_for_feature(feature, framework)
+        options = _weights_options(model, framework)
+        if options:
+            return model_class.from_pretrained(model, cache_dir=cache_dir, **options, **model_kwargs)
+        # transformers 4.57 fails to read PyTorch safetensors into a TF model unless told from_pt (a TypeError)
+        other_weights = (OSError, TypeError) if framework == "tf" else OSError
         try:
             return model_class.from_pretrained(model, cache_dir=cache_dir, **model_kwargs)
-        except OSError:
+        except other_weights:
             other = {"from_tf": True} if framework == "pt" else {"from_pt": True}
             return model_class.from_pretrained(model, cache_dir=cache_dir, **other, **model_kwargs)
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from .errors import UsageError, ValidationError
 from .model_inputs import PAST_INPUT, is_past_input, past_argument
+from .tf_models import framework_label, import_tensorflow, is_tensorflow_model
 from .validate import onnxruntime_session
 
 DEFAULT_PROMPTS = ("The quick brown fox jumps over the lazy dog, and then it", "Hello")
@@ -229,32 +230,53 @@ def _special_tokens(model: Any, preprocessor: Any) -> tuple[list[int], int]:
 def _reference_tokens(
     model: Any, inputs: Mapping[str, np.ndarray], max_new_tokens: int, eos: list[int], pad: int
 ) -> np.ndarray:
-    """The new token ids of transformers' generic ``generate()`` (``GenerationMixin``'s, so Whisper's forced and
-    suppressed tokens stay off) with a greedy config (the checkpoint's may sample)."""
-    import torch
-    from transformers import GenerationConfig, GenerationMixin
+    """The new token ids of transformers' generic ``generate()`` (``GenerationMixin``'s, or ``TFGenerationMixin``'s
+    for TF models, so Whisper's forced and suppressed tokens stay off) with a greedy config (the checkpoint's may
+    sample)."""
+    from transformers import GenerationConfig
 
     greedy = GenerationConfig(
         do_sample=False, num_beams=1, max_new_tokens=max_new_tokens, eos_token_id=eos or None, pad_token_id=pad
     )
-    extra = {}
     if model.config.is_encoder_decoder:
         greedy.decoder_start_token_id = _decoder_start(model)
+    # the new tokens follow the decoder start token, or the prompt
+    prefix = 1 if model.config.is_encoder_decoder else inputs["input_ids"].shape[1]
+    saved, model.generation_config = model.generation_config, greedy
+    try:
+        if is_tensorflow_model(model):
+            return _tf_generate(model, inputs, greedy)[:, prefix:]
+        return _torch_generate(model, inputs, greedy)[:, prefix:]
+    finally:
+        model.generation_config = saved
+
+
+def _tf_generate(model: Any, inputs: Mapping[str, np.ndarray], greedy: Any) -> np.ndarray:
+    tf = import_tensorflow()
+    from transformers import TFGenerationMixin
+
+    # TF generate() appends int32 mask columns, so integer inputs go in as int32
+    arguments = {
+        name: tf.constant(value.astype(np.int32) if np.issubdtype(value.dtype, np.integer) else value)
+        for name, value in inputs.items()
+    }
+    return TFGenerationMixin.generate(model, **arguments, generation_config=greedy).numpy()
+
+
+def _torch_generate(model: Any, inputs: Mapping[str, np.ndarray], greedy: Any) -> np.ndarray:
+    import torch
+    from transformers import GenerationMixin
+
+    extra = {}
+    if model.config.is_encoder_decoder:
         # generate() sizes its own cache by the encoder's layer count (transformers 4.57 and 5.24), which fails
         # when the decoder has more layers (T5's num_decoder_layers); an empty cache grows per layer instead.
         from transformers import DynamicCache, EncoderDecoderCache
 
         extra[past_argument(model)] = EncoderDecoderCache(DynamicCache(), DynamicCache())
-    saved, model.generation_config = model.generation_config, greedy
-    try:
-        with torch.no_grad():
-            arguments = {name: torch.from_numpy(value) for name, value in inputs.items()}
-            generated = GenerationMixin.generate(model, **arguments, generation_config=greedy, **extra)
-    finally:
-        model.generation_config = saved
-    # the new tokens follow the decoder start token, or the prompt
-    prefix = 1 if model.config.is_encoder_decoder else inputs["input_ids"].shape[1]
-    return generated[:, prefix:].numpy()
+    with torch.no_grad():
+        arguments = {name: torch.from_numpy(value) for name, value in inputs.items()}
+        return GenerationMixin.generate(model, **arguments, generation_config=greedy, **extra).numpy()
 
 
 def generation_inputs(
@@ -372,7 +394,8 @@ def check_generation(
     )
     if not report.ok:
         raise ValidationError(
-            "greedy generation in ONNX Runtime differs from the PyTorch model's generate():\n"
+            f"greedy generation in ONNX Runtime differs from the {framework_label(reference_model)} model's"
+            " generate():\n"
             + report.summary()
             + "\nCheck that the export was made from this checkpoint; if it was, please report it"
             " (--no-generation-check exports without this check)."

@@ -51,9 +51,14 @@ def is_past_input(name: str) -> bool:
     return name.startswith(PAST_INPUT + ".")
 
 
+def call_parameters(model: Any) -> Mapping[str, inspect.Parameter]:
+    """The parameters of ``model.forward`` (PyTorch) or ``model.call`` (TensorFlow)."""
+    return inspect.signature(model.forward if hasattr(model, "forward") else model.call).parameters
+
+
 def past_argument(model: Any) -> str:
     """The name under which ``model.forward`` takes its cache (``past_key_values`` or, in transformers 5, ``cache``)."""
-    parameters = inspect.signature(model.forward).parameters
+    parameters = call_parameters(model)
     return next((name for name in PAST_ARGUMENTS if name in parameters), PAST_INPUT)
 
 
@@ -122,14 +127,21 @@ def generation_position_ids(attention_mask: Any, sequence_length: int) -> Any:
 
 
 def forward_arguments(config: OnnxConfig, model: Any, flat: Mapping[str, Any]) -> dict[str, Any]:
-    """``model.forward`` keyword arguments for flat inputs named as the config's ONNX inputs."""
+    """``model.forward`` (or a TF model's ``call``) keyword arguments for flat inputs named as the config's ONNX
+    inputs."""
+    from .tf_models import is_tensorflow_model, past_tuples, position_ids_from_mask
+
+    tensorflow = is_tensorflow_model(model)
     arguments = {name: value for name, value in flat.items() if not is_past_input(name)}
     layers = past_layers(config, flat)
     if layers:
-        arguments[past_argument(model)] = build_cache(layers)
+        arguments[past_argument(model)] = past_tuples(layers) if tensorflow else build_cache(layers)
     derive = config.position_ids_from_attention_mask and "position_ids" not in arguments
     if derive and "attention_mask" in arguments and "input_ids" in arguments:
-        if "position_ids" in inspect.signature(model.forward).parameters:
-            sequence_length = arguments["input_ids"].shape[1]
-            arguments["position_ids"] = generation_position_ids(arguments["attention_mask"], sequence_length)
+        if "position_ids" in call_parameters(model):
+            mask, input_ids = arguments["attention_mask"], arguments["input_ids"]
+            if tensorflow:
+                arguments["position_ids"] = position_ids_from_mask(mask, input_ids)
+            else:
+                arguments["position_ids"] = generation_position_ids(mask, input_ids.shape[1])
     return arguments

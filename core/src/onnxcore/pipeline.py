@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import FrameworkError, ModelPathError, UsageError, ValidationError, first_line
-from .exporters import DEFAULT_EXPORTER, EXPORTERS, export
-from .exporters.pytorch import check_opset, opset_range
+from .exporters import DEFAULT_EXPORTER, EXPORTERS, TF_EXPORTER, export
+from .exporters.opsets import check_opset, opset_range
 from .features import FeaturesManager
 from .generation import (
     DEFAULT_MAX_NEW_TOKENS,
@@ -54,7 +54,7 @@ class ExportRequest:
     atol: float | None = None
     cache_dir: str | None = None
     preprocessor: str = "auto"
-    exporter: str = DEFAULT_EXPORTER
+    exporter: str | None = None  # None: torchscript for PyTorch weights, tf2onnx for TensorFlow ones
     device: str = "cpu"
     trust_remote_code: bool = False
     external_data: bool | None = None
@@ -142,13 +142,49 @@ def resolve(request: ExportRequest) -> tuple[Any, ConfigRegistration]:
     return model_config, registration
 
 
-def choose_opset(request: ExportRequest, onnx_config: Any) -> int:
-    """The requested opset, checked; by default the config's, raised to what the exporter can write."""
-    if request.exporter not in EXPORTERS:
-        raise UsageError(f"unknown exporter {request.exporter!r}; choose one of {', '.join(EXPORTERS)}.")
-    low, _ = opset_range(request.exporter)
+def choose_framework(model: str, framework: str | None) -> str:
+    """``framework``, or the one the checkpoint's weight files are in; either must be installed."""
+    try:
+        framework = FeaturesManager.determine_framework(model, framework)
+    except FileNotFoundError as exc:
+        raise ModelPathError(str(exc)) from exc
+    FeaturesManager._validate_framework_choice(framework)
+    return framework
+
+
+def check_framework_class(registration: ConfigRegistration, model_config: Any, framework: str) -> None:
+    """Refuse a feature that transformers has no model class for in ``framework`` (TF lacks some), before loading."""
+    model_class = FeaturesManager.get_model_class_for_feature(registration.feature, framework)
+    mapping = getattr(model_class, "_model_mapping", None)
+    if mapping is not None and type(model_config) not in mapping:
+        weights = "TensorFlow" if framework == "tf" else "PyTorch"
+        other = "--framework pt" if framework == "tf" else "--framework tf"
+        raise FrameworkError(
+            f"transformers has no {weights} {registration.model_type} model for {registration.feature}"
+            f" ({model_class.__name__}); export this feature from the other weights ({other})."
+        )
+
+
+def choose_exporter(request: ExportRequest, framework: str) -> str:
+    """The requested exporter, checked against the framework; by default torchscript (PyTorch) or tf2onnx (TF)."""
+    exporters = (TF_EXPORTER,) if framework == "tf" else EXPORTERS
+    exporter = request.exporter or exporters[0]
+    if exporter in exporters:
+        return exporter
+    if exporter in (*EXPORTERS, TF_EXPORTER):
+        weights = "TensorFlow" if framework == "tf" else "PyTorch"
+        raise UsageError(
+            f"--exporter {exporter} does not export {weights} models; use --exporter {' or '.join(exporters)}"
+            f" (or pick the other weights with --framework)."
+        )
+    raise UsageError(f"unknown exporter {exporter!r}; choose one of {', '.join((*EXPORTERS, TF_EXPORTER))}.")
+
+
+def choose_opset(request: ExportRequest, onnx_config: Any, exporter: str) -> int:
+    """The requested opset, checked; by default the config's, raised to what ``exporter`` can write."""
+    low, _ = opset_range(exporter)
     opset = request.opset if request.opset is not None else max(onnx_config.default_onnx_opset, low)
-    check_opset(opset, onnx_config, request.exporter)
+    check_opset(opset, onnx_config, exporter)
     return opset
 
 
@@ -219,9 +255,7 @@ def load_model(request: ExportRequest, registration: ConfigRegistration, framewo
         return _load_model(request, registration, framework, "eager")
 
 
-def _load_model(
-    request: ExportRequest, registration: ConfigRegistration, framework: str, attention: str | None
-) -> Any:
+def _load_model(request: ExportRequest, registration: ConfigRegistration, framework: str, attention: str | None) -> Any:
     options = {} if attention is None else {"attn_implementation": attention}
     try:
         return FeaturesManager.get_model_from_feature(
@@ -245,15 +279,12 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     progress(f"Resolving {request.model} (feature {request.feature})")
     model_config, registration = resolve(request)
     onnx_config = registration.constructor()(model_config)
-    opset = choose_opset(request, onnx_config)
+    framework = choose_framework(request.model, request.framework)
+    check_framework_class(registration, model_config, framework)
+    exporter = choose_exporter(request, framework)
+    request = dataclasses.replace(request, exporter=exporter)
+    opset = choose_opset(request, onnx_config, exporter)
     check_layout(request.layout, onnx_config)
-    try:
-        framework = FeaturesManager.determine_framework(request.model, request.framework)
-    except FileNotFoundError as exc:
-        raise ModelPathError(str(exc)) from exc
-    FeaturesManager._validate_framework_choice(framework)
-    if framework == "tf" and request.layout != "single":
-        raise FrameworkError("TensorFlow exports are single graphs for now (WIP); drop --layout split.")
 
     progress(f"Loading {registration.model_type} model for {registration.feature} ({type(onnx_config).__name__})")
     model = load_model(request, registration, framework)
@@ -338,18 +369,25 @@ def _export_part(
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:
-    """Feature, exporter and layout of the export in ``folder``; guessed from its files without a manifest."""
+    """Feature, exporter, layout and framework of the export in ``folder``; guessed from its files without a
+    manifest (the framework then from the checkpoint)."""
     manifest_file = folder / MANIFEST_NAME
     if not manifest_file.is_file():
         if (folder / f"{ENCODER}.onnx").is_file():
-            return {"feature": "seq2seq-lm-with-past", "exporter": DEFAULT_EXPORTER, "layout": "split"}
-        return {"feature": "causal-lm-with-past", "exporter": DEFAULT_EXPORTER, "layout": "single"}
+            return {
+                "feature": "seq2seq-lm-with-past",
+                "exporter": DEFAULT_EXPORTER,
+                "layout": "split",
+                "framework": None,
+            }
+        return {"feature": "causal-lm-with-past", "exporter": DEFAULT_EXPORTER, "layout": "single", "framework": None}
     try:
         manifest = json.loads(manifest_file.read_text())
         return {
             "feature": manifest["feature"],
             "exporter": manifest["exporter"],
             "layout": manifest.get("layout", "single"),
+            "framework": manifest.get("framework", "pt"),
         }
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ModelPathError(f"cannot read {manifest_file} ({first_line(exc)}); is it an onnxcore export?") from exc
@@ -381,7 +419,7 @@ def check_export_generation(
         trust_remote_code=trust_remote_code,
     )
     _, registration = resolve(request)
-    reference = load_model(request, registration, framework="pt")
+    reference = load_model(request, registration, choose_framework(model, saved["framework"]))
     if not can_check_generation(registration.constructor()(reference.config), reference, request.layout):
         raise UsageError(
             f"{onnx} is a {request.feature} export ({request.layout} layout); the generation check needs a"

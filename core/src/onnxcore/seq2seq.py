@@ -24,7 +24,9 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .config import OnnxConfig, OnnxSeq2SeqConfigWithPast, framework_name
+import numpy as np
+
+from .config import OnnxConfig, OnnxSeq2SeqConfigWithPast, to_framework
 from .errors import UsageError
 
 ENCODER = "encoder_model"
@@ -144,11 +146,7 @@ class Seq2SeqPartConfig(OnnxConfig):
     ) -> dict[str, Any]:
         if self.part == ENCODER:
             return {name: single[name] for name in self.encoder_input_names}
-        if framework_name(framework) != "pt":
-            raise ValueError("Dummy inputs of split decoders are only generated for PyTorch.")
-        import torch
-
-        generator = torch.Generator().manual_seed(seed)
+        rng = np.random.default_rng(seed)
         decoder_ids = single["decoder_input_ids"]
         batch = decoder_ids.shape[0]
         encoder_length = self.parent.encoder_output_length({name: single[name] for name in self.encoder_input_names})
@@ -157,12 +155,14 @@ class Seq2SeqPartConfig(OnnxConfig):
             inputs["encoder_attention_mask"] = single["attention_mask"]
         if self.part == DECODER:
             shape = (batch, encoder_length, self._config.hidden_size)
-            inputs["encoder_hidden_states"] = torch.randn(shape, generator=generator)
+            inputs["encoder_hidden_states"] = to_framework(rng.standard_normal(shape).astype(np.float32), framework)
             return inputs
         if new_tokens is not None:
             inputs["input_ids"] = decoder_ids[:, -new_tokens:]
         past_length = decoder_ids.shape[1] + 3
-        inputs["past_key_values"] = self.parent.dummy_past_key_values(batch, past_length, encoder_length, generator)
+        inputs["past_key_values"] = self.parent.dummy_past_key_values(
+            batch, past_length, encoder_length, rng, framework
+        )
         return inputs
 
 
@@ -248,7 +248,11 @@ def layout_configs(layout: str, config: OnnxConfig) -> dict[str, OnnxConfig]:
 def layout_parts(layout: str, config: OnnxConfig, model: Any) -> list[ExportPart]:
     """The files ``layout`` writes for ``config``, with the module traced for each."""
     configs = layout_configs(layout, config)
-    decoder = _decoder_module(model) if layout == "split" else None
+    decoder = None
+    if layout == "split":
+        from .tf_models import is_tensorflow_model, tf_decoder
+
+        decoder = tf_decoder(model) if is_tensorflow_model(model) else _decoder_module(model)
     parts = []
     for file_name, part_config in configs.items():
         if not isinstance(part_config, Seq2SeqPartConfig):

@@ -23,6 +23,7 @@ from .config import OnnxConfig
 from .errors import ValidationError
 from .model_inputs import config_overrides, flatten_named, forward_arguments
 from .outputs import flatten_model_outputs
+from .tf_models import framework_label, import_tensorflow, is_tensorflow_model
 
 
 @dataclasses.dataclass
@@ -114,17 +115,18 @@ def compare_outputs(
 
 
 def _reference_outputs(config: OnnxConfig, model: Any, model_inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """The framework model's declared outputs on ``model_inputs`` (PyTorch tensors), flattened by name."""
-    if type(model).__name__.startswith("TF"):  # WIP issue 6: TensorFlow models take the same inputs as arrays
-        import tensorflow as tf
-
-        arguments = {name: tf.constant(_to_numpy(value)) for name, value in model_inputs.items()}
-        return flatten_model_outputs(config, model(**arguments))
+    """The framework model's declared outputs on ``model_inputs`` (numpy arrays), flattened by name."""
+    if is_tensorflow_model(model):
+        tf = import_tensorflow()
+        with config_overrides(model, config):
+            arguments = {name: tf.constant(value) for name, value in model_inputs.items()}
+            return flatten_model_outputs(config, model(**forward_arguments(config, model, arguments)))
     import torch
 
     model.to("cpu").eval()
     with torch.no_grad(), config_overrides(model, config):
-        return flatten_model_outputs(config, model(**forward_arguments(config, model, model_inputs)))
+        arguments = {name: torch.from_numpy(value) for name, value in model_inputs.items()}
+        return flatten_model_outputs(config, model(**forward_arguments(config, model, arguments)))
 
 
 def validate_model_outputs(
@@ -139,8 +141,10 @@ def validate_model_outputs(
     """Check ``onnx_model`` against ``reference_model``; raises ValidationError with the table on mismatch."""
     if tokenizer is not None:
         preprocessor = tokenizer
-    inputs = flatten_named(config, config.generate_validation_inputs(preprocessor, framework="pt"))
-    model_inputs = {name: value for name, value in inputs.items() if name in config.inputs}
+    # PyTorch configs get "pt" (transformers.onnx-style configs may make their past in torch only); TF ones "np"
+    framework = "np" if is_tensorflow_model(reference_model) else "pt"
+    inputs = flatten_named(config, config.generate_validation_inputs(preprocessor, framework=framework))
+    model_inputs = {name: _to_numpy(value) for name, value in inputs.items() if name in config.inputs}
     reference = _reference_outputs(config, reference_model, model_inputs)
     missing = [name for name in onnx_named_outputs if name not in reference]
     if missing:
@@ -155,7 +159,8 @@ def validate_model_outputs(
     if not report.ok:
         failed = ", ".join(check.name for check in report.checks if not check.ok)
         raise ValidationError(
-            f"validation failed for {failed}: ONNX Runtime differs from the PyTorch model beyond atol={atol:g}"
+            f"validation failed for {failed}: ONNX Runtime differs from the {framework_label(reference_model)} model"
+            f" beyond atol={atol:g}"
             f"\n{report.table()}"
         )
     return report

@@ -7,9 +7,11 @@ from typing import Any
 
 from ..config import OnnxConfig
 from ..errors import FrameworkError
+from ..tf_models import is_tensorflow_model
+from .opsets import TF_EXPORTER
 from .pytorch import DEFAULT_EXPORTER, EXPORTERS, export_pytorch
 
-__all__ = ["DEFAULT_EXPORTER", "EXPORTERS", "export", "export_pytorch"]
+__all__ = ["DEFAULT_EXPORTER", "EXPORTERS", "TF_EXPORTER", "export", "export_pytorch"]
 
 
 def export(
@@ -27,8 +29,12 @@ def export(
     """Export ``model`` to ``output`` as ``config`` declares; returns (input names, output names).
 
     Same signature as ``transformers.onnx.export`` plus keyword-only ``exporter`` (``"torchscript"`` or
-    ``"dynamo"``) and ``external_data`` (None: by size).
+    ``"dynamo"``; TensorFlow models always go through tf2onnx) and ``external_data`` (None: by size; PyTorch).
     """
+    if is_tensorflow_model(model):
+        from .tensorflow import export_tensorflow
+
+        return export_tensorflow(tokenizer if tokenizer is not None else preprocessor, model, config, opset, output)
     try:
         import torch
     except ImportError:
@@ -45,11 +51,4 @@ def export(
             exporter=exporter,
             external_data=external_data,
         )
-    if type(model).__module__.startswith("transformers.models") and type(model).__name__.startswith("TF"):
-        from .tensorflow import export_tensorflow
-
-        return export_tensorflow(preprocessor, model, config, opset, output)
-    raise FrameworkError(
-        f"cannot export a {type(model).__name__}: onnxcore exports PyTorch models (TensorFlow support is not"
-        " available yet)."
-    )
+    raise FrameworkError(f"cannot export a {type(model).__name__}: onnxcore exports PyTorch and TensorFlow models.")

@@ -80,6 +80,16 @@ def check_contract(
         raise ExportFailedError(f"the exported graph returns {graph_outputs}, not the declared {list(output_names)}.")
 
 
+def order_outputs(model: onnx.ModelProto, output_names: Sequence[str]) -> None:
+    """Put the graph's outputs in the declared order (tf2onnx writes a dict's outputs sorted by name); the check
+    that they are exactly the declared ones comes after."""
+    by_name = {value.name: value for value in model.graph.output}
+    if set(by_name) == set(output_names):
+        ordered = [copy.deepcopy(by_name[name]) for name in output_names]
+        del model.graph.output[:]
+        model.graph.output.extend(ordered)
+
+
 def restore_unused_inputs(model: onnx.ModelProto, declared: Sequence[onnx.ValueInfoProto]) -> None:
     """Put back declared inputs that the TorchScript exporter dropped because the graph never reads them.
 
@@ -178,6 +188,7 @@ def finalize(
     """
     model = onnx.load(str(path), load_external_data=False)
     restore_unused_inputs(model, input_values)
+    order_outputs(model, list(outputs))
     name_dynamic_axes(model, inputs, outputs)
     check_contract(model, opset, list(inputs), list(outputs), exporter)
     data_name = path.name + EXTERNAL_DATA_SUFFIX

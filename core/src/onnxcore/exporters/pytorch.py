@@ -16,39 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from ..config import OnnxConfig
-from ..errors import ExportFailedError, OpsetError, first_line
+from ..errors import ExportFailedError, first_line
 from ..model_inputs import config_overrides, flatten_named, forward_arguments, model_argument_names
 from ..outputs import select_declared_outputs
 from ..patching import export_patches
 from . import onnx_files
+from .opsets import TORCH_EXPORTERS, check_opset
 
-EXPORTERS = ("torchscript", "dynamo")
+EXPORTERS = TORCH_EXPORTERS
 DEFAULT_EXPORTER = "torchscript"
-
-
-def opset_range(exporter: str) -> tuple[int, int]:
-    """Lowest and highest opset ``exporter`` writes."""
-    from torch.onnx import _constants
-
-    if exporter == "dynamo":
-        return 18, _constants.ONNX_MAX_OPSET
-    return 7, _constants.ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET
-
-
-def check_opset(opset: int, config: OnnxConfig, exporter: str) -> None:
-    """An opset below the config's minimum or outside the exporter's range is a usage error."""
-    if opset < config.default_onnx_opset:
-        raise OpsetError(
-            f"opset {opset} is below the minimum of {type(config).__name__} ({config.default_onnx_opset}); use"
-            f" --opset {config.default_onnx_opset} or higher."
-        )
-    low, high = opset_range(exporter)
-    if not low <= opset <= high:
-        hint = " or --exporter torchscript" if exporter == "dynamo" and opset < low else ""
-        nearest = max(low, min(opset, high))
-        raise OpsetError(
-            f"the {exporter} exporter writes opsets {low} to {high}, not {opset}; use --opset {nearest}{hint}."
-        )
 
 
 def ensure_model_and_config_inputs_match(model: Any, model_inputs: Sequence[str]) -> tuple[bool, list[str]]:

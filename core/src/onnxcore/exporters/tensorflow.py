@@ -1,4 +1,4 @@
-"""TensorFlow backend (WIP, issue 6): ``tf2onnx.convert.from_function`` on a ``tf.function`` whose signature is
+"""TensorFlow backend: ``tf2onnx.convert.from_function`` on a ``tf.function`` whose signature is
 the config's inputs (int64, as the PyTorch export takes) and whose result is a dict of the config's outputs.
 
 tf2onnx keeps input names and dict output names; its dynamic dims come out as ``unk__N`` and are renamed to the
@@ -11,27 +11,42 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import onnx
+from onnx import TensorProto
 
 from ..config import OnnxConfig
-from ..errors import ExportFailedError, OpsetError, first_line
+from ..errors import ExportFailedError, first_line
+from ..model_inputs import config_overrides, flatten_named, forward_arguments
 from ..outputs import select_declared_outputs
+from ..tf_models import import_tensorflow
 from . import onnx_files
+from .opsets import TF_EXPORTER, check_opset
 
-TF2ONNX_MAX_OPSET = 18
-_ERFC_REGISTERED = False
+_FIXES_APPLIED = False
+_GRAPH_ATTRIBUTES = (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)
 
 
-def _register_erfc() -> None:
-    """TF 2.21's exact GELU emits ``Erfc``, which tf2onnx cannot convert yet writes anyway (an invalid graph):
-    write it as ``1 - Erf(x)``."""
-    global _ERFC_REGISTERED
-    if _ERFC_REGISTERED:
+def _apply_tf2onnx_fixes() -> None:
+    """Fixes to tf2onnx 1.17, applied once.
+
+    - TF 2.21's exact GELU emits ``Erfc``, which tf2onnx cannot convert yet writes anyway (an invalid graph):
+      write it as ``1 - Erf(x)``.
+    - T5's attention with a past slices its position bias with ``XlaDynamicSlice``, which tf2onnx lacks: write it
+      as ``Slice`` with XLA's clamped start.
+    - Its back-to-back optimizer merges ``Reshape(Reshape(x, a), b)`` into ``Reshape(x, b)``, which is wrong when
+      ``b`` copies a dimension (a 0 in ONNX's Reshape): BERT's multiple-choice graph flattened (batch, choices,
+      length) and then reshaped the mask with a copied batch dimension, so the merged graph failed to run.
+      Keep such pairs.
+    """
+    global _FIXES_APPLIED
+    if _FIXES_APPLIED:
         return
     from tf2onnx import utils
     from tf2onnx.handler import tf_op
+    from tf2onnx.optimizer import back_to_back_optimizer
 
     @tf_op("Erfc")
-    class Erfc:  # noqa: F841 - registered by the decorator
+    class Erfc:  # registered by the decorator
         @classmethod
         def version_9(cls, ctx: Any, node: Any, **kwargs: Any) -> None:
             x = node.input[0]
@@ -42,40 +57,85 @@ def _register_erfc() -> None:
             ctx.remove_node(node.name)
             ctx.make_node("Sub", [one.output[0], erf.output[0]], outputs=node.output, name=node.name)
 
-    _ERFC_REGISTERED = True
+    @tf_op("XlaDynamicSlice")
+    class XlaDynamicSlice:  # registered by the decorator
+        @classmethod
+        def version_10(cls, ctx: Any, node: Any, **kwargs: Any) -> None:
+            x, starts, sizes = node.input
+            starts, sizes = (
+                ctx.make_node("Cast", [name], attr={"to": TensorProto.INT64}).output[0] for name in (starts, sizes)
+            )
+            shape = ctx.make_node("Shape", [x]).output[0]
+            limit = ctx.make_node("Sub", [shape, sizes]).output[0]
+            zero = ctx.make_const(utils.make_name("zero"), np.array(0, dtype=np.int64)).output[0]
+            # XLA clamps the start so that the slice fits; ONNX Slice would shorten it instead
+            begin = ctx.make_node("Max", [zero, ctx.make_node("Min", [starts, limit]).output[0]]).output[0]
+            end = ctx.make_node("Add", [begin, sizes]).output[0]
+            ctx.remove_node(node.name)
+            ctx.make_node("Slice", [x, begin, end], outputs=node.output, name=node.name)
+
+    rules = back_to_back_optimizer._func_map
+    merge_reshapes = rules[("Reshape",)]
+
+    def merge_reshapes_without_copied_dims(graph: Any, node: Any, consumers: list[Any]) -> list[Any]:
+        if len(consumers) == 1 and consumers[0].type == "Reshape":
+            shape = consumers[0].inputs[1]
+            if not shape.is_const() or 0 in shape.get_tensor_value(as_list=True):
+                return []
+        return merge_reshapes(graph, node, consumers)
+
+    rules[("Reshape",)] = merge_reshapes_without_copied_dims
+    _FIXES_APPLIED = True
 
 
 def export_tensorflow(
     preprocessor: Any, model: Any, config: OnnxConfig, opset: int, output: Path
 ) -> tuple[list[str], list[str]]:
-    """Export a TF model to ``output``; returns (input names, output names) as written."""
-    import tensorflow as tf
+    """Export a TF model (or a split layout's TF part) to ``output``; returns (input names, output names)."""
+    tf = import_tensorflow()
     import tf2onnx
 
-    if opset > TF2ONNX_MAX_OPSET:
-        raise OpsetError(
-            f"tf2onnx writes opsets up to {TF2ONNX_MAX_OPSET}, not {opset}; use --opset {TF2ONNX_MAX_OPSET}."
-        )
-    _register_erfc()
-    dummy = config.generate_dummy_inputs(preprocessor, framework="tf")
+    check_opset(opset, config, TF_EXPORTER)
+    _apply_tf2onnx_fixes()
+    dummy = flatten_named(config, config.generate_dummy_inputs(preprocessor, framework="np"))
     inputs, outputs = dict(config.inputs), dict(config.outputs)
-    signature = [
-        tf.TensorSpec(
-            [None if axis in inputs[name] else size for axis, size in enumerate(dummy[name].shape)],
-            tf.int64 if dummy[name].dtype.is_integer else dummy[name].dtype,
-            name=name,
-        )
-        for name in inputs
-    ]
+    signature = []
+    for name in inputs:
+        array = np.asarray(dummy[name])
+        shape = [None if axis in inputs[name] else size for axis, size in enumerate(array.shape)]
+        dtype = tf.int64 if np.issubdtype(array.dtype, np.integer) else tf.as_dtype(array.dtype)
+        signature.append(tf.TensorSpec(shape, dtype, name=name))
 
     @tf.function(input_signature=signature)
     def declared(*args: Any) -> dict[str, Any]:
-        result = model(**dict(zip(inputs, args)))
-        return select_declared_outputs(config, result)
+        return select_declared_outputs(config, model(**forward_arguments(config, model, dict(zip(inputs, args)))))
 
     try:
-        tf2onnx.convert.from_function(declared, input_signature=signature, opset=opset, output_path=str(output))
+        with config_overrides(model, config):
+            converted, _ = tf2onnx.convert.from_function(
+                declared, input_signature=signature, opset=opset, output_path=str(output)
+            )
     except Exception as exc:  # any converter failure becomes one explained line
-        raise ExportFailedError(f"tf2onnx failed: {type(exc).__name__}: {first_line(exc)}") from exc
-    onnx_files.finalize(output, opset=opset, inputs=inputs, outputs=outputs, exporter="tf2onnx", external_data=False)
+        # TensorFlow's tracing errors start with "in user code:" and end with the actual message
+        message = [line.strip() for line in str(exc).splitlines() if line.strip()][-1:] or [first_line(exc)]
+        raise ExportFailedError(f"tf2onnx failed: {type(exc).__name__}: {message[0]}") from exc
+    unconverted = sorted(_unconverted_ops(converted.graph))
+    if unconverted:  # tf2onnx writes them as they are and carries on
+        raise ExportFailedError(
+            f"tf2onnx could not convert the TensorFlow op(s) {', '.join(unconverted)} of {type(model).__name__};"
+            " export this feature from PyTorch weights (--framework pt), or report it."
+        )
+    onnx_files.finalize(output, opset=opset, inputs=inputs, outputs=outputs, exporter=TF_EXPORTER, external_data=False)
     return list(inputs), list(outputs)
+
+
+def _unconverted_ops(graph: onnx.GraphProto) -> set[str]:
+    """Op types in ``graph`` (and its subgraphs) that are not ONNX operators: TF ops tf2onnx left as they were."""
+    found = set()
+    for node in graph.node:
+        if not onnx.defs.has(node.op_type, node.domain):
+            found.add(node.op_type)
+        for attribute in node.attribute:
+            for subgraph in [attribute.g, *attribute.graphs] if attribute.type in _GRAPH_ATTRIBUTES else []:
+                found |= _unconverted_ops(subgraph)
+    return found

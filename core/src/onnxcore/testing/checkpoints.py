@@ -130,3 +130,27 @@ def save_whisper_processor(
     processor = WhisperProcessor(feature_extractor=feature_extractor, tokenizer=tokenizer)
     processor.save_pretrained(directory)
     return processor
+
+
+def save_pt_and_tf(source: Path, feature: str, target: Path, seed: int = 0) -> tuple[Path, Path]:
+    """``source`` with ``feature``'s head, saved twice with the same weights: PyTorch in ``target/pt``, and
+    converted to TensorFlow by transformers in ``target/tf`` (``tf_model.h5`` only, so ``determine_framework``
+    picks TensorFlow). Head weights the source lacks are drawn once, in PyTorch, from ``seed``. Both folders get
+    the source's preprocessor files."""
+    import shutil
+
+    import torch
+
+    from ..features import PT_WEIGHT_FILES, TF_WEIGHT_FILES, FeaturesManager
+
+    source, target = Path(source), Path(target)
+    pt_folder, tf_folder = target / "pt", target / "tf"
+    torch.manual_seed(seed)
+    FeaturesManager.get_model_from_feature(feature, str(source), framework="pt").save_pretrained(pt_folder)
+    FeaturesManager.get_model_from_feature(feature, str(pt_folder), framework="tf").save_pretrained(tf_folder)
+    for path in source.iterdir():
+        if path.is_file() and path.name not in (*PT_WEIGHT_FILES, *TF_WEIGHT_FILES, "config.json"):
+            for folder in (pt_folder, tf_folder):
+                if not (folder / path.name).exists():
+                    shutil.copy(path, folder / path.name)
+    return pt_folder, tf_folder

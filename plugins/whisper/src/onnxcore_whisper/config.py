@@ -79,11 +79,11 @@ class WhisperOnnxConfig(OnnxSeq2SeqConfigWithPast):
             ids = np.random.default_rng(1).integers(0, self._config.vocab_size, size=(batch, length))
             inputs["decoder_input_ids"] = to_framework(ids.astype(np.int64), framework)
         if self.use_past:
-            if framework_name(framework) != "pt":
-                raise ValueError("Dummy past key values are only generated for PyTorch.")
             batch, decoder_length = inputs["decoder_input_ids"].shape
             encoder_length = self.encoder_output_length(inputs)
-            inputs["past_key_values"] = self.dummy_past_key_values(batch, decoder_length + 3, encoder_length)
+            inputs["past_key_values"] = self.dummy_past_key_values(
+                batch, decoder_length + 3, encoder_length, framework=framework
+            )
         return inputs
 
     def generate_validation_inputs(self, preprocessor: Any, framework: Any = None) -> Mapping[str, Any]:
