@@ -116,6 +116,13 @@ def _bad_checkpoint(tmp_path, model_type: str):
         ),
         (["-m", "{bert}", "--opset", "30"], 2, "the torchscript exporter writes opsets 7 to 20, not 30"),
         (["-m", "{bert}", "--exporter", "dynamo", "--opset", "14"], 2, "writes opsets 18 to .*--exporter torchscript"),
+        (["-m", "{bert}", "--exporter", "tf2onnx"], 2, "--exporter tf2onnx does not export PyTorch models"),
+        # this env has no TensorFlow: the TF path says how to install it, the rest works without it
+        (
+            ["-m", "{bert}", "--framework", "tf"],
+            2,
+            'TensorFlow .* is not installed; install it with: pip install "onnxcore\\[tf\\]" && pip install --no-deps',
+        ),
     ],
 )
 def test_bad_input_is_one_clear_line(tmp_path, args, code, message) -> None:

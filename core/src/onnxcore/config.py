@@ -68,16 +68,23 @@ def to_framework(array: np.ndarray, framework: Any) -> Any:
     return array
 
 
+def as_numpy(value: Any) -> np.ndarray:
+    """A torch or TF tensor (or an array) as a numpy array."""
+    if hasattr(value, "detach"):  # torch: also tensors that require grad or live on a device
+        return value.detach().cpu().numpy()
+    return value.numpy() if hasattr(value, "numpy") else np.asarray(value)
+
+
 def _extended_mask(mask: Any, past_length: int, framework: Any) -> Any:
     """``mask`` with ``past_length`` attended past positions in front, as a ``framework`` tensor."""
-    array = np.asarray(mask)
+    array = as_numpy(mask)
     past = np.ones((array.shape[0], past_length), dtype=array.dtype)
     return to_framework(np.concatenate([past, array], axis=1), framework)
 
 
 def _random_like(tensor: Any, rng: np.random.Generator, framework: Any) -> Any:
     """Normal values of ``tensor``'s shape and dtype, as a ``framework`` tensor."""
-    array = np.asarray(tensor)
+    array = as_numpy(tensor)
     return to_framework(rng.standard_normal(array.shape).astype(array.dtype), framework)
 
 
@@ -367,7 +374,7 @@ class OnnxConfig(ABC):
             value = inputs[name]
             if not name.endswith(("input_ids", "attention_mask")):
                 continue
-            array = np.array(value.numpy() if hasattr(value, "numpy") else value)
+            array = as_numpy(value).copy()
             if name.endswith("input_ids") and vocab_size > 0 and array.shape[-1] > 2:
                 array[..., 1:-1] = rng.integers(0, vocab_size, size=array[..., 1:-1].shape)
             elif name.endswith("attention_mask") and array.shape[0] > 1 and array.shape[-1] > 3:
@@ -504,7 +511,7 @@ class OnnxConfigWithPast(OnnxConfig, ABC):
                 tuple(_random_like(tensor, rng, framework) for tensor in layer) for layer in inputs["past_key_values"]
             ]
             if "attention_mask" in inputs and inputs["attention_mask"].shape[0] > 1:
-                mask = np.array(inputs["attention_mask"])
+                mask = as_numpy(inputs["attention_mask"]).copy()
                 mask[0, :2] = 0
                 inputs["attention_mask"] = to_framework(mask, framework)
         return inputs

@@ -75,7 +75,8 @@ def tf_decoder(model: Any) -> Any:
                 shape = tf.stack([tf.shape(key)[0], tf.shape(key)[2], self.config.hidden_size])
                 encoder_hidden_states = tf.zeros(shape, dtype=key.dtype)
             arguments: dict[str, Any] = {
-                "input_ids": None,  # Keras wants the first argument passed; the encoder output stands in for it
+                # Keras wants the first argument passed; the encoder output stands in for it
+                self.model.main_input_name: None,
                 "decoder_input_ids": input_ids,
                 "encoder_outputs": TFBaseModelOutput(last_hidden_state=encoder_hidden_states),
             }

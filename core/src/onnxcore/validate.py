@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import OnnxConfig
+from .config import OnnxConfig, as_numpy
 from .errors import ValidationError
 from .model_inputs import config_overrides, flatten_named, forward_arguments
 from .outputs import flatten_model_outputs
@@ -69,12 +69,6 @@ class ValidationReport:
         return dataclasses.asdict(self) | {"ok": self.ok}
 
 
-def _to_numpy(value: Any) -> np.ndarray:
-    if hasattr(value, "detach"):
-        return value.detach().cpu().numpy()
-    return np.asarray(value)
-
-
 def onnxruntime_session(onnx_model: Path) -> Any:
     """A CPU ONNX Runtime session that logs errors only (its warnings about unused initializers are noise here)."""
     import onnxruntime
@@ -90,7 +84,7 @@ def compare_outputs(
     """Compare each named output by the rule in this module's docstring."""
     checks = []
     for name, onnx_value in onnx_outputs.items():
-        ref = _to_numpy(reference[name])
+        ref = as_numpy(reference[name])
         got = np.asarray(onnx_value)
         if ref.shape != got.shape:
             checks.append(OutputCheck(name, tuple(ref.shape), tuple(got.shape), float("inf"), atol, False))
@@ -144,7 +138,7 @@ def validate_model_outputs(
     # PyTorch configs get "pt" (transformers.onnx-style configs may make their past in torch only); TF ones "np"
     framework = "np" if is_tensorflow_model(reference_model) else "pt"
     inputs = flatten_named(config, config.generate_validation_inputs(preprocessor, framework=framework))
-    model_inputs = {name: _to_numpy(value) for name, value in inputs.items() if name in config.inputs}
+    model_inputs = {name: as_numpy(value) for name, value in inputs.items() if name in config.inputs}
     reference = _reference_outputs(config, reference_model, model_inputs)
     missing = [name for name in onnx_named_outputs if name not in reference]
     if missing:
@@ -152,7 +146,7 @@ def validate_model_outputs(
             f"outputs {', '.join(missing)} are in the ONNX model but the reference model does not return them."
         )
     onnx_inputs = flatten_named(config, config.generate_dummy_inputs_onnxruntime(model_inputs))
-    ort_inputs = {name: _to_numpy(value) for name, value in onnx_inputs.items()}
+    ort_inputs = {name: as_numpy(value) for name, value in onnx_inputs.items()}
     session = onnxruntime_session(onnx_model)
     ort_values = session.run(list(onnx_named_outputs), ort_inputs)
     report = compare_outputs(reference, dict(zip(onnx_named_outputs, ort_values)), atol, ort_inputs)

@@ -31,7 +31,8 @@ def name_dynamic_axes(
     inputs: Mapping[str, Mapping[int, str]],
     outputs: Mapping[str, Mapping[int, str]],
 ) -> None:
-    """Give every declared dynamic axis the config's name, and rename the same symbol everywhere else."""
+    """Give every declared dynamic axis the config's name, and rename the same symbol everywhere else; name
+    tf2onnx's anonymous ``unk__N`` dims ``<tensor>_dim_<axis>``, as the PyTorch exporter does."""
     graph = model.graph
     renames: dict[str, str] = {}
     for values, declared in ((graph.input, inputs), (graph.output, outputs)):
@@ -44,6 +45,12 @@ def name_dynamic_axes(
                 if old and old != axis_name:
                     renames.setdefault(old, axis_name)
                 dims[axis].dim_param = axis_name
+    for values in (graph.input, graph.output):  # undeclared dynamic dims: tf2onnx's "unk__N" by position
+        for value in values:
+            for axis, dim in enumerate(value.type.tensor_type.shape.dim):
+                if dim.dim_param.startswith("unk__"):
+                    renames.setdefault(dim.dim_param, f"{value.name}_dim_{axis}")
+                    dim.dim_param = renames[dim.dim_param]
     for value in _value_infos(graph):
         for dim in value.type.tensor_type.shape.dim:
             if dim.dim_param in renames:

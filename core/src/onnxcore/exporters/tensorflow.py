@@ -106,9 +106,14 @@ def export_tensorflow(
         dtype = tf.int64 if np.issubdtype(array.dtype, np.integer) else tf.as_dtype(array.dtype)
         signature.append(tf.TensorSpec(shape, dtype, name=name))
 
+    # AutoGraph converts only the model's call: converting onnxcore's and the plugin's Python (config properties)
+    # breaks on ordinary method calls and gains nothing, as none of it branches on tensors
+    plain = tf.autograph.experimental.do_not_convert
+
     @tf.function(input_signature=signature)
     def declared(*args: Any) -> dict[str, Any]:
-        return select_declared_outputs(config, model(**forward_arguments(config, model, dict(zip(inputs, args)))))
+        arguments = plain(forward_arguments)(config, model, dict(zip(inputs, args)))
+        return plain(select_declared_outputs)(config, model(**arguments))
 
     try:
         with config_overrides(model, config):
