@@ -497,8 +497,12 @@ class OnnxConfigWithPast(OnnxConfig, ABC):
                 common_inputs["attention_mask"] = _extended_mask(
                     common_inputs["attention_mask"], past_length, framework
                 )
-            zeros = to_framework(np.zeros(self.past_shape(batch, past_length), dtype=np.float32), framework)
-            common_inputs["past_key_values"] = [(zeros, zeros) for _ in range(self.num_layers)]
+            shape = self.past_shape(batch, past_length)
+            # a tensor per key and value: torch.export would fold one object passed twice into one graph input
+            common_inputs["past_key_values"] = [
+                tuple(to_framework(np.zeros(shape, dtype=np.float32), framework) for _ in range(2))
+                for _ in range(self.num_layers)
+            ]
         return common_inputs
 
     def generate_validation_inputs(self, preprocessor: Any, framework: Any = None) -> Mapping[str, Any]:

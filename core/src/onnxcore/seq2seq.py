@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -166,13 +166,43 @@ class Seq2SeqPartConfig(OnnxConfig):
         return inputs
 
 
+def decoder_arguments(
+    model: Any,
+    input_ids: Any,
+    encoder_attention_mask: Any,
+    encoder_hidden_states: Any,
+    past_key_values: Any,
+    encoder_output: Callable[..., Any],
+    zeros: Callable[[Any, int], Any],
+) -> dict[str, Any]:
+    """The whole model's keyword arguments for a decoder call, in PyTorch or TensorFlow: decoder tokens, the
+    encoder's mask and output (``encoder_output`` wraps it, e.g. ``BaseModelOutput``) or, with a past, only the
+    cache. ``zeros(key, hidden_size)``: encoder states of the batch and length of a cached encoder key."""
+    from .model_inputs import cache_layers, past_argument
+
+    if encoder_hidden_states is None:
+        # With a past, cross-attention reads its keys and values from the cache; the model still wants encoder
+        # states, which then only give the batch and length.
+        encoder_hidden_states = zeros(cache_layers(past_key_values)[0][2], model.config.hidden_size)
+    arguments: dict[str, Any] = {
+        model.main_input_name: None,  # the encoder output stands in for it (Keras wants it passed)
+        "decoder_input_ids": input_ids,
+        "encoder_outputs": encoder_output(last_hidden_state=encoder_hidden_states),
+    }
+    if encoder_attention_mask is not None:
+        arguments["attention_mask"] = encoder_attention_mask
+    if past_key_values is not None:
+        arguments[past_argument(model)] = past_key_values
+    return arguments
+
+
 def _decoder_module(model: Any) -> Any:
-    """``model`` called as a decoder: decoder tokens, the encoder's mask and output (or, with a past, only the
-    cache) -> the model's outputs."""
+    """``model`` called as a decoder (:func:`decoder_arguments`), as a module the PyTorch exporters trace."""
     import torch
     from transformers.modeling_outputs import BaseModelOutput
 
-    from .model_inputs import cache_layers, past_argument
+    def zeros(key: Any, hidden_size: int) -> Any:
+        return key.new_zeros(key.shape[0], key.shape[2], hidden_size)
 
     class Seq2SeqDecoder(torch.nn.Module):
         def __init__(self) -> None:
@@ -197,20 +227,17 @@ def _decoder_module(model: Any) -> Any:
             encoder_hidden_states: Any = None,
             past_key_values: Any = None,
         ) -> Any:
-            if encoder_hidden_states is None:
-                # With a past, cross-attention reads its keys and values from the cache; the model still wants
-                # encoder states, which then only give the batch and length.
-                key = cache_layers(past_key_values)[0][2]
-                encoder_hidden_states = key.new_zeros(key.shape[0], key.shape[2], self.config.hidden_size)
-            arguments: dict[str, Any] = {
-                "decoder_input_ids": input_ids,
-                "encoder_outputs": BaseModelOutput(last_hidden_state=encoder_hidden_states),
-            }
-            if encoder_attention_mask is not None:
-                arguments["attention_mask"] = encoder_attention_mask
-            if past_key_values is not None:
-                arguments[past_argument(self.model)] = past_key_values
-            return self.model(**arguments)
+            return self.model(
+                **decoder_arguments(
+                    self.model,
+                    input_ids,
+                    encoder_attention_mask,
+                    encoder_hidden_states,
+                    past_key_values,
+                    BaseModelOutput,
+                    zeros,
+                )
+            )
 
     return Seq2SeqDecoder().eval()
 

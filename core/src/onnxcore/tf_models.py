@@ -52,10 +52,15 @@ def position_ids_from_mask(attention_mask: Any, input_ids: Any) -> Any:
 
 
 def tf_decoder(model: Any) -> Any:
-    """TF counterpart of the split layout's PyTorch decoder module: ``model`` called with decoder tokens, the
-    encoder's mask and output (or, with a past, only the cache)."""
+    """``model`` called as a decoder (:func:`onnxcore.seq2seq.decoder_arguments`), as a ``tf.Module`` the TF
+    exporter traces: the split layout's counterpart of the PyTorch decoder module."""
     tf = import_tensorflow()
     from transformers.modeling_tf_outputs import TFBaseModelOutput
+
+    from .seq2seq import decoder_arguments
+
+    def zeros(key: Any, hidden_size: int) -> Any:
+        return tf.zeros(tf.stack([tf.shape(key)[0], tf.shape(key)[2], hidden_size]), dtype=key.dtype)
 
     class TFSeq2SeqDecoder(tf.Module):
         def __init__(self) -> None:
@@ -70,20 +75,15 @@ def tf_decoder(model: Any) -> Any:
             encoder_hidden_states: Any = None,
             past_key_values: Any = None,
         ) -> Any:
-            if encoder_hidden_states is None:  # cross-attention reads the cache; the states give only the shape
-                key = past_key_values[0][2]
-                shape = tf.stack([tf.shape(key)[0], tf.shape(key)[2], self.config.hidden_size])
-                encoder_hidden_states = tf.zeros(shape, dtype=key.dtype)
-            arguments: dict[str, Any] = {
-                # Keras wants the first argument passed; the encoder output stands in for it
-                self.model.main_input_name: None,
-                "decoder_input_ids": input_ids,
-                "encoder_outputs": TFBaseModelOutput(last_hidden_state=encoder_hidden_states),
-            }
-            if encoder_attention_mask is not None:
-                arguments["attention_mask"] = encoder_attention_mask
-            if past_key_values is not None:
-                arguments["past_key_values"] = past_key_values
+            arguments = decoder_arguments(
+                self.model,
+                input_ids,
+                encoder_attention_mask,
+                encoder_hidden_states,
+                past_key_values,
+                TFBaseModelOutput,
+                zeros,
+            )
             return self.model(**arguments, training=False)
 
         __call__ = call
