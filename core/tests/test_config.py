@@ -72,6 +72,10 @@ def test_with_past_switches_use_cache_and_adds_present_outputs() -> None:
     past = PastConfig.with_past(gpt2, task="causal-lm")
     assert (plain.use_past, past.use_past) == (False, True)
     assert plain.values_override == {"use_cache": False} and past.values_override == {"use_cache": True}
+    # decoders classify from the last non-pad token: a pad id (the eos one) while exporting when the model has none
+    gpt2.pad_token_id, gpt2.eos_token_id = None, 7
+    classifier = PastConfig.from_model_config(gpt2, task="sequence-classification")
+    assert classifier.values_override == {"use_cache": False, "pad_token_id": 7}
     assert list(past.outputs) == ["logits", "present.0.key", "present.0.value", "present.1.key", "present.1.value"]
     assert past.outputs["present.1.value"] == {0: "batch", 2: "past_sequence + sequence"}
     assert list(past.inputs)[1:] == [

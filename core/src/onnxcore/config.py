@@ -433,9 +433,19 @@ class OnnxConfigWithPast(OnnxConfig, ABC):
 
     @property
     def values_override(self) -> Mapping[str, Any] | None:
+        """``use_cache`` as the feature says; for sequence classification also a pad id when the model has none.
+
+        Decoders classify from the last non-pad token, so the model needs a pad id (transformers.onnx's GPT-2
+        config wrote 0 into the user's config for good). onnxcore sets it only while exporting and validating,
+        and prefers the eos id, which decoder users pad with.
+        """
+        override: dict[str, Any] = {}
         if hasattr(self._config, "use_cache"):
-            return {"use_cache": self.use_past}
-        return None
+            override["use_cache"] = self.use_past
+        if self.task == "sequence-classification" and getattr(self._config, "pad_token_id", None) is None:
+            eos = getattr(self._config, "eos_token_id", None)
+            override["pad_token_id"] = eos if isinstance(eos, int) else 0
+        return override or None
 
     @property
     def num_layers(self) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import Any
 
 from onnxcore import OnnxConfigWithPast
 
@@ -21,17 +20,6 @@ class GPT2OnnxConfig(OnnxConfigWithPast):
         else:
             common_inputs["attention_mask"] = {0: "batch", 1: "sequence"}
         return common_inputs
-
-    @property
-    def values_override(self) -> Mapping[str, Any] | None:
-        """Sequence classification pools the last non-pad token, so the model needs a pad id: transformers.onnx
-        wrote 0 into the user's config for good; onnxcore sets it only while exporting and validating, and
-        prefers the eos id (what GPT-2 users pad with)."""
-        override = dict(super().values_override or {})
-        if getattr(self._config, "pad_token_id", None) is None:
-            eos = getattr(self._config, "eos_token_id", None)
-            override["pad_token_id"] = eos if isinstance(eos, int) else 0
-        return override
 
     @property
     def num_layers(self) -> int:
