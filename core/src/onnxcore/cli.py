@@ -24,7 +24,7 @@ from .pipeline import PREPROCESSOR_CHOICES, ExportRequest, ExportResult, check_e
 from .plugins import PluginHost, get_host
 from .seq2seq import DEFAULT_LAYOUT, LAYOUTS
 
-COMMANDS = ("export", "check-generation", "features", "plugins")
+COMMANDS = ("export", "check-generation", "features", "plugins", "new-plugin")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,6 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
     plugins = commands.add_parser("plugins", help="list installed plugins, their versions, hooks and status")
     plugins.add_argument("--all", action="store_true", help="include core's built-in plugins")
     plugins.add_argument("--json", action="store_true", help="print JSON")
+
+    new = commands.add_parser("new-plugin", help="create the skeleton of a plugin distribution and its tests")
+    new.add_argument("name", help="plugin name: the distribution becomes onnxcore-NAME, the package onnxcore_NAME")
+    new.add_argument("--model-type", help="the transformers model_type it registers (default: NAME)")
+    new.add_argument(
+        "--directory", type=Path, default=Path("."), help="where to create onnxcore-NAME/ (default: current)"
+    )
     return parser
 
 
@@ -269,6 +276,21 @@ def cmd_plugins(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def cmd_new_plugin(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .plugin_template import create_plugin
+
+    target = create_plugin(args.name, args.directory, args.model_type)
+    files = sorted(str(path.relative_to(target)) for path in target.rglob("*") if path.is_file())
+    print(f"Created {target}:", *(f"  {name}" for name in files), sep="\n", file=out)
+    print(
+        "Next: fill in the two TODOs (the config's inputs, the test's tiny_config), then\n"
+        f'  pip install -e "{target}[test]" && python -m onnxcore features {args.model_type or args.name}'
+        f" && pytest {target / 'tests'}",
+        file=out,
+    )
+    return 0
+
+
 def _show_warning(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
@@ -286,6 +308,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         "check-generation": cmd_check_generation,
         "features": cmd_features,
         "plugins": cmd_plugins,
+        "new-plugin": cmd_new_plugin,
     }
     handler = handlers[args.command]
     warnings.showwarning = _show_warning

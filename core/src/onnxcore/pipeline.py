@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .errors import FrameworkError, ModelPathError, UsageError, ValidationError, first_line
+from .errors import FrameworkError, ModelPathError, UnknownFeatureError, UsageError, ValidationError, first_line
 from .exporters import DEFAULT_EXPORTER, EXPORTERS, TF_EXPORTER, export
 from .exporters.opsets import check_opset, opset_range
 from .features import FeaturesManager
@@ -154,14 +154,18 @@ def choose_framework(model: str, framework: str | None) -> str:
 
 def check_framework_class(registration: ConfigRegistration, model_config: Any, framework: str) -> None:
     """Refuse a feature that transformers has no model class for in ``framework`` (TF lacks some), before loading."""
-    model_class = FeaturesManager.get_model_class_for_feature(registration.feature, framework)
+    try:
+        model_class = FeaturesManager.get_model_class_for_feature(registration.feature, framework)
+    except UnknownFeatureError:  # the task has no auto class in this framework at all
+        model_class = None
     mapping = getattr(model_class, "_model_mapping", None)
-    if mapping is not None and type(model_config) not in mapping:
+    if model_class is None or (mapping is not None and type(model_config) not in mapping):
         weights = "TensorFlow" if framework == "tf" else "PyTorch"
         other = "--framework pt" if framework == "tf" else "--framework tf"
+        auto = f" ({model_class.__name__})" if model_class is not None else ""
         raise FrameworkError(
-            f"transformers has no {weights} {registration.model_type} model for {registration.feature}"
-            f" ({model_class.__name__}); export this feature from the other weights ({other})."
+            f"transformers has no {weights} {registration.model_type} model for {registration.feature}{auto};"
+            f" export this feature from the other weights ({other})."
         )
 
 

@@ -43,9 +43,23 @@ class TestLlamaConformance(LlamaFamilySuite):
     config_class = LlamaConfig
 
 
+MISTRAL_TF_ROTARY = (
+    "TFMistral's rotary embedding captures a tensor that tf2onnx turns into an extra graph input"
+    " (rotary_emb/einsum inputs_1), so the graph breaks the contract"
+)
+
+
 class TestMistralConformance(LlamaFamilySuite):
     model_type = "mistral"
     config_class = MistralConfig
+    # transformers 4.57 has TF Mistral classes (not TF Llama or Qwen2); they do not export through tf2onnx 1.17
+    tensorflow_xfail = {
+        "default": MISTRAL_TF_ROTARY,
+        "causal-lm": MISTRAL_TF_ROTARY,
+        "sequence-classification": MISTRAL_TF_ROTARY,
+        "default-with-past": "TFMistralAttention fails with a past in a traced call ('None values not supported')",
+        "causal-lm-with-past": "TFMistralAttention fails with a past in a traced call ('None values not supported')",
+    }
 
 
 class TestQwen2Conformance(LlamaFamilySuite):

@@ -13,6 +13,10 @@ from onnxcore.testing.conformance import ConformanceSuite
 class TestWav2Vec2Conformance(ConformanceSuite):
     model_type = "wav2vec2"
     distribution = "onnxcore-wav2vec2"
+    # TFWav2Vec2Model exists (the default feature); ctc and audio-classification have no TF auto class
+    tensorflow_xfail = {
+        "default": "tf2onnx 1.17 cannot convert the PartitionedCall of TF wav2vec2's weight-normed positional conv",
+    }
 
     def tiny_config(self) -> Wav2Vec2Config:
         return Wav2Vec2Config(

@@ -64,7 +64,8 @@ class Wav2Vec2OnnxConfig(OnnxConfig):
         return {"input_values": to_framework(self._extract(extractor, waves, rate), framework)}
 
     def generate_validation_inputs(self, preprocessor: Any, framework: Any = None) -> Mapping[str, Any]:
-        """Three sounds of 1.2, 0.7 and 0.45 seconds (the export used 1 s) at 330, 660 and 990 Hz, padded to the longest."""
+        """Three sounds of 1.2, 0.7 and 0.45 seconds (the export used 1 s) at 330, 660 and 990 Hz, padded to the
+        longest."""
         extractor = getattr(preprocessor, "feature_extractor", preprocessor)
         rate = getattr(extractor, "sampling_rate", 16000)
         waves = [self._wave(rate, seconds, 330 * (index + 1)) for index, seconds in enumerate(SECONDS)]
