@@ -49,3 +49,9 @@ def test_check_generation_reruns_on_a_tf_export_against_the_tf_model(tmp_path: P
     run = run_cli("check-generation", "-m", example, "--prompt", "hello world", "--max-new-tokens", "8", output)
     assert run.code == 0, run.err
     assert "8 new tokens identical" in run.out
+
+
+def test_pytorch_only_options_are_refused_for_tf(tmp_path: Path) -> None:
+    run = run_cli("export", "-m", EXAMPLES / "tiny-bert", "--framework", "tf", "--external-data", tmp_path / "out")
+    assert run.code == 2
+    assert "--external-data and --device apply to PyTorch exports" in run.error_line

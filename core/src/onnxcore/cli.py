@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check-generation",
         help="compare greedy generation of a -with-past or split export with the model's generate()",
     )
-    check.add_argument("-m", "--model", required=True, help="the PyTorch checkpoint the export was made from")
+    check.add_argument("-m", "--model", required=True, help="the checkpoint the export was made from")
     _generation_arguments(check)
     check.add_argument("--trust-remote-code", action="store_true", help="allow checkpoints that run their own code")
     check.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -293,6 +293,40 @@ def cmd_new_plugin(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _show_warning(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
     print(f"warning: {message}", file=sys.stderr)
+
+
+def run() -> int:
+    """Console entry (``onnxcore``, ``python -m onnxcore``): one command per process.
+
+    transformers imports TensorFlow whenever it is installed (about 10 s and C++ log lines), which a PyTorch
+    export never uses; a process that runs only this command can tell it not to. ``main`` itself changes no
+    environment, so programs that call it for several exports keep both frameworks.
+    """
+    arguments = sys.argv[1:]
+    command = arguments[0] if arguments and arguments[0] in COMMANDS else "export"
+    if command == "export" and _pytorch_weights(arguments):
+        os.environ.setdefault("USE_TF", "0")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return main(arguments)
+
+
+def _pytorch_weights(arguments: Sequence[str]) -> bool:
+    """Whether ``export ARGUMENTS`` reads a local folder's PyTorch weights (so never TF-only ones via from_tf)."""
+    from .features import PT_WEIGHT_FILES
+
+    def option(*names: str) -> str | None:
+        for index, argument in enumerate(arguments):
+            for name in names:
+                if argument == name and index + 1 < len(arguments):
+                    return arguments[index + 1]
+                if argument.startswith(name + "="):
+                    return argument.split("=", 1)[1]
+        return None
+
+    model = option("-m", "--model")
+    if model is None or option("--framework") == "tf" or not Path(model).is_dir():
+        return False  # hub ids may need TF to convert TF-only weights
+    return any((Path(model) / name).is_file() for name in PT_WEIGHT_FILES)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:

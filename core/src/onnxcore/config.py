@@ -444,6 +444,7 @@ class OnnxConfigWithPast(OnnxConfig, ABC):
             override["use_cache"] = self.use_past
         if self.task == "sequence-classification" and getattr(self._config, "pad_token_id", None) is None:
             eos = getattr(self._config, "eos_token_id", None)
+            eos = eos[0] if isinstance(eos, (list, tuple)) and eos else eos  # Llama 3 lists several
             override["pad_token_id"] = eos if isinstance(eos, int) else 0
         return override or None
 

@@ -153,19 +153,20 @@ def choose_framework(model: str, framework: str | None) -> str:
 
 
 def check_framework_class(registration: ConfigRegistration, model_config: Any, framework: str) -> None:
-    """Refuse a feature that transformers has no model class for in ``framework`` (TF lacks some), before loading."""
+    """Refuse a TF feature that transformers has no TF model class for, before loading. (PyTorch classes exist for
+    every registered feature, and remote-code configs map through ``auto_map``, not the auto mapping.)"""
+    if framework != "tf" or getattr(model_config, "auto_map", None):
+        return
     try:
         model_class = FeaturesManager.get_model_class_for_feature(registration.feature, framework)
     except UnknownFeatureError:  # the task has no auto class in this framework at all
         model_class = None
     mapping = getattr(model_class, "_model_mapping", None)
     if model_class is None or (mapping is not None and type(model_config) not in mapping):
-        weights = "TensorFlow" if framework == "tf" else "PyTorch"
-        other = "--framework pt" if framework == "tf" else "--framework tf"
         auto = f" ({model_class.__name__})" if model_class is not None else ""
         raise FrameworkError(
-            f"transformers has no {weights} {registration.model_type} model for {registration.feature}{auto};"
-            f" export this feature from the other weights ({other})."
+            f"transformers has no TensorFlow {registration.model_type} model for {registration.feature}{auto};"
+            " export this feature from the PyTorch weights (--framework pt)."
         )
 
 
@@ -207,6 +208,12 @@ def _version(distribution: str) -> str | None:
         return None
 
 
+def _framework_packages(framework: str) -> tuple[str, ...]:
+    """The distributions whose versions make an export reproducible."""
+    exporting = ("tensorflow-cpu", "tf-keras", "tf2onnx") if framework == "tf" else ("torch",)
+    return (*exporting, "transformers", "onnx", "onnxruntime")
+
+
 def build_manifest(
     request: ExportRequest,
     registration: ConfigRegistration,
@@ -216,7 +223,7 @@ def build_manifest(
     parts: list[ExportPart],
     reports: dict[str, ValidationReport],
     generation: GenerationReport | None,
-    attention: str,
+    attention: str | None,
     framework: str = "pt",
 ) -> dict[str, Any]:
     """What the folder holds and how it was made, written as ``onnxcore.json``."""
@@ -240,7 +247,7 @@ def build_manifest(
         "layout": request.layout,
         "attention": attention,
         "opset": opset,
-        "versions": {name: _version(name) for name in ("torch", "transformers", "onnx", "onnxruntime")},
+        "versions": {name: _version(name) for name in _framework_packages(framework)},
         "files": files,
         "validation": {name: report.as_dict() for name, report in reports.items()},
         "generation": generation.as_dict() if generation else None,
@@ -286,6 +293,11 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     framework = choose_framework(request.model, request.framework)
     check_framework_class(registration, model_config, framework)
     exporter = choose_exporter(request, framework)
+    if framework == "tf" and (request.external_data or request.device != "cpu"):
+        raise UsageError(
+            "--external-data and --device apply to PyTorch exports; TensorFlow exports are written inline on the"
+            " CPU (drop them)."
+        )
     request = dataclasses.replace(request, exporter=exporter)
     opset = choose_opset(request, onnx_config, exporter)
     check_layout(request.layout, onnx_config)

@@ -13,6 +13,7 @@ from pathlib import Path
 from .errors import OutputPathError, UsageError
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_MODEL_TYPE = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 FILES = {
     "pyproject.toml": """\
@@ -129,6 +130,8 @@ def create_plugin(name: str, directory: Path, model_type: str | None = None) -> 
     """Write the skeleton of ``onnxcore-<name>`` into ``directory/onnxcore-<name>``; returns that folder."""
     if not _NAME.match(name):
         raise UsageError(f"plugin name {name!r} must be lowercase letters, digits and _ (e.g. 'myarch').")
+    if model_type is not None and not _MODEL_TYPE.match(model_type):
+        raise UsageError(f"model type {model_type!r} must be lowercase letters, digits, - and _ (e.g. 'xlm-roberta').")
     distribution = f"onnxcore-{name.replace('_', '-')}"
     target = Path(directory) / distribution
     if target.exists():
@@ -142,8 +145,11 @@ def create_plugin(name: str, directory: Path, model_type: str | None = None) -> 
         "camel": camel,
         "config_class": f"{camel}OnnxConfig",
     }
-    for relative, text in FILES.items():
-        path = target / relative.format(**values)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text.format(**values))
+    try:
+        for relative, text in FILES.items():
+            path = target / relative.format(**values)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text.format(**values))
+    except OSError as exc:
+        raise OutputPathError(f"cannot write {target}: {exc.strerror or exc}; pick another --directory.") from exc
     return target

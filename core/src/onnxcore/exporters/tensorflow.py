@@ -75,7 +75,10 @@ def _apply_tf2onnx_fixes() -> None:
             ctx.make_node("Slice", [x, begin, end], outputs=node.output, name=node.name)
 
     rules = back_to_back_optimizer._func_map
-    merge_reshapes = rules[("Reshape",)]
+    merge_reshapes = rules.get(("Reshape",))
+    if merge_reshapes is None:  # a tf2onnx without this rule needs no fix
+        _FIXES_APPLIED = True
+        return
 
     def merge_reshapes_without_copied_dims(graph: Any, node: Any, consumers: list[Any]) -> list[Any]:
         if len(consumers) == 1 and consumers[0].type == "Reshape":
@@ -99,6 +102,12 @@ def export_tensorflow(
     _apply_tf2onnx_fixes()
     dummy = flatten_named(config, config.generate_dummy_inputs(preprocessor, framework="np"))
     inputs, outputs = dict(config.inputs), dict(config.outputs)
+    missing = [name for name in inputs if name not in dummy]
+    if missing:
+        raise ExportFailedError(
+            f"{type(config).__name__} declares input(s) {', '.join(missing)} that its dummy inputs do not make"
+            f" (they are {', '.join(dummy)})."
+        )
     signature = []
     for name in inputs:
         array = np.asarray(dummy[name])
