@@ -50,9 +50,12 @@ def test_environment_switches(installed_test_plugins) -> None:
     everything_but_broken = {
         "onnxcore-bert",
         "onnxcore-gpt2",
+        "onnxcore-llama",
+        "onnxcore-roberta",
         "onnxcore-t5",
         "onnxcore-testplug",
         "onnxcore-vit",
+        "onnxcore-wav2vec2",
         "onnxcore-whisper",
     }
     assert loaded(ONNXCORE_DISABLE_PLUGINS="onnxcore-broken") == everything_but_broken
