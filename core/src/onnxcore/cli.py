@@ -23,6 +23,7 @@ from .generation import DEFAULT_MAX_NEW_TOKENS, DEFAULT_PROMPTS
 from .pipeline import PREPROCESSOR_CHOICES, ExportRequest, ExportResult, check_export_generation, run_export
 from .plugins import PluginHost, get_host
 from .seq2seq import DEFAULT_LAYOUT, LAYOUTS
+from .tf_models import tensorflow_environment
 
 COMMANDS = ("export", "check-generation", "features", "plugins", "new-plugin")
 
@@ -306,13 +307,13 @@ def run() -> int:
     command = arguments[0] if arguments and arguments[0] in COMMANDS else "export"
     if command == "export" and _pytorch_weights(arguments):
         os.environ.setdefault("USE_TF", "0")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    tensorflow_environment()
     return main(arguments)
 
 
 def _pytorch_weights(arguments: Sequence[str]) -> bool:
     """Whether ``export ARGUMENTS`` reads a local folder's PyTorch weights (so never TF-only ones via from_tf)."""
-    from .features import PT_WEIGHT_FILES
+    from .features import FeaturesManager
 
     def option(*names: str) -> str | None:
         for index, argument in enumerate(arguments):
@@ -326,7 +327,10 @@ def _pytorch_weights(arguments: Sequence[str]) -> bool:
     model = option("-m", "--model")
     if model is None or option("--framework") == "tf" or not Path(model).is_dir():
         return False  # hub ids may need TF to convert TF-only weights
-    return any((Path(model) / name).is_file() for name in PT_WEIGHT_FILES)
+    try:
+        return FeaturesManager.determine_framework(model) == "pt"
+    except FileNotFoundError:  # no weights: main reports it
+        return False
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -14,11 +14,16 @@ from typing import Any
 TF_INSTALL = 'pip install "onnxcore[tf]" && pip install --no-deps tf-keras==2.21.0'
 
 
-def import_tensorflow() -> Any:
-    """``tensorflow``, imported the way transformers' TF classes need it: Keras 2 (``tf-keras``) as ``tf.keras``,
-    and without TensorFlow's C++ start-up chatter on the CLI's output."""
+def tensorflow_environment() -> None:
+    """Settings TensorFlow reads when first imported (by onnxcore or by transformers): Keras 2 (``tf-keras``) as
+    ``tf.keras``, as transformers' TF classes need, and no C++ start-up chatter on the CLI's output."""
     os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def import_tensorflow() -> Any:
+    """``tensorflow``, imported with :func:`tensorflow_environment`."""
+    tensorflow_environment()
     import tensorflow as tf
 
     return tf
