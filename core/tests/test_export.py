@@ -138,3 +138,110 @@ def test_dynamo_loads_eager_attention_for_models_without_sdpa(use_plugins, tmp_p
     request = ExportRequest(model=str(tmp_path), output=tmp_path / "onnx", exporter="dynamo")
     model = load_model(request, get_registry().resolve("xlnet", "default"), "pt")
     assert model.config._attn_implementation == "eager"
+
+
+def test_several_features_in_one_run(text_plugin, tiny_bert, tmp_path) -> None:
+    from onnxcore.pipeline import run_exports
+
+    request = ExportRequest(
+        model=str(tiny_bert), output=tmp_path / "out", feature="default, text-classification,default"
+    )
+    outcomes = run_exports(request)
+    assert [outcome.feature for outcome in outcomes] == ["default", "sequence-classification"]
+    for outcome in outcomes:
+        manifest = json.loads((tmp_path / "out" / outcome.feature / "onnxcore.json").read_text())
+        assert outcome.result.validation["model.onnx"].ok and manifest["feature"] == outcome.feature
+    everything = run_exports(ExportRequest(model=str(tiny_bert), output=tmp_path / "all", feature="all"))
+    assert [outcome.feature for outcome in everything] == ["default", "masked-lm", "sequence-classification"]
+    assert all(outcome.error is None for outcome in everything)
+
+
+def test_a_failed_feature_does_not_stop_the_others(text_plugin, tiny_bert, tmp_path) -> None:
+    from onnxcore.pipeline import run_exports
+
+    # at atol 1e-30 every feature fails validation; each failure is reported, none is written
+    request = ExportRequest(model=str(tiny_bert), output=tmp_path / "out", feature="default,masked-lm", atol=1e-30)
+    outcomes = run_exports(request)
+    assert [type(outcome.error) for outcome in outcomes] == [ValidationError, ValidationError]
+    assert not any((tmp_path / "out" / outcome.feature).exists() for outcome in outcomes)
+
+
+def test_feature_list_errors_before_any_export(text_plugin, tiny_bert, tmp_path) -> None:
+    from onnxcore.errors import UnknownFeatureError, UsageError
+    from onnxcore.pipeline import requested_features
+
+    with pytest.raises(UnknownFeatureError, match="unknown feature 'mased-lm'"):
+        requested_features(ExportRequest(model=str(tiny_bert), output=tmp_path, feature="default,mased-lm"))
+    with pytest.raises(UsageError, match="do not list others"):
+        requested_features(ExportRequest(model=str(tiny_bert), output=tmp_path, feature="all,default"))
+
+
+def test_model_is_freed_before_onnx_runtime_loads_the_export(text_plugin, tiny_bert, tmp_path, monkeypatch) -> None:
+    """A large model must not be in memory twice: once as PyTorch weights, once in ONNX Runtime."""
+    import gc
+    import weakref
+
+    from onnxcore import pipeline
+
+    loaded, alive_at_validation = [], []
+    load, check = pipeline.load_model, pipeline.check_onnx_outputs
+
+    def watched_load(*args, **kwargs):
+        model = load(*args, **kwargs)
+        loaded.append(weakref.ref(model))
+        return model
+
+    def watched_check(*args, **kwargs):
+        gc.collect()
+        alive_at_validation.append(loaded[0]() is not None)
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "load_model", watched_load)
+    monkeypatch.setattr(pipeline, "check_onnx_outputs", watched_check)
+    assert run_export(ExportRequest(model=str(tiny_bert), output=tmp_path / "out")).validation["model.onnx"].ok
+    assert alive_at_validation == [False]
+
+
+def test_scattered_external_data_is_gathered_into_one_file(tmp_path) -> None:
+    """Above 2 GB the TorchScript exporter writes one file per weight; finalize gathers them, aligned."""
+    import numpy as np
+    from onnx import helper, numpy_helper
+
+    from onnxcore.exporters import onnx_files
+
+    weights = [np.full((64, 64), index, dtype=np.float32) for index in range(3)]
+    nodes = [helper.make_node("MatMul", ["x", "w0"], ["h0"])]
+    nodes += [helper.make_node("MatMul", [f"h{i - 1}", f"w{i}"], [f"h{i}"]) for i in (1, 2)]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, ["batch", 64])],
+        [helper.make_tensor_value_info("h2", onnx.TensorProto.FLOAT, ["batch", 64])],
+        [numpy_helper.from_array(weight, f"w{index}") for index, weight in enumerate(weights)],
+    )
+    path = tmp_path / "model.onnx"
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    onnx.save(model, str(path), save_as_external_data=True, all_tensors_to_one_file=False, size_threshold=0)
+    assert len(list(tmp_path.iterdir())) == 4
+    files = onnx_files.finalize(
+        path,
+        opset=17,
+        inputs={"x": {0: "batch"}},
+        outputs={"h2": {0: "batch"}},
+        exporter="torchscript",
+        external_data=False,
+    )
+    assert files == [path, tmp_path / "model.onnx.data"] and sorted(p.name for p in tmp_path.iterdir()) == [
+        "model.onnx",
+        "model.onnx.data",
+    ]
+    loaded = onnx.load(str(path))
+    for index, tensor in enumerate(loaded.graph.initializer):
+        np.testing.assert_array_equal(numpy_helper.to_array(tensor), weights[index])
+    offsets = [
+        int(entry.value)
+        for tensor in onnx.load(str(path), load_external_data=False).graph.initializer
+        for entry in tensor.external_data
+        if entry.key == "offset"
+    ]
+    assert all(offset % 4096 == 0 for offset in offsets)

@@ -20,7 +20,16 @@ from . import __version__
 from .errors import OnnxcoreError, first_line
 from .exporters import DEFAULT_EXPORTER, EXPORTERS, TF_EXPORTER
 from .generation import DEFAULT_MAX_NEW_TOKENS, DEFAULT_PROMPTS
-from .pipeline import PREPROCESSOR_CHOICES, ExportRequest, ExportResult, check_export_generation, run_export
+from .pipeline import (
+    PREPROCESSOR_CHOICES,
+    ExportRequest,
+    ExportResult,
+    FeatureOutcome,
+    check_export_generation,
+    requested_features,
+    run_export,
+    run_exports,
+)
 from .plugins import PluginHost, get_host
 from .seq2seq import DEFAULT_LAYOUT, LAYOUTS
 from .tf_models import tensorflow_environment
@@ -41,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--feature",
         default="default",
-        help="feature to export (default: %(default)s); Optimum task names are accepted too",
+        help="feature to export (default: %(default)s); Optimum task names are accepted too. Several features,"
+        " comma-separated, or 'all' export each into OUTPUT/FEATURE in one run",
     )
     export.add_argument("--framework", choices=("pt", "tf"), help="framework of the weights (default: detected)")
     export.add_argument(
@@ -174,21 +184,60 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if not quiet:
             print(f"{message}...", file=err, flush=True)
 
+    if len(requested_features(request)) > 1:
+        return _report_outcomes(run_exports(request, progress), args, out, err)
     result = run_export(request, progress)
     if args.json:
-        keys = ("model", "model_type", "feature", "plugin", "exporter", "opset")
-        summary = {key: result.manifest[key] for key in keys}
-        summary |= {"output": str(result.output), "files": [str(path) for path in result.files]}
-        summary["layout"] = result.layout
-        summary["validation"] = {name: report.as_dict() for name, report in result.validation.items()}
-        summary["generation"] = result.generation.as_dict() if result.generation else None
-        print(json.dumps(summary, indent=2), file=out)
+        print(json.dumps(_result_summary(result), indent=2), file=out)
     elif args.quiet:
         for path in result.onnx_files:
             print(path, file=out)
     else:
         _print_result(result, out)
     return 0
+
+
+def _result_summary(result: ExportResult) -> dict[str, Any]:
+    keys = ("model", "model_type", "feature", "plugin", "exporter", "opset")
+    summary = {key: result.manifest[key] for key in keys}
+    summary |= {"output": str(result.output), "files": [str(path) for path in result.files]}
+    summary["layout"] = result.layout
+    summary["validation"] = {name: report.as_dict() for name, report in result.validation.items()}
+    summary["generation"] = result.generation.as_dict() if result.generation else None
+    return summary
+
+
+def _report_outcomes(outcomes: list[FeatureOutcome], args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Print a multi-feature run; exit 1 when any feature failed (skipped ones do not count)."""
+    failed = [outcome for outcome in outcomes if outcome.error is not None and not outcome.skipped]
+    if args.json:
+        records = [
+            {"feature": outcome.feature, "output": str(outcome.output), "status": _status(outcome)}
+            | (_result_summary(outcome.result) if outcome.result else {"error": str(outcome.error)})
+            for outcome in outcomes
+        ]
+        print(json.dumps(records, indent=2), file=out)
+        return 1 if failed else 0
+    for outcome in outcomes:
+        if outcome.result is None:
+            print(f"error: {outcome.feature}: {outcome.error}", file=err)
+        elif args.quiet:
+            for path in outcome.result.onnx_files:
+                print(path, file=out)
+        else:
+            print(f"== {outcome.feature}", file=out)
+            _print_result(outcome.result, out)
+    if not args.quiet:
+        rows = [("FEATURE", "STATUS", "OUTPUT")]
+        rows += [(outcome.feature, _status(outcome), str(outcome.output)) for outcome in outcomes]
+        _table(rows, out)
+    return 1 if failed else 0
+
+
+def _status(outcome: FeatureOutcome) -> str:
+    if outcome.result is not None:
+        return "ok"
+    return "skipped" if outcome.skipped else "failed"
 
 
 def _print_result(result: ExportResult, out: TextIO) -> None:

@@ -328,38 +328,28 @@ def _split_sessions(folder: Path) -> tuple[Any, Any, Any]:
     return tuple(onnxruntime_session(path) if path.is_file() else None for path in files)  # type: ignore[return-value]
 
 
-def _onnx_tokens(
-    onnx_model: Path,
-    reference_model: Any,
-    inputs: Mapping[str, np.ndarray],
-    max_new_tokens: int,
-    eos: list[int],
-    pad: int,
-) -> np.ndarray:
-    """Greedy new token ids from the export: a decoder-with-past file, or a split encoder-decoder folder."""
-    if reference_model.config.is_encoder_decoder:
-        folder = onnx_model if onnx_model.is_dir() else onnx_model.parent
-        encoder, decoder, decoder_with_past = _split_sessions(folder)
-        start = _decoder_start(reference_model)
-        return greedy_generate_seq2seq(encoder, decoder, decoder_with_past, inputs, max_new_tokens, start, eos, pad)
-    session = onnxruntime_session(onnx_model)
-    if not any(is_past_input(value.name) for value in session.get_inputs()):
-        raise UsageError(f"{onnx_model} takes no past_key_values; the generation check needs a -with-past export.")
-    return greedy_generate(session, inputs["input_ids"], inputs["attention_mask"], max_new_tokens, eos, pad)
+@dataclasses.dataclass
+class GenerationReference:
+    """``generate()``'s new tokens and what ONNX Runtime needs to repeat them, kept so that the model can be
+    freed before ONNX Runtime loads the export."""
+
+    inputs: dict[str, np.ndarray]
+    prompt_lengths: list[int]
+    max_new_tokens: int
+    eos: list[int]
+    pad: int
+    decoder_start: int | None  # encoder-decoders only
+    tokens: np.ndarray
+    label: str
 
 
-def check_generation(
-    onnx_model: Path,
+def generation_reference(
     reference_model: Any,
     preprocessor: Any = None,
     prompts: Sequence[str] = DEFAULT_PROMPTS,
     max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS,
-) -> GenerationReport:
-    """Greedy-generate from ``prompts`` with the export in ONNX Runtime and with ``reference_model.generate()``;
-    raises :class:`~onnxcore.errors.ValidationError` unless every new token id is the same.
-
-    ``onnx_model``: a decoder's ``-with-past`` .onnx file, or the folder of an encoder-decoder split export.
-    """
+) -> GenerationReference:
+    """Greedy-generate from ``prompts`` with ``reference_model.generate()``."""
     config = reference_model.config
     eos, pad = _special_tokens(reference_model, preprocessor)
     inputs, lengths = generation_inputs(reference_model, preprocessor, prompts, pad)
@@ -384,20 +374,57 @@ def check_generation(
         raise UsageError(
             f"{start} plus {max_new_tokens} new tokens exceeds the model's {positions} positions; use {fix}."
         )
-    onnx_tokens = _onnx_tokens(Path(onnx_model), reference_model, inputs, max_new_tokens, eos, pad)
-    reference_tokens = _reference_tokens(reference_model, inputs, max_new_tokens, eos, pad)
+    decoder_start = _decoder_start(reference_model) if config.is_encoder_decoder else None
+    tokens = _reference_tokens(reference_model, inputs, max_new_tokens, eos, pad)
+    return GenerationReference(
+        inputs, lengths, max_new_tokens, eos, pad, decoder_start, tokens, framework_label(reference_model)
+    )
+
+
+def _onnx_tokens(onnx_model: Path, reference: GenerationReference) -> np.ndarray:
+    """Greedy new token ids from the export: a decoder-with-past file, or a split encoder-decoder folder."""
+    inputs, max_new_tokens, eos, pad = reference.inputs, reference.max_new_tokens, reference.eos, reference.pad
+    if reference.decoder_start is not None:
+        folder = onnx_model if onnx_model.is_dir() else onnx_model.parent
+        encoder, decoder, decoder_with_past = _split_sessions(folder)
+        return greedy_generate_seq2seq(
+            encoder, decoder, decoder_with_past, inputs, max_new_tokens, reference.decoder_start, eos, pad
+        )
+    session = onnxruntime_session(onnx_model)
+    if not any(is_past_input(value.name) for value in session.get_inputs()):
+        raise UsageError(f"{onnx_model} takes no past_key_values; the generation check needs a -with-past export.")
+    return greedy_generate(session, inputs["input_ids"], inputs["attention_mask"], max_new_tokens, eos, pad)
+
+
+def compare_generation(onnx_model: Path, reference: GenerationReference) -> GenerationReport:
+    """Greedy-generate the reference's inputs with the export in ONNX Runtime; raises
+    :class:`~onnxcore.errors.ValidationError` unless every new token id is the reference's."""
     report = GenerationReport(
-        prompt_lengths=lengths,
-        max_new_tokens=max_new_tokens,
-        onnx_tokens=onnx_tokens.tolist(),
-        reference_tokens=reference_tokens.tolist(),
+        prompt_lengths=reference.prompt_lengths,
+        max_new_tokens=reference.max_new_tokens,
+        onnx_tokens=_onnx_tokens(Path(onnx_model), reference).tolist(),
+        reference_tokens=reference.tokens.tolist(),
     )
     if not report.ok:
         raise ValidationError(
-            f"greedy generation in ONNX Runtime differs from the {framework_label(reference_model)} model's"
-            " generate():\n"
+            f"greedy generation in ONNX Runtime differs from the {reference.label} model's generate():\n"
             + report.summary()
             + "\nCheck that the export was made from this checkpoint; if it was, please report it"
             " (--no-generation-check exports without this check)."
         )
     return report
+
+
+def check_generation(
+    onnx_model: Path,
+    reference_model: Any,
+    preprocessor: Any = None,
+    prompts: Sequence[str] = DEFAULT_PROMPTS,
+    max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS,
+) -> GenerationReport:
+    """Greedy-generate from ``prompts`` with the export in ONNX Runtime and with ``reference_model.generate()``;
+    raises :class:`~onnxcore.errors.ValidationError` unless every new token id is the same.
+
+    ``onnx_model``: a decoder's ``-with-past`` .onnx file, or the folder of an encoder-decoder split export.
+    """
+    return compare_generation(onnx_model, generation_reference(reference_model, preprocessor, prompts, max_new_tokens))

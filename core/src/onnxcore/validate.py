@@ -123,6 +123,52 @@ def _reference_outputs(config: OnnxConfig, model: Any, model_inputs: Mapping[str
         return flatten_model_outputs(config, model(**forward_arguments(config, model, arguments)))
 
 
+@dataclasses.dataclass
+class ReferenceRun:
+    """The framework model's outputs on the validation inputs, kept so that the model can be freed before
+    ONNX Runtime loads the export (a large model then never sits in memory twice)."""
+
+    ort_inputs: dict[str, np.ndarray]
+    outputs: dict[str, Any]
+    label: str
+
+
+def reference_run(config: OnnxConfig, preprocessor: Any, reference_model: Any) -> ReferenceRun:
+    """Run ``reference_model`` on ``config``'s validation inputs."""
+    # PyTorch configs get "pt" (transformers.onnx-style configs may make their past in torch only); TF ones "np"
+    framework = "np" if is_tensorflow_model(reference_model) else "pt"
+    inputs = flatten_named(config, config.generate_validation_inputs(preprocessor, framework=framework))
+    model_inputs = {name: as_numpy(value) for name, value in inputs.items() if name in config.inputs}
+    outputs = {
+        name: as_numpy(value) for name, value in _reference_outputs(config, reference_model, model_inputs).items()
+    }
+    onnx_inputs = flatten_named(config, config.generate_dummy_inputs_onnxruntime(model_inputs))
+    ort_inputs = {name: as_numpy(value) for name, value in onnx_inputs.items()}
+    return ReferenceRun(ort_inputs, outputs, framework_label(reference_model))
+
+
+def check_onnx_outputs(
+    reference: ReferenceRun, onnx_model: Path, onnx_named_outputs: Sequence[str], atol: float
+) -> ValidationReport:
+    """Run ``onnx_model`` on the reference's inputs and compare; raises ValidationError with the table on
+    mismatch."""
+    missing = [name for name in onnx_named_outputs if name not in reference.outputs]
+    if missing:
+        raise ValidationError(
+            f"outputs {', '.join(missing)} are in the ONNX model but the reference model does not return them."
+        )
+    session = onnxruntime_session(onnx_model)
+    ort_values = session.run(list(onnx_named_outputs), reference.ort_inputs)
+    report = compare_outputs(reference.outputs, dict(zip(onnx_named_outputs, ort_values)), atol, reference.ort_inputs)
+    if not report.ok:
+        failed = ", ".join(check.name for check in report.checks if not check.ok)
+        raise ValidationError(
+            f"validation failed for {failed}: ONNX Runtime differs from the {reference.label} model beyond"
+            f" atol={atol:g}\n{report.table()}"
+        )
+    return report
+
+
 def validate_model_outputs(
     config: OnnxConfig,
     preprocessor: Any,
@@ -135,26 +181,6 @@ def validate_model_outputs(
     """Check ``onnx_model`` against ``reference_model``; raises ValidationError with the table on mismatch."""
     if tokenizer is not None:
         preprocessor = tokenizer
-    # PyTorch configs get "pt" (transformers.onnx-style configs may make their past in torch only); TF ones "np"
-    framework = "np" if is_tensorflow_model(reference_model) else "pt"
-    inputs = flatten_named(config, config.generate_validation_inputs(preprocessor, framework=framework))
-    model_inputs = {name: as_numpy(value) for name, value in inputs.items() if name in config.inputs}
-    reference = _reference_outputs(config, reference_model, model_inputs)
-    missing = [name for name in onnx_named_outputs if name not in reference]
-    if missing:
-        raise ValidationError(
-            f"outputs {', '.join(missing)} are in the ONNX model but the reference model does not return them."
-        )
-    onnx_inputs = flatten_named(config, config.generate_dummy_inputs_onnxruntime(model_inputs))
-    ort_inputs = {name: as_numpy(value) for name, value in onnx_inputs.items()}
-    session = onnxruntime_session(onnx_model)
-    ort_values = session.run(list(onnx_named_outputs), ort_inputs)
-    report = compare_outputs(reference, dict(zip(onnx_named_outputs, ort_values)), atol, ort_inputs)
-    if not report.ok:
-        failed = ", ".join(check.name for check in report.checks if not check.ok)
-        raise ValidationError(
-            f"validation failed for {failed}: ONNX Runtime differs from the {framework_label(reference_model)} model"
-            f" beyond atol={atol:g}"
-            f"\n{report.table()}"
-        )
-    return report
+    return check_onnx_outputs(
+        reference_run(config, preprocessor, reference_model), onnx_model, onnx_named_outputs, atol
+    )

@@ -12,6 +12,7 @@ import copy
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import onnx
 from onnx import external_data_helper
@@ -147,25 +148,22 @@ def consolidate_external_data(model: onnx.ModelProto, directory: Path, data_name
         return True
     target = directory / data_name
     partial = directory / (data_name + ".partial")
-    with open(partial, "wb") as out:
+    with open(partial, "wb", buffering=0) as out:
         for tensor in tensors:
-            if _is_external(tensor):
-                info = external_data_helper.ExternalDataInfo(tensor)
-                with open(directory / info.location, "rb") as source:
-                    source.seek(info.offset or 0)
-                    data = source.read(info.length) if info.length else source.read()
-            elif force and len(tensor.raw_data) >= 1024:
-                data = tensor.raw_data
-            else:
+            if not _is_external(tensor) and not (force and len(tensor.raw_data) >= 1024):
                 continue
             offset = out.tell()
             padding = (-offset) % _ALIGNMENT
             out.write(b"\0" * padding)
             offset += padding
-            out.write(data)
+            if _is_external(tensor):
+                length = _copy_external(tensor, directory, out)
+            else:
+                length = len(tensor.raw_data)
+                out.write(tensor.raw_data)
             tensor.ClearField("raw_data")
             del tensor.external_data[:]
-            for key, value in (("location", data_name), ("offset", str(offset)), ("length", str(len(data)))):
+            for key, value in (("location", data_name), ("offset", str(offset)), ("length", str(length))):
                 entry = tensor.external_data.add()
                 entry.key, entry.value = key, value
             tensor.data_location = onnx.TensorProto.EXTERNAL
@@ -173,6 +171,22 @@ def consolidate_external_data(model: onnx.ModelProto, directory: Path, data_name
     for location in locations - {data_name}:
         (directory / location).unlink(missing_ok=True)
     return True
+
+
+def _copy_external(tensor: onnx.TensorProto, directory: Path, out: Any) -> int:
+    """Append an external tensor's bytes to ``out`` inside the kernel (no copy through Python); returns the
+    length."""
+    info = external_data_helper.ExternalDataInfo(tensor)
+    with open(directory / info.location, "rb") as source:
+        start = info.offset or 0
+        length = info.length or os.fstat(source.fileno()).st_size - start
+        copied = 0
+        while copied < length:
+            done = os.copy_file_range(source.fileno(), out.fileno(), length - copied, start + copied)
+            if done == 0:
+                raise ExportFailedError(f"external data file {info.location} is shorter than its tensor.")
+            copied += done
+    return length
 
 
 def _is_external(tensor: onnx.TensorProto) -> bool:

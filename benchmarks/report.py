@@ -1,0 +1,352 @@
+"""Turn ``benchmarks/results.json`` into ``docs/benchmarks.md`` and its plots (``docs/benchmarks/*.png``).
+
+python benchmarks/report.py RESULTS.json DOCS_FOLDER
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+TOOLS = ("onnxcore", "optimum", "transformers.onnx")
+LABELS = {"onnxcore": "onnxcore", "optimum": "Optimum", "transformers.onnx": "transformers.onnx"}
+COLORS = {"onnxcore": "#1f77b4", "optimum": "#ff7f0e", "transformers.onnx": "#7f7f7f", "pytorch eager": "#2ca02c"}
+GIB = 2**30
+MIB = 2**20
+
+
+def _ratio(ours: dict[str, Any], theirs: dict[str, Any], key: str) -> str:
+    if not (ours.get("ok") and theirs.get("ok")):
+        return "-"
+    return f"{ours[key] / theirs[key]:.2f}x"
+
+
+def _cell(result: dict[str, Any], key: str, scale: float = 1.0, digits: int = 1) -> str:
+    if not result.get("ok"):
+        return "failed¹"
+    return f"{result[key] / scale:.{digits}f}"
+
+
+def _export_table(results: dict[str, Any], key: str, unit: str, scale: float, digits: int) -> list[str]:
+    lines = [
+        f"| workload | onnxcore {unit} | Optimum {unit} | transformers.onnx {unit} | onnxcore / Optimum |"
+        " onnxcore / transformers.onnx |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, workload in results["workloads"].items():
+        exports = workload["exports"]
+        ours = exports["onnxcore"]
+        cells = [_cell(exports[tool], key, scale, digits) for tool in TOOLS]
+        lines.append(
+            f"| {name} ({workload['checkpoint']}) | {' | '.join(cells)} | {_ratio(ours, exports['optimum'], key)}"
+            f" | {_ratio(ours, exports['transformers.onnx'], key)} |"
+        )
+    multi = results.get("multi_feature")
+    if multi:
+        cells = [_cell(multi[tool], key, scale, digits) for tool in TOOLS]
+        lines.append(
+            f"| 6 BERT tasks² | {' | '.join(cells)} | {_ratio(multi['onnxcore'], multi['optimum'], key)}"
+            f" | {_ratio(multi['onnxcore'], multi['transformers.onnx'], key)} |"
+        )
+    return lines
+
+
+def _floor_table(results: dict[str, Any]) -> list[str]:
+    lines = [
+        "| workload | floor s | onnxcore above floor s | Optimum above floor s | onnxcore / Optimum above floor |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, workload in results["workloads"].items():
+        floor = workload.get("floor")
+        ours, theirs = workload["exports"]["onnxcore"], workload["exports"]["optimum"]
+        if not floor or not (ours.get("ok") and theirs.get("ok")):
+            continue
+        above_ours, above_theirs = ours["wall"] - floor["wall"], theirs["wall"] - floor["wall"]
+        lines.append(
+            f"| {name} | {floor['wall']:.1f} | {above_ours:.1f} | {above_theirs:.1f} |"
+            f" {above_ours / above_theirs:.2f}x |"
+        )
+    return lines
+
+
+def _latency_table(results: dict[str, Any]) -> list[str]:
+    lines = [
+        "| workload | part | batch | onnxcore ms | Optimum ms | transformers.onnx ms | PyTorch eager ms |"
+        " onnxcore / Optimum |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, workload in results["workloads"].items():
+        for part, figures in workload["latency"]["parts"].items():
+            for batch in ("1", "8"):
+                cells = []
+                for tool in (*TOOLS, "pytorch eager"):
+                    entry = figures.get(tool)
+                    mark = (
+                        "³"
+                        if entry
+                        and entry.get("file") == "model.onnx"
+                        and part == "decode step"
+                        and name
+                        in (
+                            "t5",
+                            "whisper",
+                        )
+                        else ""
+                    )
+                    cells.append(f"{entry[batch]:.1f}{mark}" if entry else "-")
+                ours, theirs = figures.get("onnxcore"), figures.get("optimum")
+                ratio = f"{ours[batch] / theirs[batch]:.2f}x" if ours and theirs else "-"
+                lines.append(f"| {name} | {part} | {batch} | {' | '.join(cells)} | {ratio} |")
+    return lines
+
+
+def _scale_table(results: dict[str, Any]) -> list[str]:
+    lines = [
+        "| model | parameters (fp32 weight GB) | onnxcore s | onnxcore peak RSS GB | RSS / weights | files |"
+        " Optimum s | Optimum peak RSS GB | RSS / weights |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|",
+    ]
+    for point in results.get("scale", []):
+        weights = point["weight_bytes"]
+        row = [f"gpt2-scale-{point['size']}", f"{weights / 4 / 1e6:.0f}M ({weights / 1e9:.2f})"]
+        for tool in ("onnxcore", "optimum"):
+            result = point[tool]
+            if result.get("ok"):
+                row += [f"{result['wall']:.1f}", f"{result['rss'] / 1e9:.2f}", f"{result['rss'] / weights:.2f}x"]
+                if tool == "onnxcore":
+                    row.append(", ".join(result.get("files", [])))
+            else:
+                row += ["failed", "-", "-"] + (["-"] if tool == "onnxcore" else [])
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def _targets(results: dict[str, Any]) -> list[str]:
+    """Each target of the performance issue, met or missed, from the figures."""
+    lines = []
+    for name, workload in results["workloads"].items():
+        ours, theirs = workload["exports"]["onnxcore"], workload["exports"]["optimum"]
+        if not (ours.get("ok") and theirs.get("ok")):
+            lines.append(f"- {name}: not compared (an export failed).")
+            continue
+        time_ratio, rss_ratio = ours["wall"] / theirs["wall"], ours["rss"] / theirs["rss"]
+        worst = max(
+            (
+                figures["onnxcore"][batch] / figures["optimum"][batch]
+                for figures in workload["latency"]["parts"].values()
+                if "onnxcore" in figures and "optimum" in figures
+                for batch in ("1", "8")
+            ),
+            default=float("nan"),
+        )
+        lines.append(
+            f"- {name}: wall time {time_ratio:.2f}x Optimum's ({'met' if time_ratio <= 0.5 else 'missed'}, target"
+            f" ≤ 0.5x); peak RSS {rss_ratio:.2f}x ({'met' if rss_ratio <= 1.0 else 'missed'}, target ≤ 1x);"
+            f" ORT latency at worst {worst:.2f}x Optimum's export ({'met' if worst <= 1.05 else 'missed'}, target"
+            " ≤ 1x within 5% timing noise)."
+        )
+    multi = results.get("multi_feature")
+    if multi and multi["onnxcore"].get("ok") and multi["optimum"].get("ok"):
+        ratio = multi["onnxcore"]["wall"] / multi["optimum"]["wall"]
+        lines.append(
+            f"- 6 BERT tasks: wall time {ratio:.2f}x Optimum's ({'met' if ratio <= 0.5 else 'missed'}, target ≤ 0.5x)."
+        )
+    largest = (results.get("scale") or [None])[-1]
+    if largest and largest["onnxcore"].get("ok"):
+        ratio = largest["onnxcore"]["rss"] / largest["weight_bytes"]
+        files = largest["onnxcore"].get("files", [])
+        lines.append(
+            f"- Scale: gpt2-scale-{largest['size']} ({largest['weight_bytes'] / 1e9:.2f} GB of fp32 weights) exported"
+            f" and validated into {', '.join(files)}; peak RSS {ratio:.2f}x the weight bytes"
+            f" ({'met' if ratio <= 1.5 else 'missed'}, target ≤ 1.5x)."
+        )
+    return lines
+
+
+def _bar_plot(results: dict[str, Any], key: str, scale: float, ylabel: str, path: Path) -> None:
+    names = list(results["workloads"])
+    groups = {name: results["workloads"][name]["exports"] for name in names}
+    if results.get("multi_feature"):
+        names.append("6 BERT tasks")
+        groups["6 BERT tasks"] = results["multi_feature"]
+    figure, axes = plt.subplots(figsize=(9, 4))
+    width = 0.27
+    for index, tool in enumerate(TOOLS):
+        values = [groups[name][tool][key] / scale if groups[name][tool].get("ok") else 0 for name in names]
+        positions = [position + (index - 1) * width for position in range(len(names))]
+        axes.bar(positions, values, width, label=LABELS[tool], color=COLORS[tool])
+        for position, name in zip(positions, names):
+            if not groups[name][tool].get("ok"):
+                axes.text(position, 0, "failed", rotation=90, ha="center", va="bottom", fontsize=7)
+    axes.set_xticks(range(len(names)), names)
+    axes.set_ylabel(ylabel)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def _latency_plot(results: dict[str, Any], path: Path) -> None:
+    rows = [
+        (f"{name} {part}", figures)
+        for name, workload in results["workloads"].items()
+        for part, figures in workload["latency"]["parts"].items()
+    ]
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    tools = (*TOOLS, "pytorch eager")
+    width = 0.2
+    for axis, batch in zip(axes, ("1", "8")):
+        for index, tool in enumerate(tools):
+            values = [figures[tool][batch] if tool in figures else 0 for _, figures in rows]
+            positions = [position + (index - 1.5) * width for position in range(len(rows))]
+            axis.bar(positions, values, width, label=LABELS.get(tool, "PyTorch eager"), color=COLORS[tool])
+        axis.set_xticks(range(len(rows)), [label for label, _ in rows], rotation=30, ha="right", fontsize=8)
+        axis.set_yscale("log")
+        axis.set_ylabel("ms (log scale)")
+        axis.set_title(f"ONNX Runtime latency, batch {batch}")
+    axes[0].legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def _scale_plot(results: dict[str, Any], path: Path) -> None:
+    points = results.get("scale", [])
+    figure, (time_axis, memory_axis) = plt.subplots(1, 2, figsize=(10, 4))
+    for tool in ("onnxcore", "optimum"):
+        done = [point for point in points if point[tool].get("ok")]
+        parameters = [point["weight_bytes"] / 4 / 1e6 for point in done]
+        time_axis.plot(
+            parameters, [point[tool]["wall"] for point in done], "o-", label=LABELS[tool], color=COLORS[tool]
+        )
+        memory_axis.plot(
+            parameters, [point[tool]["rss"] / 1e9 for point in done], "o-", label=LABELS[tool], color=COLORS[tool]
+        )
+    parameters = [point["weight_bytes"] / 4 / 1e6 for point in points]
+    memory_axis.plot(parameters, [point["weight_bytes"] / 1e9 for point in points], "k:", label="fp32 weights")
+    memory_axis.plot(parameters, [1.5 * point["weight_bytes"] / 1e9 for point in points], "r--", label="1.5x weights")
+    time_axis.set_xlabel("parameters (millions)")
+    time_axis.set_ylabel("export + validation, s")
+    memory_axis.set_xlabel("parameters (millions)")
+    memory_axis.set_ylabel("peak RSS, GB")
+    time_axis.legend()
+    memory_axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def _failures(results: dict[str, Any]) -> list[str]:
+    lines = []
+    for name, workload in results["workloads"].items():
+        for tool in TOOLS:
+            result = workload["exports"][tool]
+            if not result.get("ok"):
+                lines.append(f"- {LABELS[tool]}, {name}: `{result['error'].strip()}`")
+    return lines
+
+
+def write_report(results: dict[str, Any], docs: Path) -> None:
+    plots = docs / "benchmarks"
+    plots.mkdir(parents=True, exist_ok=True)
+    _bar_plot(results, "wall", 1, "export + validation, s (median)", plots / "wall_time.png")
+    _bar_plot(results, "rss", GIB, "peak RSS, GiB", plots / "peak_rss.png")
+    _latency_plot(results, plots / "latency.png")
+    if results.get("scale"):
+        _scale_plot(results, plots / "scale.png")
+    versions = results["versions"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "onnxcore against Optimum (`optimum-cli export onnx`) and `python -m transformers.onnx`, each run through"
+        " its own CLI in its own virtual environment, on the same checkpoints, on the same machine, in the same run.",
+        "Generated by `python3 benchmarks/run.py` (it makes the environments and checkpoints itself; the whole run"
+        f" took {results.get('minutes', 0):.0f} minutes); raw figures are in `benchmarks/results.json`.",
+        "",
+        f"- Machine: {results['machine']['cpus']} CPUs, {results['machine']['platform']}, Python"
+        f" {results['machine']['python']}.",
+        *(
+            f"- {LABELS[tool]}: " + ", ".join(f"{name} {version}" for name, version in sorted(versions[tool].items()))
+            for tool in TOOLS
+        ),
+        "- Checkpoints: the real configs of bert-base-uncased, gpt2, t5-small, vit-base-patch16-224 and whisper-tiny"
+        " with random weights (seed 0) and small real tokenizers (`benchmarks/checkpoints.py`).",
+        f"- Each export ran {results['repeats']} times; figures are medians. A failed export is not repeated.",
+        "- Every tool validates its export in ONNX Runtime, as it does by default. onnxcore also checks 20 tokens"
+        " of greedy generation against `generate()` for gpt2, t5 and whisper, which the others do not.",
+        "",
+        "## Targets",
+        "",
+        *_targets(results),
+        "",
+        "## End-to-end wall time (export + validation)",
+        "",
+        "![wall time](benchmarks/wall_time.png)",
+        "",
+        *_export_table(results, "wall", "s", 1, 1),
+        "",
+        "The floor is a process that imports torch and transformers and loads the checkpoint, nothing else"
+        " (`benchmarks/floor.py`). What each tool spends above it:",
+        "",
+        *_floor_table(results),
+        "",
+        "## Peak memory (RSS of the exporting process)",
+        "",
+        "![peak RSS](benchmarks/peak_rss.png)",
+        "",
+        *_export_table(results, "rss", "GiB", GIB, 2),
+        "",
+        "## Size of the ONNX files written",
+        "",
+        *_export_table(results, "bytes", "MiB", MIB, 1),
+        "",
+        "## ONNX Runtime latency of the exported models",
+        "",
+        "ONNX Runtime 1.32 on the CPU with 2 threads and default optimizations; PyTorch eager runs the same"
+        " computation on the same shapes with 2 threads. Text: 128 tokens; images: 224x224; audio: 30 s (3000"
+        " frames); decode step: one new token after 128 (GPT-2) or 32 (T5, Whisper) past tokens.",
+        "",
+        "![latency](benchmarks/latency.png)",
+        "",
+        *_latency_table(results),
+        "",
+    ]
+    if results.get("scale"):
+        lines += [
+            "## Scale: GPT-2 shapes up to 774M parameters",
+            "",
+            "`--feature causal-lm` (Optimum: `--task text-generation`), one run per size. Above 2 GB the weights"
+            " go to one external data file.",
+            "",
+            "![scale](benchmarks/scale.png)",
+            "",
+            *_scale_table(results),
+            "",
+        ]
+    lines += [
+        "## Notes",
+        "",
+        "¹ Failures, with the last error line each tool printed:",
+        "",
+        *(_failures(results) or ["- none"]),
+        "",
+        "² onnxcore exports the six tasks in one command (`--feature default,masked-lm,...`); Optimum's and"
+        " transformers.onnx's CLIs take one task per command, so their figure is the sum of six runs (peak RSS: the"
+        " largest).",
+        "",
+        "³ transformers.onnx writes seq2seq `-with-past` as one file that runs the encoder on every step; it is"
+        " timed as the decode step.",
+        "",
+    ]
+    (docs / "benchmarks.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    write_report(json.loads(Path(sys.argv[1]).read_text()), Path(sys.argv[2]))

@@ -1,0 +1,362 @@
+"""Benchmark onnxcore against Optimum and transformers.onnx: one command, from scratch.
+
+    python3 benchmarks/run.py            # everything: venvs, checkpoints, runs, latency, scale, report
+    python3 benchmarks/run.py --report   # only rewrite docs/benchmarks.md and the plots from results.json
+
+Each tool gets its own virtual environment under ``benchmarks/.venvs`` (made here, pinned to the same torch,
+transformers, onnx and onnxruntime), and is run through its own CLI as a user would, on the same checkpoints
+(``benchmarks/checkpoints.py``) in the same run. For every run: wall time and peak RSS of the process (from
+``wait4``), the bytes of the ONNX files written, and the exit status; figures are medians over ``--repeats``.
+Raw figures go to ``benchmarks/results.json``; ``report.py`` turns them into ``docs/benchmarks.md`` and PNGs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+VENVS = HERE / ".venvs"
+WORK = HERE / ".work"
+RESULTS = HERE / "results.json"
+PLUGINS = ("bert", "gpt2", "t5", "vit", "whisper")
+# the same versions of what all three run on; constraints.txt pins them for onnxcore
+SHARED = ("torch==2.13.0", "transformers==4.57.6", "onnx==1.23.2", "onnxruntime==1.32.0")
+ENVIRONMENTS = {
+    "onnxcore": [
+        "-c",
+        str(ROOT / "constraints.txt"),
+        f"{ROOT / 'core'}[torch]",
+        *(str(ROOT / "plugins" / name) for name in PLUGINS),
+        "matplotlib",  # for the report only; onnxcore never imports it
+    ],
+    "optimum": [*SHARED, "optimum-onnx==0.1.0"],
+    "transformers.onnx": [*SHARED, "pillow"],
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Workload:
+    """One checkpoint exported the way each tool's users would: the same task, each tool's spelling."""
+
+    checkpoint: str
+    onnxcore: tuple[str, ...]
+    optimum: tuple[str, ...]
+    transformers_onnx: tuple[str, ...]
+    auto_class: str  # what the floor loads: the model class the export needs
+
+    def arguments(self, tool: str) -> tuple[str, ...]:
+        return {"onnxcore": self.onnxcore, "optimum": self.optimum, "transformers.onnx": self.transformers_onnx}[tool]
+
+
+WORKLOADS = {
+    "bert": Workload(
+        "bert-base-uncased",
+        ("--feature", "default"),
+        ("--task", "feature-extraction"),
+        ("--feature", "default"),
+        "AutoModel",
+    ),
+    "gpt2": Workload(
+        "gpt2",
+        ("--feature", "causal-lm-with-past"),
+        ("--task", "text-generation-with-past"),
+        ("--feature", "causal-lm-with-past"),
+        "AutoModelForCausalLM",
+    ),
+    "t5": Workload(
+        "t5-small",
+        ("--feature", "seq2seq-lm-with-past", "--layout", "split"),
+        ("--task", "text2text-generation-with-past"),
+        ("--feature", "seq2seq-lm-with-past"),
+        "AutoModelForSeq2SeqLM",
+    ),
+    "vit": Workload(
+        "vit-base-patch16-224",
+        ("--feature", "image-classification"),
+        ("--task", "image-classification"),
+        ("--feature", "image-classification"),
+        "AutoModelForImageClassification",
+    ),
+    "whisper": Workload(
+        "whisper-tiny",
+        ("--feature", "speech2seq-lm-with-past", "--layout", "split"),
+        ("--task", "automatic-speech-recognition-with-past"),
+        ("--feature", "speech2seq-lm-with-past"),
+        "AutoModelForSpeechSeq2Seq",
+    ),
+}
+# the BERT tasks all three know, onnxcore's name -> Optimum's
+BERT_TASKS = {
+    "default": "feature-extraction",
+    "masked-lm": "fill-mask",
+    "sequence-classification": "text-classification",
+    "multiple-choice": "multiple-choice",
+    "token-classification": "token-classification",
+    "question-answering": "question-answering",
+}
+SCALE_SIZES = ("10m", "124m", "355m", "774m")
+
+
+def python(tool: str) -> Path:
+    return VENVS / tool / "bin" / "python"
+
+
+def make_environments() -> dict[str, str]:
+    """Create the missing virtual environments; returns each tool's installed versions."""
+    versions = {}
+    for tool, requirements in ENVIRONMENTS.items():
+        venv = VENVS / tool
+        if not python(tool).exists():
+            print(f"creating {venv}", flush=True)
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            # pip takes the local CPU wheel for torch==2.13.0; it is pinned first so nothing pulls another torch
+            subprocess.run([python(tool), "-m", "pip", "install", "-q", "torch==2.13.0"], check=True)
+            subprocess.run([python(tool), "-m", "pip", "install", "-q", *requirements], check=True)
+        listed = subprocess.run(
+            [python(tool), "-m", "pip", "list", "--format", "json"], check=True, capture_output=True, text=True
+        )
+        wanted = {"torch", "transformers", "onnx", "onnxruntime", "optimum", "optimum-onnx", "onnxcore"}
+        versions[tool] = {item["name"]: item["version"] for item in json.loads(listed.stdout) if item["name"] in wanted}
+    return versions
+
+
+def build_checkpoints(names: list[str]) -> None:
+    command = [python("onnxcore"), str(HERE / "checkpoints.py"), str(WORK / "checkpoints"), *names]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+
+def environment() -> dict[str, str]:
+    """The same offline environment for every tool."""
+    return os.environ | {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONWARNINGS": "ignore"}
+
+
+def command(tool: str, checkpoint: Path, arguments: tuple[str, ...], output: Path) -> list[str]:
+    """The tool's own CLI, as its documentation shows it."""
+    if tool == "onnxcore":
+        return [str(VENVS / tool / "bin" / "onnxcore"), "export", "-q", "-m", str(checkpoint), *arguments, str(output)]
+    if tool == "optimum":
+        return [
+            str(VENVS / tool / "bin" / "optimum-cli"),
+            "export",
+            "onnx",
+            "-m",
+            str(checkpoint),
+            *arguments,
+            str(output),
+        ]
+    return [
+        str(python(tool)),
+        "-m",
+        "transformers.onnx",
+        "-m",
+        str(checkpoint),
+        "--framework",
+        "pt",
+        *arguments,
+        str(output),
+    ]
+
+
+def measure(argv: list[str], log: Path) -> dict[str, object]:
+    """Run ``argv``; wall seconds, peak RSS bytes (the largest process of the run), exit status, last error line."""
+    start = time.perf_counter()
+    with open(log, "w") as handle:
+        process = subprocess.Popen(argv, stdout=handle, stderr=subprocess.STDOUT, env=environment())
+        _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()]
+    error = next((line for line in reversed(lines) if "Error" in line or "error" in line), lines[-1] if lines else "")
+    return {"wall": wall, "rss": usage.ru_maxrss * 1024, "code": code, "error": "" if code == 0 else error[-300:]}
+
+
+def onnx_bytes(folder: Path) -> int:
+    """Bytes of the ONNX files and their external data in ``folder``."""
+    if not folder.is_dir():
+        return 0
+    return sum(
+        path.stat().st_size
+        for path in folder.rglob("*")
+        if path.suffix in (".onnx", ".data") or "onnx_data" in path.name
+    )
+
+
+def cached(key: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, stored under ``.work/steps`` so that an interrupted benchmark resumes where it stopped."""
+    step = WORK / "steps" / f"{key}.json"
+    if step.is_file():
+        return json.loads(step.read_text())
+    value = compute()
+    step.parent.mkdir(parents=True, exist_ok=True)
+    step.write_text(json.dumps(value, indent=2) + "\n")
+    return value
+
+
+def run_tool(tool: str, name: str, checkpoint: Path, arguments: tuple[str, ...], repeats: int) -> dict[str, object]:
+    """``repeats`` runs into fresh folders; the last successful export is kept for the latency runs."""
+    return cached(f"export-{tool}-{name}", lambda: _run_tool(tool, name, checkpoint, arguments, repeats))
+
+
+def _run_tool(tool: str, name: str, checkpoint: Path, arguments: tuple[str, ...], repeats: int) -> dict[str, object]:
+    runs = []
+    output = WORK / "exports" / tool / name
+    for attempt in range(repeats):
+        shutil.rmtree(output, ignore_errors=True)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        run = measure(command(tool, checkpoint, arguments, output), WORK / "logs" / f"{tool}-{name}-{attempt}.log")
+        run["bytes"] = onnx_bytes(output)
+        runs.append(run)
+        print(
+            f"  {tool:18} {name:22} run {attempt + 1}: {run['wall']:7.1f} s {run['rss'] / 2**30:6.2f} GiB"
+            f" exit {run['code']} {run['error'][:90]}",
+            flush=True,
+        )
+        if run["code"] != 0:
+            break  # a failure is deterministic; do not repeat it
+    return summarize(runs) | {"output": str(output)}
+
+
+def summarize(runs: list[dict[str, object]]) -> dict[str, object]:
+    ok = [run for run in runs if run["code"] == 0]
+    if not ok:
+        return {"ok": False, "error": runs[-1]["error"], "runs": runs}
+    return {
+        "ok": True,
+        "wall": statistics.median(run["wall"] for run in ok),
+        "rss": statistics.median(run["rss"] for run in ok),
+        "bytes": ok[-1]["bytes"],
+        "runs": runs,
+    }
+
+
+def run_floor(workload: Workload, repeats: int) -> dict[str, object]:
+    """The import-and-load floor for ``workload`` (``floor.py``) in onnxcore's environment."""
+
+    def compute() -> dict[str, object]:
+        checkpoint = WORK / "checkpoints" / workload.checkpoint
+        argv = [str(python("onnxcore")), str(HERE / "floor.py"), str(checkpoint), workload.auto_class]
+        log = WORK / "logs" / f"floor-{workload.checkpoint}.log"
+        return summarize([measure(argv, log) for _ in range(repeats)])
+
+    return cached(f"floor-{workload.checkpoint}", compute)
+
+
+def run_multi_feature(checkpoint: Path, repeats: int) -> dict[str, object]:
+    """All common BERT tasks: onnxcore in one command; the peers one command per task (their CLI takes one)."""
+    results: dict[str, object] = {}
+    features = ",".join(BERT_TASKS)
+    results["onnxcore"] = run_tool("onnxcore", "bert-all", checkpoint, ("--feature", features), repeats)
+    for tool, spelled in (("optimum", BERT_TASKS.values()), ("transformers.onnx", BERT_TASKS)):
+        flag = "--task" if tool == "optimum" else "--feature"
+        parts = [run_tool(tool, f"bert-{task}", checkpoint, (flag, task), repeats) for task in spelled]
+        if all(part["ok"] for part in parts):
+            results[tool] = {
+                "ok": True,
+                "wall": sum(part["wall"] for part in parts),
+                "rss": max(part["rss"] for part in parts),
+                "bytes": sum(part["bytes"] for part in parts),
+                "parts": parts,
+            }
+        else:
+            failed = [task for task, part in zip(spelled, parts) if not part["ok"]]
+            results[tool] = {"ok": False, "error": f"failed: {', '.join(failed)}", "parts": parts}
+    return results
+
+
+def run_latency(workload: str, checkpoint: Path, exports: dict[str, object]) -> dict[str, object]:
+    return cached(f"latency-{workload}", lambda: _run_latency(workload, checkpoint, exports))
+
+
+def _run_latency(workload: str, checkpoint: Path, exports: dict[str, object]) -> dict[str, object]:
+    folders = [f"{tool}={result['output']}" for tool, result in exports.items() if result["ok"]]
+    out = WORK / "latency" / f"{workload}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    argv = [str(python("onnxcore")), str(HERE / "latency.py"), workload, str(checkpoint), str(out), *folders]
+    subprocess.run(argv, check=True, env=environment())
+    return json.loads(out.read_text())
+
+
+def run_scale(repeats: int) -> list[dict[str, object]]:
+    """GPT-2-shaped models from about 10M parameters to 774M (3.1 GB of fp32 weights): onnxcore and Optimum,
+    one export each per size (the largest takes minutes)."""
+    build_checkpoints([f"gpt2-scale-{size}" for size in SCALE_SIZES])
+    points = []
+    for size in SCALE_SIZES:
+        checkpoint = WORK / "checkpoints" / f"gpt2-scale-{size}"
+        weights = sum(path.stat().st_size for path in checkpoint.glob("*.safetensors"))
+        point: dict[str, object] = {"size": size, "weight_bytes": weights}
+        for tool, arguments in (("onnxcore", ("--feature", "causal-lm")), ("optimum", ("--task", "text-generation"))):
+            point[tool] = cached(
+                f"scale-{tool}-{size}", partial(_scale_point, tool, size, checkpoint, arguments, repeats)
+            )
+        points.append(point)
+    return points
+
+
+def _scale_point(tool: str, size: str, checkpoint: Path, arguments: tuple[str, ...], repeats: int) -> dict[str, Any]:
+    result = _run_tool(tool, f"scale-{size}", checkpoint, arguments, repeats)
+    output = Path(result["output"])
+    result["files"] = sorted(
+        path.name for path in output.glob("*") if path.suffix in (".onnx", ".data") or "onnx_data" in path.name
+    )
+    shutil.rmtree(output, ignore_errors=True)  # gigabytes; the figures are kept
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="runs per export; medians are reported (default 3)")
+    parser.add_argument("--report", action="store_true", help="only rewrite the report from results.json")
+    parser.add_argument("--skip-scale", action="store_true", help="leave out the scale curve (minutes per size)")
+    args = parser.parse_args()
+    if not args.report:
+        started = time.time()
+        versions = make_environments()
+        build_checkpoints([workload.checkpoint for workload in WORKLOADS.values()])
+        results: dict[str, object] = {
+            "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+            "versions": versions,
+            "repeats": args.repeats,
+            "workloads": {},
+        }
+        for name, workload in WORKLOADS.items():
+            checkpoint = WORK / "checkpoints" / workload.checkpoint
+            print(f"{name}: {checkpoint}", flush=True)
+            exports = {
+                tool: run_tool(tool, name, checkpoint, workload.arguments(tool), args.repeats) for tool in ENVIRONMENTS
+            }
+            latency = run_latency(name, checkpoint, exports)
+            floor = run_floor(workload, args.repeats)
+            results["workloads"][name] = {
+                "checkpoint": workload.checkpoint,
+                "exports": exports,
+                "latency": latency,
+                "floor": floor,
+            }
+        print("multi-feature: bert-base-uncased", flush=True)
+        results["multi_feature"] = run_multi_feature(WORK / "checkpoints" / "bert-base-uncased", args.repeats)
+        if not args.skip_scale:
+            print("scale: GPT-2 shapes", flush=True)
+            results["scale"] = run_scale(1)
+        results["minutes"] = (time.time() - started) / 60
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    subprocess.run([python("onnxcore"), str(HERE / "report.py"), str(RESULTS), str(ROOT / "docs")], check=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
