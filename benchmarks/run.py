@@ -126,6 +126,11 @@ def make_environments() -> dict[str, str]:
             # pip takes the local CPU wheel for torch==2.13.0; it is pinned first so nothing pulls another torch
             subprocess.run([python(tool), "-m", "pip", "install", "-q", "torch==2.13.0"], check=True)
             subprocess.run([python(tool), "-m", "pip", "install", "-q", *requirements], check=True)
+        if tool == "onnxcore":  # measure this checkout, not the one the environment was made from
+            sources = [str(ROOT / "core"), *(str(ROOT / "plugins" / name) for name in PLUGINS)]
+            subprocess.run(
+                [python(tool), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", *sources], check=True
+            )
         listed = subprocess.run(
             [python(tool), "-m", "pip", "list", "--format", "json"], check=True, capture_output=True, text=True
         )
@@ -173,6 +178,7 @@ def command(tool: str, checkpoint: Path, arguments: tuple[str, ...], output: Pat
 
 def measure(argv: list[str], log: Path) -> dict[str, object]:
     """Run ``argv``; wall seconds, peak RSS bytes (the largest process of the run), exit status, last error line."""
+    log.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     with open(log, "w") as handle:
         process = subprocess.Popen(argv, stdout=handle, stderr=subprocess.STDOUT, env=environment())

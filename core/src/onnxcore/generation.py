@@ -315,7 +315,7 @@ def _decoder_start(model: Any) -> int:
     return start
 
 
-def _split_sessions(folder: Path) -> tuple[Any, Any, Any]:
+def _split_sessions(folder: Path, sessions: dict[Path, Any] | None = None) -> tuple[Any, Any, Any]:
     """Sessions of a split export's encoder, decoder and (if exported) decoder with past."""
     from .seq2seq import DECODER, DECODER_WITH_PAST, ENCODER
 
@@ -325,7 +325,7 @@ def _split_sessions(folder: Path) -> tuple[Any, Any, Any]:
             f"{folder} has no {files[0].name} and {files[1].name}; the generation check of an encoder-decoder"
             " model needs an export made with --layout split."
         )
-    return tuple(onnxruntime_session(path) if path.is_file() else None for path in files)  # type: ignore[return-value]
+    return tuple(onnxruntime_session(path, sessions) if path.is_file() else None for path in files)  # type: ignore[return-value]
 
 
 @dataclasses.dataclass
@@ -381,28 +381,33 @@ def generation_reference(
     )
 
 
-def _onnx_tokens(onnx_model: Path, reference: GenerationReference) -> np.ndarray:
+def _onnx_tokens(
+    onnx_model: Path, reference: GenerationReference, sessions: dict[Path, Any] | None = None
+) -> np.ndarray:
     """Greedy new token ids from the export: a decoder-with-past file, or a split encoder-decoder folder."""
     inputs, max_new_tokens, eos, pad = reference.inputs, reference.max_new_tokens, reference.eos, reference.pad
     if reference.decoder_start is not None:
         folder = onnx_model if onnx_model.is_dir() else onnx_model.parent
-        encoder, decoder, decoder_with_past = _split_sessions(folder)
+        encoder, decoder, decoder_with_past = _split_sessions(folder, sessions)
         return greedy_generate_seq2seq(
             encoder, decoder, decoder_with_past, inputs, max_new_tokens, reference.decoder_start, eos, pad
         )
-    session = onnxruntime_session(onnx_model)
+    session = onnxruntime_session(onnx_model, sessions)
     if not any(is_past_input(value.name) for value in session.get_inputs()):
         raise UsageError(f"{onnx_model} takes no past_key_values; the generation check needs a -with-past export.")
     return greedy_generate(session, inputs["input_ids"], inputs["attention_mask"], max_new_tokens, eos, pad)
 
 
-def compare_generation(onnx_model: Path, reference: GenerationReference) -> GenerationReport:
+def compare_generation(
+    onnx_model: Path, reference: GenerationReference, sessions: dict[Path, Any] | None = None
+) -> GenerationReport:
     """Greedy-generate the reference's inputs with the export in ONNX Runtime; raises
-    :class:`~onnxcore.errors.ValidationError` unless every new token id is the reference's."""
+    :class:`~onnxcore.errors.ValidationError` unless every new token id is the reference's. ``sessions``: see
+    :func:`~onnxcore.validate.onnxruntime_session`."""
     report = GenerationReport(
         prompt_lengths=reference.prompt_lengths,
         max_new_tokens=reference.max_new_tokens,
-        onnx_tokens=_onnx_tokens(Path(onnx_model), reference).tolist(),
+        onnx_tokens=_onnx_tokens(Path(onnx_model), reference, sessions).tolist(),
         reference_tokens=reference.tokens.tolist(),
     )
     if not report.ok:

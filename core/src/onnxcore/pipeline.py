@@ -336,15 +336,16 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
         attention = model.config._attn_implementation
         del model, parts  # ONNX Runtime loads the weights next: a large model must not be in memory twice
         gc.collect()
-        reports = {}
+        reports, sessions = {}, {}
         for name, reference in references.items():
             progress(f"Validating {name} in ONNX Runtime (atol {atol:g})")
-            reports[name] = _check_part(name, reference, staging, output_names[name], atol)
+            reports[name] = _check_part(name, reference, staging, output_names[name], atol, sessions)
         generation = None
         if generation_ref is not None:
             progress("Checking greedy generation in ONNX Runtime against generate()")
             target = staging / ONNX_FILE_NAME if request.layout == "single" else staging
-            generation = compare_generation(target, generation_ref)
+            generation = compare_generation(target, generation_ref, sessions)
+        del sessions
         model_config.save_pretrained(staging)
         if preprocessor is not None:
             preprocessor.save_pretrained(staging)
@@ -438,11 +439,16 @@ def _export_part(
 
 
 def _check_part(
-    file_name: str, reference: ReferenceRun, staging: Path, output_names: list[str], atol: float
+    file_name: str,
+    reference: ReferenceRun,
+    staging: Path,
+    output_names: list[str],
+    atol: float,
+    sessions: dict[Path, Any],
 ) -> ValidationReport:
     """Validate one exported file against the reference run made before the model was freed."""
     try:
-        return check_onnx_outputs(reference, staging / file_name, output_names, atol)
+        return check_onnx_outputs(reference, staging / file_name, output_names, atol, sessions)
     except ValidationError as exc:
         if file_name == ONNX_FILE_NAME:
             raise

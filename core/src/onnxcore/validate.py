@@ -69,13 +69,22 @@ class ValidationReport:
         return dataclasses.asdict(self) | {"ok": self.ok}
 
 
-def onnxruntime_session(onnx_model: Path) -> Any:
-    """A CPU ONNX Runtime session that logs errors only (its warnings about unused initializers are noise here)."""
+def onnxruntime_session(onnx_model: Path, sessions: dict[Path, Any] | None = None) -> Any:
+    """A CPU ONNX Runtime session that logs errors only (its warnings about unused initializers are noise here).
+
+    ``sessions``: made once per file and reused, so that validation and the generation check of one export
+    share them (a session of a large model takes seconds to make).
+    """
     import onnxruntime
 
+    if sessions is not None and onnx_model in sessions:
+        return sessions[onnx_model]
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
-    return onnxruntime.InferenceSession(str(onnx_model), options, providers=["CPUExecutionProvider"])
+    session = onnxruntime.InferenceSession(str(onnx_model), options, providers=["CPUExecutionProvider"])
+    if sessions is not None:
+        sessions[onnx_model] = session
+    return session
 
 
 def compare_outputs(
@@ -148,7 +157,11 @@ def reference_run(config: OnnxConfig, preprocessor: Any, reference_model: Any) -
 
 
 def check_onnx_outputs(
-    reference: ReferenceRun, onnx_model: Path, onnx_named_outputs: Sequence[str], atol: float
+    reference: ReferenceRun,
+    onnx_model: Path,
+    onnx_named_outputs: Sequence[str],
+    atol: float,
+    sessions: dict[Path, Any] | None = None,
 ) -> ValidationReport:
     """Run ``onnx_model`` on the reference's inputs and compare; raises ValidationError with the table on
     mismatch."""
@@ -157,7 +170,7 @@ def check_onnx_outputs(
         raise ValidationError(
             f"outputs {', '.join(missing)} are in the ONNX model but the reference model does not return them."
         )
-    session = onnxruntime_session(onnx_model)
+    session = onnxruntime_session(onnx_model, sessions)
     ort_values = session.run(list(onnx_named_outputs), reference.ort_inputs)
     report = compare_outputs(reference.outputs, dict(zip(onnx_named_outputs, ort_values)), atol, reference.ort_inputs)
     if not report.ok:
