@@ -18,6 +18,7 @@ import onnx
 from onnx import external_data_helper
 
 from ..errors import ExportFailedError
+from . import onnx_wire
 
 EXTERNAL_DATA_SUFFIX = ".data"
 _ALIGNMENT = 4096
@@ -67,9 +68,15 @@ def written_opset(model: onnx.ModelProto) -> int:
 
 
 def check_contract(
-    model: onnx.ModelProto, opset: int, input_names: Sequence[str], output_names: Sequence[str], exporter: str
+    model: onnx.ModelProto,
+    opset: int,
+    input_names: Sequence[str],
+    output_names: Sequence[str],
+    exporter: str,
+    initializer_names: Sequence[str] = (),
 ) -> None:
-    """The file has exactly the requested opset and the declared inputs and outputs, in order."""
+    """The file has exactly the requested opset and the declared inputs and outputs, in order (``initializer_names``:
+    of initializers that are not in ``model``, which may list them as inputs)."""
     found_opset = written_opset(model)
     if found_opset != opset:
         raise ExportFailedError(
@@ -77,7 +84,7 @@ def check_contract(
             f" can convert to (or --opset {found_opset})."
         )
     graph_inputs = [value.name for value in model.graph.input]
-    initializers = {tensor.name for tensor in model.graph.initializer}
+    initializers = {tensor.name for tensor in model.graph.initializer} | set(initializer_names)
     graph_inputs = [name for name in graph_inputs if name not in initializers]
     if graph_inputs != list(input_names):
         raise ExportFailedError(
@@ -206,12 +213,21 @@ def finalize(
     """Name axes, check the contract, settle external data; returns the files that make up the export.
 
     ``input_values``: the declared inputs' types and shapes, to restore inputs the exporter dropped as unused.
+    An inline file is edited without touching its weights (:mod:`.onnx_wire`).
     """
-    model = onnx.load(str(path), load_external_data=False)
+    skeleton = None if external_data else onnx_wire.read_skeleton(path)
+    if skeleton is None or skeleton.external:
+        skeleton, model = None, onnx.load(str(path), load_external_data=False)
+    else:
+        model = skeleton.model
     restore_unused_inputs(model, input_values)
     order_outputs(model, list(outputs))
     name_dynamic_axes(model, inputs, outputs)
-    check_contract(model, opset, list(inputs), list(outputs), exporter)
+    names = skeleton.initializer_names if skeleton else ()
+    check_contract(model, opset, list(inputs), list(outputs), exporter, names)
+    if skeleton is not None:
+        onnx_wire.write_with_initializers(model, skeleton, path, path)
+        return [path]
     data_name = path.name + EXTERNAL_DATA_SUFFIX
     uses_external = consolidate_external_data(model, path.parent, data_name, force=external_data)
     onnx.save(model, str(path))

@@ -70,6 +70,34 @@ def _quiet_torch_export() -> Iterator[None]:
             logger.setLevel(level)
 
 
+_BUILTIN_SYMBOLIC_DOMAINS = ("aten", "prim", "onnx", "quantized")
+
+
+@contextlib.contextmanager
+def _no_onnxscript_reparse() -> Iterator[None]:
+    """Skip the TorchScript exporter's second parse of the model it just serialized.
+
+    torch parses the whole serialized model again (a second copy of the weights in memory, about 0.4 s per
+    500 MB) only to attach onnxscript functions of custom-domain ops. Without a custom-domain symbolic
+    registered there are none to find, so the parse is skipped; with one, torch's code runs as is.
+    """
+    try:
+        from torch.onnx._internal.torchscript_exporter import onnx_proto_utils, registration
+    except ImportError:  # another torch layout: nothing to skip
+        yield
+        return
+    original = getattr(onnx_proto_utils, "_add_onnxscript_fn", None)
+    domains = {name.split("::")[0] for name in registration.registry.all_functions()}
+    if original is None or domains - set(_BUILTIN_SYMBOLIC_DOMAINS):
+        yield
+        return
+    onnx_proto_utils._add_onnxscript_fn = lambda model_bytes, custom_opsets: model_bytes
+    try:
+        yield
+    finally:
+        onnx_proto_utils._add_onnxscript_fn = original
+
+
 def export_pytorch(
     preprocessor: Any,
     model: Any,
@@ -128,7 +156,13 @@ def export_pytorch(
     else:
         options = {"dynamo": False, "dynamic_axes": {**inputs, **outputs}, "do_constant_folding": True}
     try:
-        with torch.no_grad(), config_overrides(model, config), export_patches(config, exporter), _quiet_torch_export():
+        with (
+            torch.no_grad(),
+            config_overrides(model, config),
+            export_patches(config, exporter),
+            _quiet_torch_export(),
+            _no_onnxscript_reparse(),
+        ):
             torch.onnx.export(wrapper, args, str(output), **common, **options)
     except Exception as exc:  # any exporter failure becomes one explained line
         other = "dynamo" if exporter == "torchscript" else "torchscript"

@@ -1,0 +1,129 @@
+"""Edit an inline ONNX file without parsing or re-serializing its weights.
+
+Post-processing changes names, shapes and order of the graph's inputs and outputs; the weights, nearly all of a
+file's bytes, stay as the exporter wrote them. Parsing and re-serializing a 500 MB protobuf costs seconds and
+two more copies of the weights in memory, so the file is read at the wire level instead: the graph's
+``initializer`` fields are located (not decoded), the rest is parsed as a small ModelProto, and the edited
+model is written back with the initializer bytes copied verbatim, inside the kernel. Appending them at the end
+of the graph message is valid protobuf: field order is free.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import mmap
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import onnx
+
+_LENGTH_DELIMITED = 2
+_MODEL_GRAPH = 7  # ModelProto.graph
+_GRAPH_INITIALIZER = 5  # GraphProto.initializer
+_TENSOR_NAME = 8  # TensorProto.name
+_TENSOR_DATA_LOCATION = 14  # TensorProto.data_location
+
+
+@dataclasses.dataclass
+class Skeleton:
+    """A model parsed without its initializers, and where their fields lie in the file."""
+
+    model: onnx.ModelProto
+    initializer_ranges: list[tuple[int, int]]
+    initializer_names: list[str]
+    external: bool  # some initializer keeps its data in an external file
+
+
+def _varint(data: mmap.mmap | bytes, position: int) -> tuple[int, int]:
+    value, shift = 0, 0
+    while True:
+        byte = data[position]
+        position += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, position
+        shift += 7
+
+
+def _encode_varint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def _fields(data: mmap.mmap | bytes, start: int, end: int) -> Iterator[tuple[int, int, int, int, int]]:
+    """(field number, wire type, field start, value start, value end) of each field in ``data[start:end]``."""
+    position = start
+    while position < end:
+        field_start = position
+        key, position = _varint(data, position)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            _, value_end = _varint(data, position)
+        elif wire == 1:
+            value_end = position + 8
+        elif wire == _LENGTH_DELIMITED:
+            length, position = _varint(data, position)
+            value_end = position + length
+        elif wire == 5:
+            value_end = position + 4
+        else:
+            raise ValueError(f"unsupported protobuf wire type {wire}")
+        yield number, wire, field_start, position, value_end
+        position = value_end
+
+
+def _field(number: int, payload_length: int) -> bytes:
+    return _encode_varint(number << 3 | _LENGTH_DELIMITED) + _encode_varint(payload_length)
+
+
+def read_skeleton(path: Path) -> Skeleton | None:
+    """The model at ``path`` without its initializers; None when the file is not one plain ModelProto with one
+    graph (the caller then loads it whole)."""
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        top = list(_fields(data, 0, len(data)))
+        graphs = [field for field in top if field[0] == _MODEL_GRAPH]
+        if len(graphs) != 1 or graphs[0][1] != _LENGTH_DELIMITED:
+            return None
+        _, _, _, graph_start, graph_end = graphs[0]
+        head = b"".join(data[start:end] for number, _, start, _, end in top if number != _MODEL_GRAPH)
+        graph, ranges, names, external = [], [], [], False
+        for number, _, start, value_start, end in _fields(data, graph_start, graph_end):
+            if number != _GRAPH_INITIALIZER:
+                graph.append(data[start:end])
+                continue
+            ranges.append((start, end))
+            for tensor_field, _, _, tensor_value, tensor_end in _fields(data, value_start, end):
+                if tensor_field == _TENSOR_NAME:
+                    names.append(data[tensor_value:tensor_end].decode())
+                elif tensor_field == _TENSOR_DATA_LOCATION:
+                    external = external or _varint(data, tensor_value)[0] == onnx.TensorProto.EXTERNAL
+    graph_bytes = b"".join(graph)
+    model = onnx.ModelProto.FromString(head + _field(_MODEL_GRAPH, len(graph_bytes)) + graph_bytes)
+    return Skeleton(model, ranges, names, external)
+
+
+def write_with_initializers(model: onnx.ModelProto, skeleton: Skeleton, source: Path, target: Path) -> None:
+    """Write ``model`` (a skeleton, edited) to ``target`` with the initializer fields of ``source`` copied in;
+    ``target`` may be ``source``: the file is replaced only when complete."""
+    graph_bytes = model.graph.SerializeToString()
+    headless = onnx.ModelProto()
+    headless.CopyFrom(model)
+    headless.ClearField("graph")
+    weights = sum(end - start for start, end in skeleton.initializer_ranges)
+    partial = target.with_name(target.name + ".partial")
+    with open(source, "rb") as reader, open(partial, "wb", buffering=0) as out:
+        out.write(headless.SerializeToString() + _field(_MODEL_GRAPH, len(graph_bytes) + weights) + graph_bytes)
+        for start, end in skeleton.initializer_ranges:
+            copied = 0
+            while copied < end - start:
+                done = os.copy_file_range(reader.fileno(), out.fileno(), end - start - copied, start + copied)
+                if done == 0:
+                    raise OSError(f"{source} changed while it was rewritten")
+                copied += done
+    target.unlink(missing_ok=True)  # renaming over a file makes ext4 flush the new one to disk first
+    os.rename(partial, target)
