@@ -72,7 +72,8 @@ def feeds(session: Any, config: Any, sizes: dict[str, int], batch: int) -> dict[
         elif name == "position_ids":
             result[name] = np.tile(np.arange(past, past + step), (batch, 1))
         elif name == "pixel_values":
-            result[name] = rng.standard_normal((batch, *shape[1:])).astype(np.float32)
+            size = (batch, config.num_channels, config.image_size, config.image_size)  # some exports name these axes
+            result[name] = rng.standard_normal(size).astype(np.float32)
         elif name == "input_features":
             result[name] = rng.standard_normal((batch, config.num_mel_bins, sizes["frames"])).astype(np.float32)
         elif name in ("encoder_hidden_states", "encoder_outputs"):

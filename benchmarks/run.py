@@ -332,7 +332,6 @@ def main() -> int:
     parser.add_argument("--skip-scale", action="store_true", help="leave out the scale curve (minutes per size)")
     args = parser.parse_args()
     if not args.report:
-        started = time.time()
         versions = make_environments()
         build_checkpoints([workload.checkpoint for workload in WORKLOADS.values()])
         results: dict[str, object] = {
@@ -360,7 +359,6 @@ def main() -> int:
         if not args.skip_scale:
             print("scale: GPT-2 shapes", flush=True)
             results["scale"] = run_scale(1)
-        results["minutes"] = (time.time() - started) / 60
         RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     subprocess.run([python("onnxcore"), str(HERE / "report.py"), str(RESULTS), str(ROOT / "docs")], check=True)
     return 0

@@ -335,7 +335,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
         contracts = {part.file_name: part.config for part in parts}
         attention = model.config._attn_implementation
         del model, parts  # ONNX Runtime loads the weights next: a large model must not be in memory twice
-        gc.collect()
+        return_free_memory()
         reports, sessions = {}, {}
         for name, reference in references.items():
             progress(f"Validating {name} in ONNX Runtime (atol {atol:g})")
@@ -417,7 +417,20 @@ def run_exports(request: ExportRequest, progress: Progress = lambda message: Non
             outcomes.append(FeatureOutcome(feature, output, error=exc, skipped=request.feature == ALL_FEATURES))
         except OnnxcoreError as exc:
             outcomes.append(FeatureOutcome(feature, output, error=exc))
+        return_free_memory()  # the next feature's export starts from the memory the first one started from
     return outcomes
+
+
+def return_free_memory() -> None:
+    """Collect garbage and give freed heap back to the system (glibc keeps it otherwise), so that a large model
+    freed here does not stay in the process's resident memory."""
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: its allocator decides
+        pass
 
 
 def _export_part(
