@@ -56,10 +56,10 @@ def feeds(session: Any, config: Any, sizes: dict[str, int], batch: int) -> dict[
     result = {}
     for value in session.get_inputs():
         name, shape = value.name, value.shape
-        if name == "input_ids" and "decoder_input_ids" not in names and has_past:
-            result[name] = rng.integers(0, 100, (batch, 1))
+        if name == "input_ids" and "decoder_input_ids" in names:  # a single-file encoder-decoder's encoder input
+            result[name] = rng.integers(0, 100, (batch, sequence))
         elif name in ("input_ids", "decoder_input_ids"):
-            result[name] = rng.integers(0, 100, (batch, 1 if (name == "decoder_input_ids" and has_past) else step))
+            result[name] = rng.integers(0, 100, (batch, step))
         elif name == "attention_mask":
             length = past + 1 if has_past and not seq2seq else sequence
             result[name] = np.ones((batch, length), dtype=np.int64)

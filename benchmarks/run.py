@@ -215,7 +215,8 @@ def cached(key: str, compute: Callable[[], Any]) -> Any:
 
 
 def run_tool(tool: str, name: str, checkpoint: Path, arguments: tuple[str, ...], repeats: int) -> dict[str, object]:
-    """``repeats`` runs into fresh folders; the last successful export is kept for the latency runs."""
+    """``repeats`` runs into fresh folders (a failure is not repeated); the last run's export is kept for the
+    latency runs."""
     return cached(f"export-{tool}-{name}", lambda: _run_tool(tool, name, checkpoint, arguments, repeats))
 
 

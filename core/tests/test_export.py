@@ -166,6 +166,33 @@ def test_a_failed_feature_does_not_stop_the_others(text_plugin, tiny_bert, tmp_p
     assert not any((tmp_path / "out" / outcome.feature).exists() for outcome in outcomes)
 
 
+def test_a_failed_feature_keeps_no_model_in_memory(text_plugin, tiny_bert, tmp_path, monkeypatch) -> None:
+    import gc
+    import weakref
+
+    from onnxcore import pipeline
+
+    loaded, load = [], pipeline.load_model
+
+    def watched_load(*args, **kwargs):
+        model = load(*args, **kwargs)
+        loaded.append(weakref.ref(model))
+        return model
+
+    monkeypatch.setattr(pipeline, "load_model", watched_load)
+    request = ExportRequest(model=str(tiny_bert), output=tmp_path / "out", feature="default,masked-lm", atol=1e-30)
+    outcomes = pipeline.run_exports(request)
+    gc.collect()
+    assert all(outcome.error is not None for outcome in outcomes) and [ref() for ref in loaded] == [None, None]
+
+
+def test_a_list_of_one_feature_is_that_feature(text_plugin, tiny_bert, tmp_path) -> None:
+    from onnxcore.pipeline import run_exports
+
+    outcomes = run_exports(ExportRequest(model=str(tiny_bert), output=tmp_path / "out", feature="default,default"))
+    assert outcomes[0].result.feature == "default" and (tmp_path / "out" / "model.onnx").is_file()
+
+
 def test_feature_list_errors_before_any_export(text_plugin, tiny_bert, tmp_path) -> None:
     from onnxcore.errors import UnknownFeatureError, UsageError
     from onnxcore.pipeline import requested_features

@@ -45,3 +45,33 @@ def test_external_initializers_are_reported(tmp_path) -> None:
     onnx.save(_model(weights), str(path), save_as_external_data=True, size_threshold=0)
     skeleton = onnx_wire.read_skeleton(path)
     assert skeleton is not None and skeleton.external
+
+
+def test_copy_without_copy_file_range(tmp_path, monkeypatch) -> None:
+    """Where the kernel copy is missing (macOS, Windows) or refused, bytes go through a buffer."""
+    import errno
+    import os
+
+    source = tmp_path / "source"
+    source.write_bytes(bytes(range(256)) * 100)
+
+    def refused(*args):
+        raise OSError(errno.ENOSYS, "not here")
+
+    for patch in (
+        lambda: monkeypatch.delattr(os, "copy_file_range"),
+        lambda: monkeypatch.setattr(os, "copy_file_range", refused),
+    ):
+        patch()
+        target = tmp_path / "target"
+        with open(source, "rb") as reader, open(target, "wb", buffering=0) as out:
+            onnx_wire.copy_range(reader, out, 300, 20000)
+        assert target.read_bytes() == source.read_bytes()[300:20300]
+        monkeypatch.undo()
+
+
+def test_unreadable_files_fall_back_to_a_whole_load(tmp_path) -> None:
+    path = tmp_path / "model.onnx"
+    onnx.save(_model([np.ones((8, 8), dtype=np.float32)]), str(path))
+    path.write_bytes(path.read_bytes()[:-7])  # truncated inside the last weight
+    assert onnx_wire.read_skeleton(path) is None

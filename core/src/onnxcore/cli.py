@@ -7,6 +7,7 @@ opset, flags); 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -184,9 +185,10 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if not quiet:
             print(f"{message}...", file=err, flush=True)
 
-    if len(requested_features(request)) > 1:
+    features = requested_features(request)
+    if len(features) > 1:
         return _report_outcomes(run_exports(request, progress), args, out, err)
-    result = run_export(request, progress)
+    result = run_export(dataclasses.replace(request, feature=features[0]), progress)
     if args.json:
         print(json.dumps(_result_summary(result), indent=2), file=out)
     elif args.quiet:

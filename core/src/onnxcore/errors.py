@@ -62,6 +62,10 @@ class FrameworkError(UsageError, RuntimeError):
     """The requested framework is unknown or not installed."""
 
 
+class NoFrameworkClassError(FrameworkError):
+    """transformers has no model class for the feature in the chosen framework (``--feature all`` skips it)."""
+
+
 class ExportFailedError(OnnxcoreError, RuntimeError):
     """The exporter itself failed or wrote something other than what the config declares."""
 

@@ -12,14 +12,15 @@ import gc
 import hashlib
 import json
 import re
+import traceback
 from collections.abc import Callable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from .errors import (
-    FrameworkError,
     ModelPathError,
+    NoFrameworkClassError,
     OnnxcoreError,
     UnknownFeatureError,
     UsageError,
@@ -177,7 +178,7 @@ def check_framework_class(registration: ConfigRegistration, model_config: Any, f
     mapping = getattr(model_class, "_model_mapping", None)
     if model_class is None or (mapping is not None and type(model_config) not in mapping):
         auto = f" ({model_class.__name__})" if model_class is not None else ""
-        raise FrameworkError(
+        raise NoFrameworkClassError(
             f"transformers has no TensorFlow {registration.model_type} model for {registration.feature}{auto};"
             " export this feature from the PyTorch weights (--framework pt)."
         )
@@ -336,7 +337,8 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
         attention = model.config._attn_implementation
         del model, parts  # ONNX Runtime loads the weights next: a large model must not be in memory twice
         return_free_memory()
-        reports, sessions = {}, {}
+        # sessions are kept for the generation check only: without it one session at a time is enough
+        reports, sessions = {}, ({} if generation_ref is not None else None)
         for name, reference in references.items():
             progress(f"Validating {name} in ONNX Runtime (atol {atol:g})")
             reports[name] = _check_part(name, reference, staging, output_names[name], atol, sessions)
@@ -404,8 +406,10 @@ def run_exports(request: ExportRequest, progress: Progress = lambda message: Non
     reported and the others still run. A single feature goes to ``request.output`` itself, as by run_export."""
     features = requested_features(request)
     if len(features) == 1:
-        return [FeatureOutcome(features[0], Path(request.output), run_export(request, progress))]
+        single = dataclasses.replace(request, feature=features[0])
+        return [FeatureOutcome(features[0], Path(request.output), run_export(single, progress))]
     check_output_path(Path(request.output))
+    everything = [name.strip() for name in request.feature.split(",") if name.strip()] == [ALL_FEATURES]
     outcomes = []
     for index, feature in enumerate(features, 1):
         output = Path(request.output) / feature
@@ -413,12 +417,23 @@ def run_exports(request: ExportRequest, progress: Progress = lambda message: Non
         try:
             result = run_export(dataclasses.replace(request, feature=feature, output=output), progress)
             outcomes.append(FeatureOutcome(feature, output, result))
-        except FrameworkError as exc:
-            outcomes.append(FeatureOutcome(feature, output, error=exc, skipped=request.feature == ALL_FEATURES))
         except OnnxcoreError as exc:
-            outcomes.append(FeatureOutcome(feature, output, error=exc))
+            skipped = isinstance(exc, NoFrameworkClassError) and everything
+            outcomes.append(FeatureOutcome(feature, output, error=_detached(exc), skipped=skipped))
         return_free_memory()  # the next feature's export starts from the memory the first one started from
     return outcomes
+
+
+def _detached(exc: OnnxcoreError) -> OnnxcoreError:
+    """``exc`` without the frames of the failed export (its model, its ONNX Runtime sessions), so that keeping
+    the error for the report keeps none of them in memory."""
+    error: BaseException | None = exc
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        traceback.clear_frames(error.__traceback__)
+        error = error.__cause__ or error.__context__
+    return exc
 
 
 def return_free_memory() -> None:
@@ -457,7 +472,7 @@ def _check_part(
     staging: Path,
     output_names: list[str],
     atol: float,
-    sessions: dict[Path, Any],
+    sessions: dict[Path, Any] | None,
 ) -> ValidationReport:
     """Validate one exported file against the reference run made before the model was freed."""
     try:

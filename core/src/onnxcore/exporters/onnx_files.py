@@ -161,13 +161,13 @@ def consolidate_external_data(model: onnx.ModelProto, directory: Path, data_name
                 continue
             offset = out.tell()
             padding = (-offset) % _ALIGNMENT
-            out.write(b"\0" * padding)
+            onnx_wire.write_all(out, b"\0" * padding)
             offset += padding
             if _is_external(tensor):
                 length = _copy_external(tensor, directory, out)
             else:
                 length = len(tensor.raw_data)
-                out.write(tensor.raw_data)
+                onnx_wire.write_all(out, tensor.raw_data)
             tensor.ClearField("raw_data")
             del tensor.external_data[:]
             for key, value in (("location", data_name), ("offset", str(offset)), ("length", str(length))):
@@ -181,18 +181,12 @@ def consolidate_external_data(model: onnx.ModelProto, directory: Path, data_name
 
 
 def _copy_external(tensor: onnx.TensorProto, directory: Path, out: Any) -> int:
-    """Append an external tensor's bytes to ``out`` inside the kernel (no copy through Python); returns the
-    length."""
+    """Append an external tensor's bytes to ``out``; returns the length."""
     info = external_data_helper.ExternalDataInfo(tensor)
     with open(directory / info.location, "rb") as source:
         start = info.offset or 0
         length = info.length or os.fstat(source.fileno()).st_size - start
-        copied = 0
-        while copied < length:
-            done = os.copy_file_range(source.fileno(), out.fileno(), length - copied, start + copied)
-            if done == 0:
-                raise ExportFailedError(f"external data file {info.location} is shorter than its tensor.")
-            copied += done
+        onnx_wire.copy_range(source, out, start, length)
     return length
 
 

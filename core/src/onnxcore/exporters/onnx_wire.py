@@ -11,12 +11,15 @@ of the graph message is valid protobuf: field order is free.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import mmap
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import onnx
+from google.protobuf.message import DecodeError
 
 _LENGTH_DELIMITED = 2
 _MODEL_GRAPH = 7  # ModelProto.graph
@@ -69,6 +72,8 @@ def _fields(data: mmap.mmap | bytes, start: int, end: int) -> Iterator[tuple[int
         elif wire == _LENGTH_DELIMITED:
             length, position = _varint(data, position)
             value_end = position + length
+            if value_end > end:
+                raise ValueError("field runs past the end of its message")
         elif wire == 5:
             value_end = position + 4
         else:
@@ -77,13 +82,54 @@ def _fields(data: mmap.mmap | bytes, start: int, end: int) -> Iterator[tuple[int
         position = value_end
 
 
+_NO_KERNEL_COPY = {errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV, errno.EINVAL, errno.EBADF}
+
+
+def copy_range(source: BinaryIO, out: BinaryIO, offset: int, length: int) -> None:
+    """Append ``length`` bytes of ``source`` from ``offset`` to ``out``: inside the kernel where it can
+    (``copy_file_range``, Linux), else through a buffer."""
+    copied = 0
+    if hasattr(os, "copy_file_range"):
+        try:
+            while copied < length:
+                done = os.copy_file_range(source.fileno(), out.fileno(), length - copied, offset + copied)
+                if done == 0:
+                    raise OSError(errno.EIO, f"{source.name} is shorter than its tensor data")
+                copied += done
+            return
+        except OSError as exc:
+            if exc.errno not in _NO_KERNEL_COPY or copied:
+                raise
+    source.seek(offset)
+    while copied < length:
+        block = source.read(min(1 << 24, length - copied))
+        if not block:
+            raise OSError(errno.EIO, f"{source.name} is shorter than its tensor data")
+        write_all(out, block)
+        copied += len(block)
+
+
+def write_all(out: BinaryIO, data: bytes) -> None:
+    """Write every byte (an unbuffered write may take only part)."""
+    view = memoryview(data)
+    while view:
+        view = view[out.write(view) :]
+
+
 def _field(number: int, payload_length: int) -> bytes:
     return _encode_varint(number << 3 | _LENGTH_DELIMITED) + _encode_varint(payload_length)
 
 
 def read_skeleton(path: Path) -> Skeleton | None:
     """The model at ``path`` without its initializers; None when the file is not one plain ModelProto with one
-    graph (the caller then loads it whole)."""
+    graph, or not what this reader expects (the caller then loads it whole, and onnx says what is wrong)."""
+    try:
+        return _read_skeleton(path)
+    except (ValueError, IndexError, UnicodeDecodeError, DecodeError):
+        return None
+
+
+def _read_skeleton(path: Path) -> Skeleton | None:
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         top = list(_fields(data, 0, len(data)))
         graphs = [field for field in top if field[0] == _MODEL_GRAPH]
@@ -116,14 +162,14 @@ def write_with_initializers(model: onnx.ModelProto, skeleton: Skeleton, source: 
     headless.ClearField("graph")
     weights = sum(end - start for start, end in skeleton.initializer_ranges)
     partial = target.with_name(target.name + ".partial")
-    with open(source, "rb") as reader, open(partial, "wb", buffering=0) as out:
-        out.write(headless.SerializeToString() + _field(_MODEL_GRAPH, len(graph_bytes) + weights) + graph_bytes)
-        for start, end in skeleton.initializer_ranges:
-            copied = 0
-            while copied < end - start:
-                done = os.copy_file_range(reader.fileno(), out.fileno(), end - start - copied, start + copied)
-                if done == 0:
-                    raise OSError(f"{source} changed while it was rewritten")
-                copied += done
+    try:
+        with open(source, "rb") as reader, open(partial, "wb", buffering=0) as out:
+            write_all(out, headless.SerializeToString() + _field(_MODEL_GRAPH, len(graph_bytes) + weights))
+            write_all(out, graph_bytes)
+            for start, end in skeleton.initializer_ranges:
+                copy_range(reader, out, start, end - start)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     target.unlink(missing_ok=True)  # renaming over a file makes ext4 flush the new one to disk first
     os.rename(partial, target)

@@ -10,6 +10,7 @@ import contextlib
 import inspect
 import io
 import logging
+import threading
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -73,29 +74,46 @@ def _quiet_torch_export() -> Iterator[None]:
 _BUILTIN_SYMBOLIC_DOMAINS = ("aten", "prim", "onnx", "quantized")
 
 
+_REPARSE_LOCK = threading.Lock()
+_reparse_skips = 0  # exports inside _no_onnxscript_reparse now; the patch is in place while above zero
+_real_add_onnxscript_fn: Any = None
+
+
+def _keep_model_bytes(model_bytes: bytes, custom_opsets: Any) -> bytes:
+    return model_bytes
+
+
 @contextlib.contextmanager
 def _no_onnxscript_reparse() -> Iterator[None]:
     """Skip the TorchScript exporter's second parse of the model it just serialized.
 
     torch parses the whole serialized model again (a second copy of the weights in memory, about 0.4 s per
     500 MB) only to attach onnxscript functions of custom-domain ops. Without a custom-domain symbolic
-    registered there are none to find, so the parse is skipped; with one, torch's code runs as is.
+    registered there are none to find, so the parse is skipped; with one, torch's code runs as is. Exports in
+    several threads share one patch, put in place by the first and removed by the last.
     """
+    global _reparse_skips, _real_add_onnxscript_fn
     try:
         from torch.onnx._internal.torchscript_exporter import onnx_proto_utils, registration
     except ImportError:  # another torch layout: nothing to skip
         yield
         return
-    original = getattr(onnx_proto_utils, "_add_onnxscript_fn", None)
     domains = {name.split("::")[0] for name in registration.registry.all_functions()}
-    if original is None or domains - set(_BUILTIN_SYMBOLIC_DOMAINS):
+    if not hasattr(onnx_proto_utils, "_add_onnxscript_fn") or domains - set(_BUILTIN_SYMBOLIC_DOMAINS):
         yield
         return
-    onnx_proto_utils._add_onnxscript_fn = lambda model_bytes, custom_opsets: model_bytes
+    with _REPARSE_LOCK:
+        if _reparse_skips == 0:
+            _real_add_onnxscript_fn = onnx_proto_utils._add_onnxscript_fn
+            onnx_proto_utils._add_onnxscript_fn = _keep_model_bytes
+        _reparse_skips += 1
     try:
         yield
     finally:
-        onnx_proto_utils._add_onnxscript_fn = original
+        with _REPARSE_LOCK:
+            _reparse_skips -= 1
+            if _reparse_skips == 0 and onnx_proto_utils._add_onnxscript_fn is _keep_model_bytes:
+                onnx_proto_utils._add_onnxscript_fn = _real_add_onnxscript_fn
 
 
 def export_pytorch(
