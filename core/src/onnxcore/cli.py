@@ -30,12 +30,13 @@ from .pipeline import (
     requested_features,
     run_export,
     run_exports,
+    validate_export,
 )
 from .plugins import PluginHost, get_host
 from .seq2seq import DEFAULT_LAYOUT, LAYOUTS
 from .tf_models import tensorflow_environment
 
-COMMANDS = ("export", "check-generation", "features", "plugins", "new-plugin")
+COMMANDS = ("export", "validate", "check-generation", "features", "plugins", "new-plugin")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,6 +106,24 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="output folder; the model is written to OUTPUT/model.onnx (or the --layout split files)",
     )
+
+    validate = commands.add_parser(
+        "validate", help="validate an existing export again against its checkpoint, as its onnxcore.json records it"
+    )
+    validate.add_argument(
+        "-m", "--model", help="the checkpoint (default: the one onnxcore.json records; give it if it moved)"
+    )
+    validate.add_argument("--atol", type=float, help="absolute tolerance (default: the one the export used)")
+    validate.add_argument(
+        "--generation-check",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="compare greedy generation too (default: where the export was checked so)",
+    )
+    validate.add_argument("--trust-remote-code", action="store_true", help="allow checkpoints that run their own code")
+    validate.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    validate.add_argument("--json", action="store_true", help="print the result as JSON")
+    validate.add_argument("folder", type=Path, help="the folder onnxcore export wrote")
 
     check = commands.add_parser(
         "check-generation",
@@ -256,6 +275,30 @@ def _print_result(result: ExportResult, out: TextIO) -> None:
         print(f"All good, models saved in {result.output}: {names}", file=out)
 
 
+def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    quiet = args.quiet or args.json
+
+    def progress(message: str) -> None:
+        if not quiet:
+            print(f"{message}...", file=err, flush=True)
+
+    result = validate_export(
+        args.folder, args.model, args.atol, args.generation_check, args.trust_remote_code, progress
+    )
+    if args.json:
+        summary = {"folder": str(result.folder), "model": result.model, "ok": True}
+        summary["validation"] = {name: report.as_dict() for name, report in result.validation.items()}
+        summary["generation"] = result.generation.as_dict() if result.generation else None
+        print(json.dumps(summary, indent=2), file=out)
+    elif not args.quiet:
+        for name, report in result.validation.items():
+            print(f"{name}:\n{report.table()}", file=out)
+        if result.generation:
+            print("Greedy generation matches generate():\n" + result.generation.summary(), file=out)
+        print(f"All good: {result.folder} still matches {result.model}.", file=out)
+    return 0
+
+
 def cmd_check_generation(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     prompts = tuple(args.prompts or DEFAULT_PROMPTS)
     report = check_export_generation(args.model, args.onnx, prompts, args.max_new_tokens, args.trust_remote_code)
@@ -394,6 +437,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     args = build_parser().parse_args(arguments)
     handlers = {
         "export": cmd_export,
+        "validate": cmd_validate,
         "check-generation": cmd_check_generation,
         "features": cmd_features,
         "plugins": cmd_plugins,

@@ -33,6 +33,7 @@ from .features import FeaturesManager
 from .generation import (
     DEFAULT_MAX_NEW_TOKENS,
     DEFAULT_PROMPTS,
+    GenerationReference,
     GenerationReport,
     can_check_generation,
     check_generation,
@@ -324,30 +325,14 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
 
     staged = StagedOutput(output)
     with staged as staging:
-        output_names = {
-            part.file_name: _export_part(request, part, preprocessor, opset, staging, progress) for part in parts
-        }
-        progress(f"Running the {framework_label(model)} model on the validation inputs")
-        references = {part.file_name: reference_run(part.config, preprocessor, part.model) for part in parts}
-        generation_ref = None
-        if request.generation_check and can_check_generation(onnx_config, model, request.layout):
-            progress(f"Generating {request.max_new_tokens} tokens with generate()")
-            generation_ref = generation_reference(model, preprocessor, request.prompts, request.max_new_tokens)
+        for part in parts:
+            _export_part(request, part, preprocessor, opset, staging, progress)
+        pending = prepare_checks(parts, onnx_config, model, preprocessor, request, atol, progress)
         contracts = {part.file_name: part.config for part in parts}
         attention = model.config._attn_implementation
         del model, parts  # ONNX Runtime loads the weights next: a large model must not be in memory twice
         return_free_memory()
-        # sessions are kept for the generation check only: without it one session at a time is enough
-        reports, sessions = {}, ({} if generation_ref is not None else None)
-        for name, reference in references.items():
-            progress(f"Validating {name} in ONNX Runtime (atol {atol:g})")
-            reports[name] = _check_part(name, reference, staging, output_names[name], atol, sessions)
-        generation = None
-        if generation_ref is not None:
-            progress("Checking greedy generation in ONNX Runtime against generate()")
-            target = staging / ONNX_FILE_NAME if request.layout == "single" else staging
-            generation = compare_generation(target, generation_ref, sessions)
-        del sessions
+        reports, generation = run_checks(pending, staging, progress)
         model_config.save_pretrained(staging)
         if preprocessor is not None:
             preprocessor.save_pretrained(staging)
@@ -448,12 +433,62 @@ def return_free_memory() -> None:
         pass
 
 
+@dataclasses.dataclass
+class PendingChecks:
+    """What validation needs from the framework model, taken before the model is freed: its outputs on the
+    validation inputs per file, and its ``generate()`` tokens where the generation check applies."""
+
+    references: dict[str, ReferenceRun]
+    output_names: dict[str, list[str]]
+    generation: GenerationReference | None
+    layout: str
+    atol: float
+
+
+def prepare_checks(
+    parts: list[ExportPart],
+    onnx_config: Any,
+    model: Any,
+    preprocessor: Any,
+    request: ExportRequest,
+    atol: float,
+    progress: Progress,
+) -> PendingChecks:
+    """Run the framework model for every file's validation and for the generation check."""
+    progress(f"Running the {framework_label(model)} model on the validation inputs")
+    references = {part.file_name: reference_run(part.config, preprocessor, part.model) for part in parts}
+    generation = None
+    if request.generation_check and can_check_generation(onnx_config, model, request.layout):
+        progress(f"Generating {request.max_new_tokens} tokens with generate()")
+        generation = generation_reference(model, preprocessor, request.prompts, request.max_new_tokens)
+    output_names = {part.file_name: list(part.config.outputs) for part in parts}
+    return PendingChecks(references, output_names, generation, request.layout, atol)
+
+
+def run_checks(
+    pending: PendingChecks, folder: Path, progress: Progress
+) -> tuple[dict[str, ValidationReport], GenerationReport | None]:
+    """Validate each file in ``folder`` in ONNX Runtime, then greedy generation; raises ValidationError."""
+    reports: dict[str, ValidationReport] = {}
+    # sessions are kept for the generation check only: without it one session at a time is enough
+    sessions: dict[Path, Any] | None = {} if pending.generation is not None else None
+    for name, reference in pending.references.items():
+        progress(f"Validating {name} in ONNX Runtime (atol {pending.atol:g})")
+        reports[name] = _check_part(name, reference, folder, pending.output_names[name], pending.atol, sessions)
+    generation = None
+    if pending.generation is not None:
+        progress("Checking greedy generation in ONNX Runtime against generate()")
+        target = folder / ONNX_FILE_NAME if pending.layout == "single" else folder
+        generation = compare_generation(target, pending.generation, sessions)
+    return reports, generation
+
+
 def _export_part(
     request: ExportRequest, part: ExportPart, preprocessor: Any, opset: int, staging: Path, progress: Progress
-) -> list[str]:
-    """Export one file of the layout into ``staging``; returns its output names."""
+) -> None:
+    """Export one file of the layout into ``staging``."""
     progress(f"Exporting {part.file_name} with {request.exporter} (opset {opset})")
-    _, output_names = export(
+    export(
         preprocessor,
         part.model,
         part.config,
@@ -463,7 +498,6 @@ def _export_part(
         exporter=request.exporter,
         external_data=request.external_data,
     )
-    return output_names
 
 
 def _check_part(
@@ -496,16 +530,101 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
                 "framework": None,
             }
         return {"feature": "causal-lm-with-past", "exporter": DEFAULT_EXPORTER, "layout": "single", "framework": None}
+    manifest = load_manifest(folder)
+    return {
+        "feature": manifest["feature"],
+        "exporter": manifest["exporter"],
+        "layout": manifest.get("layout", "single"),
+        "framework": manifest.get("framework", "pt"),
+    }
+
+
+@dataclasses.dataclass
+class RevalidationResult:
+    """``validate FOLDER``: the export's manifest and how its files compare with the checkpoint now."""
+
+    folder: Path
+    model: str
+    manifest: dict[str, Any]
+    validation: dict[str, ValidationReport]
+    generation: GenerationReport | None
+
+
+def load_manifest(folder: Path) -> dict[str, Any]:
+    """The ``onnxcore.json`` of an export folder."""
+    manifest_file = Path(folder) / MANIFEST_NAME
+    if not Path(folder).is_dir():
+        raise ModelPathError(f"{folder} is not a folder; pass the folder that onnxcore export wrote.")
+    if not manifest_file.is_file():
+        raise ModelPathError(f"{folder} has no {MANIFEST_NAME}; pass a folder written by onnxcore export.")
     try:
         manifest = json.loads(manifest_file.read_text())
-        return {
-            "feature": manifest["feature"],
-            "exporter": manifest["exporter"],
-            "layout": manifest.get("layout", "single"),
-            "framework": manifest.get("framework", "pt"),
-        }
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        lacking = [key for key in ("model", "feature", "exporter", "files") if key not in manifest]
+    except (OSError, ValueError, TypeError) as exc:  # TypeError: JSON that is not an object
         raise ModelPathError(f"cannot read {manifest_file} ({first_line(exc)}); is it an onnxcore export?") from exc
+    if lacking:
+        raise ModelPathError(f"{manifest_file} has no {', '.join(lacking)}; is it an onnxcore export?")
+    return manifest
+
+
+def check_file_hashes(folder: Path, manifest: dict[str, Any]) -> None:
+    """Every file the manifest lists is there with the recorded sha256."""
+    missing = [name for name in manifest["files"] if not (folder / name).is_file()]
+    changed = [
+        name
+        for name, entry in manifest["files"].items()
+        if name not in missing and _sha256(folder / name) != entry.get("sha256")
+    ]
+    if missing or changed:
+        problems = [f"missing {', '.join(missing)}"] * bool(missing) + [f"changed {', '.join(changed)}"] * bool(changed)
+        raise ValidationError(
+            f"{folder} is not the export its {MANIFEST_NAME} describes ({'; '.join(problems)}); export it again."
+        )
+
+
+def validate_export(
+    folder: Path,
+    model: str | None = None,
+    atol: float | None = None,
+    generation_check: bool | None = None,
+    trust_remote_code: bool = False,
+    progress: Progress = lambda message: None,
+) -> RevalidationResult:
+    """Validate an existing export again against its source checkpoint (``model``, else the one its manifest
+    names): the files must be those the manifest hashed, and every ONNX file must match the model in ONNX Runtime
+    (and generate the same tokens, where the export was checked so). Raises ValidationError on a mismatch."""
+    folder = Path(folder)
+    manifest = load_manifest(folder)
+    source = model or manifest["model"]
+    if model is None and not Path(source).exists() and not _HUB_ID.match(source):
+        raise ModelPathError(
+            f"the checkpoint {source!r} recorded in {MANIFEST_NAME} is not there; pass its folder with -m."
+        )
+    progress(f"Checking the files of {folder} against {MANIFEST_NAME}")
+    check_file_hashes(folder, manifest)
+    recorded = manifest.get("generation") or {}
+    request = ExportRequest(
+        model=source,
+        output=folder,
+        feature=manifest["feature"],
+        exporter=manifest["exporter"],
+        layout=manifest.get("layout", "single"),
+        trust_remote_code=trust_remote_code,
+        generation_check=bool(recorded) if generation_check is None else generation_check,
+        max_new_tokens=recorded.get("max_new_tokens", DEFAULT_MAX_NEW_TOKENS),
+    )
+    progress(f"Loading {source} ({request.feature})")
+    _, registration = resolve(request)
+    reference = load_model(request, registration, choose_framework(source, manifest.get("framework")))
+    onnx_config = registration.constructor()(reference.config)
+    parts = layout_parts(request.layout, onnx_config, reference)
+    recorded_atol = next(iter(manifest.get("validation", {}).values()), {}).get("atol")
+    atol = atol if atol is not None else recorded_atol or onnx_config.atol_for_validation
+    pending = prepare_checks(parts, onnx_config, reference, _load_preprocessor(request), request, atol, progress)
+    del reference, parts
+    return_free_memory()
+    reports, generation = run_checks(pending, folder, progress)
+    return RevalidationResult(folder, source, manifest, reports, generation)
 
 
 def check_export_generation(
