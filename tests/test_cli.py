@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import signal
+import subprocess
+import sys
 
 import onnx
 import pytest
@@ -162,6 +165,39 @@ def test_validation_failure_prints_the_table_and_keeps_the_earlier_export(tmp_pa
     assert "max |diff|" in run.err and "FAILED" in run.err
     assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in output.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_keep_failed_puts_the_rejected_export_apart(tmp_path) -> None:
+    output = tmp_path / "out"
+    assert run_cli("export", "-m", str(TINY_BERT), "--quiet", str(output)).code == 0
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in output.iterdir()}
+    run = run_cli("export", "-m", str(TINY_BERT), "--atol", "1e-30", "--keep-failed", str(output))
+    assert run.code == 1 and f"The rejected export is in {output}.failed; {output} is as it was." in run.err
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in output.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "out.failed"]
+    assert onnx.load(str(tmp_path / "out.failed" / "model.onnx")).graph.input[0].name == "input_ids"
+
+
+@pytest.mark.parametrize(
+    ("signal_number", "code", "word"), [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")]
+)
+def test_killed_mid_export_leaves_the_target_untouched(tmp_path, signal_number, code, word) -> None:
+    output = tmp_path / "out"
+    assert run_cli("export", "-m", str(TINY_BERT), "--quiet", str(output)).code == 0
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in output.iterdir()}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "onnxcore", "export", "-m", str(TINY_BERT), "--opset", "14", str(output)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for line in process.stderr:  # wait until the export is being built in its staging folder
+        if line.startswith("Exporting"):
+            break
+    process.send_signal(signal_number)
+    _, err = process.communicate(timeout=300)
+    assert process.returncode == code and f"error: {word}; nothing was written." in err and "Traceback" not in err
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in output.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging folder left behind
 
 
 def test_import_onnxcore_is_light() -> None:

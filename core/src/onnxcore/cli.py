@@ -1,7 +1,7 @@
 """Command line: parse, call the pipeline or the registry, print. Nothing here knows how to export.
 
 Exit codes: 0 success; 1 export, validation or plugin failure; 2 usage error (bad model, feature, path,
-opset, flags); 130 interrupted.
+opset, flags); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM). An interrupted export writes nothing.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import json
 import os
+import signal
 import sys
 import traceback
 import warnings
@@ -99,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
         " ONNX Runtime with generate() (default: on)",
     )
     _generation_arguments(export)
+    export.add_argument(
+        "--keep-failed",
+        action="store_true",
+        help="when validation fails, keep the rejected files in OUTPUT.failed/ (OUTPUT is left as it was)",
+    )
     export.add_argument("-q", "--quiet", action="store_true", help="print only errors and the output path")
     export.add_argument("--json", action="store_true", help="print the result as JSON")
     export.add_argument(
@@ -197,6 +203,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         generation_check=args.generation_check,
         prompts=tuple(args.prompts or DEFAULT_PROMPTS),
         max_new_tokens=args.max_new_tokens,
+        keep_failed=args.keep_failed,
     )
     quiet = args.quiet or args.json
 
@@ -390,6 +397,14 @@ def _show_warning(message: Any, category: Any, filename: str, lineno: int, file:
     print(f"warning: {message}", file=sys.stderr)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that everything unwinds as on Ctrl-C."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
 def run() -> int:
     """Console entry (``onnxcore``, ``python -m onnxcore``): one command per process.
 
@@ -397,6 +412,7 @@ def run() -> int:
     export never uses; a process that runs only this command can tell it not to. ``main`` itself changes no
     environment, so programs that call it for several exports keep both frameworks.
     """
+    signal.signal(signal.SIGTERM, _terminate)  # unwind like Ctrl-C, so that the staged export is removed
     arguments = sys.argv[1:]
     command = arguments[0] if arguments and arguments[0] in COMMANDS else "export"
     if command == "export" and _pytorch_weights(arguments):
@@ -450,6 +466,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except OnnxcoreError as exc:
         print(f"error: {exc}", file=err)
         return exc.exit_code
+    except Terminated:
+        print("error: terminated; nothing was written.", file=err)
+        return 143
     except KeyboardInterrupt:
         print("error: interrupted; nothing was written.", file=err)
         return 130

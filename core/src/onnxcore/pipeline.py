@@ -52,6 +52,7 @@ from .validate import ReferenceRun, ValidationReport, check_onnx_outputs, refere
 PREPROCESSOR_CHOICES = ("auto", "tokenizer", "feature_extractor", "image_processor", "processor")
 ONNX_FILE_NAME = SINGLE_FILE
 ALL_FEATURES = "all"
+FAILED_SUFFIX = ".failed"
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 
 Progress = Callable[[str], None]
@@ -77,6 +78,7 @@ class ExportRequest:
     generation_check: bool = True
     prompts: tuple[str, ...] = DEFAULT_PROMPTS
     max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS
+    keep_failed: bool = False  # a failed validation leaves its files in OUTPUT.failed/
 
 
 @dataclasses.dataclass
@@ -323,26 +325,32 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     preprocessor = _load_preprocessor(request)
     atol = request.atol if request.atol is not None else onnx_config.atol_for_validation
 
-    staged = StagedOutput(output)
-    with staged as staging:
-        for part in parts:
-            _export_part(request, part, preprocessor, opset, staging, progress)
-        pending = prepare_checks(parts, onnx_config, model, preprocessor, request, atol, progress)
-        contracts = {part.file_name: part.config for part in parts}
-        attention = model.config._attn_implementation
-        del model, parts  # ONNX Runtime loads the weights next: a large model must not be in memory twice
-        return_free_memory()
-        reports, generation = run_checks(pending, staging, progress)
-        model_config.save_pretrained(staging)
-        if preprocessor is not None:
-            preprocessor.save_pretrained(staging)
-        manifest = build_manifest(
-            request, registration, opset, staging, contracts, reports, generation, attention, framework
-        )
-        (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
-        names = sorted(path.name for path in staging.iterdir())
-        progress(f"Writing {output}")
-        staged.commit()
+    failed = output.with_name(output.name + FAILED_SUFFIX) if request.keep_failed else None
+    staged = StagedOutput(output, keep_failed=failed)
+    try:
+        with staged as staging:
+            for part in parts:
+                _export_part(request, part, preprocessor, opset, staging, progress)
+            pending = prepare_checks(parts, onnx_config, model, preprocessor, request, atol, progress)
+            contracts = {part.file_name: part.config for part in parts}
+            attention = model.config._attn_implementation
+            del model, parts  # ONNX Runtime loads the weights next: a large model must not be in memory twice
+            return_free_memory()
+            reports, generation = run_checks(pending, staging, progress)
+            model_config.save_pretrained(staging)
+            if preprocessor is not None:
+                preprocessor.save_pretrained(staging)
+            manifest = build_manifest(
+                request, registration, opset, staging, contracts, reports, generation, attention, framework
+            )
+            (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
+            names = sorted(path.name for path in staging.iterdir())
+            progress(f"Writing {output}")
+            staged.commit()
+    except ValidationError as exc:
+        if failed is None:
+            raise
+        raise ValidationError(f"{exc}\nThe rejected export is in {failed}; {output} is as it was.") from exc
     return ExportResult(
         output=output,
         files=[output / name for name in names],

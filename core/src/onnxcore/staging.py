@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
-from .errors import OutputPathError
+from .errors import OutputPathError, ValidationError
 
 MANIFEST_NAME = "onnxcore.json"
 
@@ -39,10 +39,15 @@ def check_output_path(output: Path) -> None:
 
 
 class StagedOutput:
-    """Context manager yielding a temporary folder; ``commit()`` moves its files into the target folder."""
+    """Context manager yielding a temporary folder; ``commit()`` moves its files into the target folder.
 
-    def __init__(self, target: Path) -> None:
+    ``keep_failed``: where the staged files go when validation fails (a folder beside the target, replaced if it
+    exists), instead of being deleted.
+    """
+
+    def __init__(self, target: Path, keep_failed: Path | None = None) -> None:
         self.target = Path(target)
+        self.keep_failed = keep_failed
         self.path: Path | None = None
         self._committed = False
 
@@ -82,8 +87,13 @@ class StagedOutput:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if not self._committed and self.path is not None:
-            shutil.rmtree(self.path, ignore_errors=True)
+        if self._committed or self.path is None:
+            return
+        if self.keep_failed is not None and isinstance(exc, ValidationError):
+            shutil.rmtree(self.keep_failed, ignore_errors=True)
+            os.rename(self.path, self.keep_failed)
+            return
+        shutil.rmtree(self.path, ignore_errors=True)
 
 
 def _manifest_files(folder: Path) -> set[str]:
