@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 
 import onnx
 import pytest
@@ -272,3 +273,23 @@ def test_scattered_external_data_is_gathered_into_one_file(tmp_path) -> None:
         if entry.key == "offset"
     ]
     assert all(offset % 4096 == 0 for offset in offsets)
+
+
+def test_feature_auto_follows_the_architectures(text_plugin, tiny_bert, tmp_path) -> None:
+    from onnxcore.errors import UsageError
+    from onnxcore.pipeline import requested_features
+
+    assert requested_features(ExportRequest(model=str(tiny_bert), output=tmp_path, feature="auto")) == ["default"]
+    classifier = tmp_path / "classifier"
+    shutil.copytree(tiny_bert, classifier)
+    config = json.loads((classifier / "config.json").read_text())
+    (classifier / "config.json").write_text(json.dumps(config | {"architectures": ["BertForSequenceClassification"]}))
+    request = ExportRequest(model=str(classifier), output=tmp_path, feature="auto")
+    assert requested_features(request) == ["sequence-classification"]
+    (classifier / "config.json").write_text(json.dumps(config | {"architectures": ["BertForQuestionAnswering"]}))
+    with pytest.raises(UsageError, match="no installed feature of bert loads BertForQuestionAnswering"):
+        requested_features(request)
+    del config["architectures"]
+    (classifier / "config.json").write_text(json.dumps(config))
+    with pytest.raises(UsageError, match="needs the architectures field"):
+        requested_features(request)

@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--feature",
         default="default",
         help="feature to export (default: %(default)s); Optimum task names are accepted too. Several features,"
-        " comma-separated, or 'all' export each into OUTPUT/FEATURE in one run",
+        " comma-separated, or 'all' export each into OUTPUT/FEATURE in one run; 'auto' picks the feature of the"
+        " checkpoint's architectures (config.json)",
     )
     export.add_argument("--framework", choices=("pt", "tf"), help="framework of the weights (default: detected)")
     export.add_argument(

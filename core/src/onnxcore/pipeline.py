@@ -52,6 +52,7 @@ from .validate import ReferenceRun, ValidationReport, check_onnx_outputs, refere
 PREPROCESSOR_CHOICES = ("auto", "tokenizer", "feature_extractor", "image_processor", "processor")
 ONNX_FILE_NAME = SINGLE_FILE
 ALL_FEATURES = "all"
+AUTO_FEATURE = "auto"
 FAILED_SUFFIX = ".failed"
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 
@@ -379,18 +380,49 @@ class FeatureOutcome:
 
 
 def requested_features(request: ExportRequest) -> list[str]:
-    """The features ``request.feature`` names: one, a comma-separated list, or ``all`` (every feature the
-    plugins register for the checkpoint's model type), as canonical names without repeats."""
+    """The features ``request.feature`` names: one, a comma-separated list, ``all`` (every feature the plugins
+    register for the checkpoint's model type) or ``auto`` (:func:`infer_feature`), as canonical names without
+    repeats."""
     names = [name.strip() for name in request.feature.split(",") if name.strip()]
     if not names:
         raise UsageError("--feature is empty; name a feature, a comma-separated list, or all.")
     registry = get_registry()
-    if ALL_FEATURES in names:
-        if names != [ALL_FEATURES]:
-            raise UsageError("--feature all exports every feature; do not list others with it.")
-        model_type = _load_model_config(request).model_type
-        return sorted(registry.require_model_type(model_type, request.model))
+    for word in (ALL_FEATURES, AUTO_FEATURE):
+        if word in names and names != [word]:
+            raise UsageError(f"--feature {word} cannot be listed with other features.")
+    if names in ([ALL_FEATURES], [AUTO_FEATURE]):
+        model_config = _load_model_config(request)
+        features = sorted(registry.require_model_type(model_config.model_type, request.model))
+        return features if names == [ALL_FEATURES] else [infer_feature(model_config, features)]
     return list(dict.fromkeys(registry.canonical_feature(name) for name in names))
+
+
+def infer_feature(model_config: Any, features: list[str]) -> str:
+    """The feature whose model class is the checkpoint's ``architectures[0]`` (its ``-with-past`` variant when
+    registered: that is what generation needs); works offline, from config.json alone."""
+    architectures = getattr(model_config, "architectures", None) or []
+    if not architectures:
+        raise UsageError(
+            "--feature auto needs the architectures field of the checkpoint's config.json, which it lacks; name"
+            f" the feature: {', '.join(features)}."
+        )
+    wanted = architectures[0].removeprefix("TF")
+    matching = []
+    for feature in features:
+        try:
+            auto_class = FeaturesManager.get_model_class_for_feature(feature, "pt")
+            model_class = auto_class._model_mapping[type(model_config)]
+        except (UnknownFeatureError, KeyError, AttributeError):
+            continue
+        if model_class.__name__ == wanted:
+            matching.append(feature)
+    if not matching:
+        raise UsageError(
+            f"--feature auto: no installed feature of {model_config.model_type} loads {architectures[0]}; name the"
+            f" feature: {', '.join(features)}."
+        )
+    with_past = [feature for feature in matching if feature.endswith("-with-past")]
+    return (with_past or matching)[0]
 
 
 def run_exports(request: ExportRequest, progress: Progress = lambda message: None) -> list[FeatureOutcome]:
