@@ -200,7 +200,7 @@ def test_feature_list_errors_before_any_export(text_plugin, tiny_bert, tmp_path)
 
     with pytest.raises(UnknownFeatureError, match="unknown feature 'mased-lm'"):
         requested_features(ExportRequest(model=str(tiny_bert), output=tmp_path, feature="default,mased-lm"))
-    with pytest.raises(UsageError, match="do not list others"):
+    with pytest.raises(UsageError, match="cannot be listed with other features"):
         requested_features(ExportRequest(model=str(tiny_bert), output=tmp_path, feature="all,default"))
 
 
@@ -293,3 +293,28 @@ def test_feature_auto_follows_the_architectures(text_plugin, tiny_bert, tmp_path
     (classifier / "config.json").write_text(json.dumps(config))
     with pytest.raises(UsageError, match="needs the architectures field"):
         requested_features(request)
+
+
+class _Payload:
+    """Pickled into a .bin file: unpickling it (without weights_only) would create ``marker``."""
+
+    def __init__(self, marker) -> None:
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_pickled_code_in_bin_weights_is_never_run(text_plugin, tiny_bert, tmp_path) -> None:
+    import pickle
+
+    from onnxcore.errors import ModelPathError
+
+    checkpoint = tmp_path / "hostile"
+    checkpoint.mkdir()
+    shutil.copy(tiny_bert / "config.json", checkpoint / "config.json")
+    marker = tmp_path / "code-ran"
+    (checkpoint / "pytorch_model.bin").write_bytes(pickle.dumps({"weight": _Payload(marker)}))
+    with pytest.raises(ModelPathError, match="cannot load the model weights"):
+        run_export(ExportRequest(model=str(checkpoint), output=tmp_path / "out"))
+    assert not marker.exists() and not (tmp_path / "out").exists()

@@ -166,7 +166,7 @@ class FeaturesManager(metaclass=_RegistryView):
         framework = FeaturesManager.determine_framework(model, framework)
         model_class = FeaturesManager.get_model_class_for_feature(feature, framework)
         options = _weights_options(model, framework)
-        if options:
+        if options or Path(model).is_dir():  # a local folder's weights are known: no guessing on a load error
             return model_class.from_pretrained(model, cache_dir=cache_dir, **options, **model_kwargs)
         # transformers 4.57 fails to read PyTorch safetensors into a TF model unless told from_pt (a TypeError)
         other_weights = (OSError, TypeError) if framework == "tf" else OSError

@@ -330,8 +330,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     staged = StagedOutput(output, keep_failed=failed)
     try:
         with staged as staging:
-            for part in parts:
-                _export_part(request, part, preprocessor, opset, staging, progress)
+            _export_parts(request, parts, preprocessor, opset, staging, progress)
             pending = prepare_checks(parts, onnx_config, model, preprocessor, request, atol, progress)
             contracts = {part.file_name: part.config for part in parts}
             attention = model.config._attn_implementation
@@ -523,21 +522,22 @@ def run_checks(
     return reports, generation
 
 
-def _export_part(
-    request: ExportRequest, part: ExportPart, preprocessor: Any, opset: int, staging: Path, progress: Progress
+def _export_parts(
+    request: ExportRequest, parts: list[ExportPart], preprocessor: Any, opset: int, staging: Path, progress: Progress
 ) -> None:
-    """Export one file of the layout into ``staging``."""
-    progress(f"Exporting {part.file_name} with {request.exporter} (opset {opset})")
-    export(
-        preprocessor,
-        part.model,
-        part.config,
-        opset,
-        staging / part.file_name,
-        device=request.device,
-        exporter=request.exporter,
-        external_data=request.external_data,
-    )
+    """Export each file of the layout into ``staging`` (no loop variable outlives this call to keep the model)."""
+    for part in parts:
+        progress(f"Exporting {part.file_name} with {request.exporter} (opset {opset})")
+        export(
+            preprocessor,
+            part.model,
+            part.config,
+            opset,
+            staging / part.file_name,
+            device=request.device,
+            exporter=request.exporter,
+            external_data=request.external_data,
+        )
 
 
 def _check_part(
