@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -91,6 +92,23 @@ def _bad_checkpoint(tmp_path, model_type: str):
     return folder
 
 
+def _damaged_checkpoints(tmp_path) -> dict[str, object]:
+    """Copies of tiny-bert, each broken one way."""
+    folders = {}
+    for name in ("corrupt", "truncated_config", "truncated_weights", "mismatch", "remote"):
+        folders[name] = tmp_path / name
+        shutil.copytree(TINY_BERT, folders[name])
+    config = json.loads((TINY_BERT / "config.json").read_text())
+    (folders["corrupt"] / "config.json").write_text("{not json")
+    (folders["truncated_config"] / "config.json").write_text(json.dumps(config)[:100])
+    weights = (TINY_BERT / "model.safetensors").read_bytes()
+    (folders["truncated_weights"] / "model.safetensors").write_bytes(weights[: len(weights) // 2])
+    (folders["mismatch"] / "config.json").write_text(json.dumps(config | {"hidden_size": 64}))
+    remote = config | {"model_type": "mybert", "auto_map": {"AutoConfig": "configuration_mybert.MyBertConfig"}}
+    (folders["remote"] / "config.json").write_text(json.dumps(remote))
+    return folders
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
@@ -120,6 +138,16 @@ def _bad_checkpoint(tmp_path, model_type: str):
         (["-m", "{bert}", "--opset", "30"], 2, "the torchscript exporter writes opsets 7 to 20, not 30"),
         (["-m", "{bert}", "--exporter", "dynamo", "--opset", "14"], 2, "writes opsets 18 to .*--exporter torchscript"),
         (["-m", "{bert}", "--exporter", "tf2onnx"], 2, "--exporter tf2onnx does not export PyTorch models"),
+        (["-m", "{corrupt}"], 2, "cannot read .*config.json: It looks like the config file .* is not a valid JSON"),
+        (["-m", "{truncated_config}"], 2, "cannot read .*config.json: .* not a valid JSON"),
+        (["-m", "{truncated_weights}"], 2, "the weights file of .* is damaged .*; save or download it again"),
+        (
+            ["-m", "{mismatch}"],
+            2,
+            "the weights do not match config.json \\(size mismatch for .*torch.Size\\(\\[64\\]\\)",
+        ),
+        (["-m", "{remote}"], 2, "needs its own code to load; rerun with --trust-remote-code if you trust it"),
+        (["-m", "bert-base-uncased"], 2, "no local folder 'bert-base-uncased', and it could not be loaded from the"),
         # this env has no TensorFlow: the TF path says how to install it, the rest works without it
         (
             ["-m", "{bert}", "--framework", "tf"],
@@ -138,8 +166,9 @@ def test_bad_input_is_one_clear_line(tmp_path, args, code, message) -> None:
         "missing": tmp_path / "does-not-exist",
         "empty": tmp_path / "empty",
     }
+    paths |= _damaged_checkpoints(tmp_path)
     args = [arg.format(**paths) for arg in args]
-    run = run_cli("export", *args, str(tmp_path / "out"))
+    run = run_cli("export", *args, str(tmp_path / "out"), env={"HF_HUB_OFFLINE": "1"})
     assert run.code == code
     assert re.search(message, run.error_line), run.error_line
     assert not (tmp_path / "out").exists()

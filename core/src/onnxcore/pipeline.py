@@ -284,6 +284,8 @@ def load_model(request: ExportRequest, registration: ConfigRegistration, framewo
 
 
 def _load_model(request: ExportRequest, registration: ConfigRegistration, framework: str, attention: str | None) -> Any:
+    from safetensors import SafetensorError
+
     options = {} if attention is None else {"attn_implementation": attention}
     try:
         return FeaturesManager.get_model_from_feature(
@@ -294,8 +296,19 @@ def _load_model(request: ExportRequest, registration: ConfigRegistration, framew
             trust_remote_code=request.trust_remote_code,
             **options,
         )
+    except SafetensorError as exc:
+        raise ModelPathError(
+            f"the weights file of {request.model} is damaged ({first_line(exc)}); save or download it again."
+        ) from exc
     except (OSError, ValueError, RuntimeError) as exc:
-        raise ModelPathError(f"cannot load the model weights of {request.model}: {first_line(exc)}") from exc
+        raise ModelPathError(f"cannot load the model weights of {request.model}: {_load_error(exc)}") from exc
+
+
+def _load_error(exc: BaseException) -> str:
+    """What a load error says is wrong: a state-dict error's first line names only the module, its size
+    mismatches are the news."""
+    mismatch = next((line.strip() for line in str(exc).splitlines() if line.strip().startswith("size mismatch")), None)
+    return f"the weights do not match config.json ({mismatch})" if mismatch else first_line(exc)
 
 
 def run_export(request: ExportRequest, progress: Progress = lambda message: None) -> ExportResult:
