@@ -302,6 +302,11 @@ def _load_model(request: ExportRequest, registration: ConfigRegistration, framew
         ) from exc
     except (OSError, ValueError, RuntimeError) as exc:
         raise ModelPathError(f"cannot load the model weights of {request.model}: {_load_error(exc)}") from exc
+    except (TypeError, ZeroDivisionError, OverflowError) as exc:  # a config.json field of the wrong type or value
+        raise ModelPathError(
+            f"cannot build the {registration.model_type} model from the config.json of {request.model}"
+            f" ({type(exc).__name__}: {first_line(exc)}); check its fields."
+        ) from exc
 
 
 def _load_error(exc: BaseException) -> str:
