@@ -106,3 +106,13 @@ def test_public_api_keeps_the_seed_signature(name: str) -> None:
         if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.POSITIONAL_ONLY)
     ]
     assert parameters == SEED_SIGNATURES[name]
+
+
+def test_cli_reference_is_the_generated_one() -> None:
+    """docs/cli.md is what the docs build writes from the parser (regenerate: mkdocs build, or tox -e docs)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("reference_pages", ROOT / "docs" / "reference_pages.py")
+    pages = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pages)
+    assert (ROOT / "docs" / "cli.md").read_text() == pages.cli_reference()
