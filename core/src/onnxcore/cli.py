@@ -34,6 +34,7 @@ from .pipeline import (
     validate_export,
 )
 from .plugins import PluginHost, get_host
+from .progress import StageDisplay
 from .seq2seq import DEFAULT_LAYOUT, LAYOUTS
 from .tf_models import tensorflow_environment
 
@@ -206,16 +207,14 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         max_new_tokens=args.max_new_tokens,
         keep_failed=args.keep_failed,
     )
-    quiet = args.quiet or args.json
-
-    def progress(message: str) -> None:
-        if not quiet:
-            print(f"{message}...", file=err, flush=True)
-
     features = requested_features(request)
+    with StageDisplay(err, quiet=args.quiet or args.json) as progress:
+        if len(features) > 1:
+            outcomes = run_exports(request, progress)
+        else:
+            result = run_export(dataclasses.replace(request, feature=features[0]), progress)
     if len(features) > 1:
-        return _report_outcomes(run_exports(request, progress), args, out, err)
-    result = run_export(dataclasses.replace(request, feature=features[0]), progress)
+        return _report_outcomes(outcomes, args, out, err)
     if args.json:
         print(json.dumps(_result_summary(result), indent=2), file=out)
     elif args.quiet:
@@ -284,15 +283,10 @@ def _print_result(result: ExportResult, out: TextIO) -> None:
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    quiet = args.quiet or args.json
-
-    def progress(message: str) -> None:
-        if not quiet:
-            print(f"{message}...", file=err, flush=True)
-
-    result = validate_export(
-        args.folder, args.model, args.atol, args.generation_check, args.trust_remote_code, progress
-    )
+    with StageDisplay(err, quiet=args.quiet or args.json) as progress:
+        result = validate_export(
+            args.folder, args.model, args.atol, args.generation_check, args.trust_remote_code, progress
+        )
     if args.json:
         summary = {"folder": str(result.folder), "model": result.model, "ok": True}
         summary["validation"] = {name: report.as_dict() for name, report in result.validation.items()}
