@@ -229,6 +229,26 @@ def test_killed_mid_export_leaves_the_target_untouched(tmp_path, signal_number, 
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging folder left behind
 
 
+def test_a_full_disk_is_one_line_and_leaves_nothing(tmp_path) -> None:
+    """A file-size limit stands in for a full disk: the write fails with EFBIG as it would with ENOSPC."""
+    import resource
+
+    def limit_file_size() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (50_000, 50_000))
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "onnxcore", "export", "-m", str(TINY_BERT), str(tmp_path / "out")],
+        preexec_fn=limit_file_size,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr
+    assert f"error: cannot write the export to {tmp_path / 'out'}: File too large; free some space" in completed.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_import_onnxcore_is_light() -> None:
     import subprocess
     import sys

@@ -8,6 +8,8 @@ written against that API keeps catching them.
 
 from __future__ import annotations
 
+import errno
+
 
 def first_line(exc: BaseException) -> str:
     """The first line of an exception's message (or its type name), for one-line error reports."""
@@ -56,6 +58,19 @@ class OpsetError(UsageError, ValueError):
 
 class OutputPathError(UsageError):
     """The output location cannot receive an export."""
+
+
+_NO_ROOM = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
+
+
+def storage_error(exc: BaseException, output: object) -> OutputPathError | None:
+    """An OutputPathError for a write that failed for lack of room (disk full, file size or quota limit) or a
+    read-only file system; None for any other error."""
+    if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
+        return OutputPathError(
+            f"cannot write the export to {output}: {exc.strerror}; free some space or pick another path."
+        )
+    return None
 
 
 class FrameworkError(UsageError, RuntimeError):

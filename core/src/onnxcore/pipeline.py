@@ -26,6 +26,7 @@ from .errors import (
     UsageError,
     ValidationError,
     first_line,
+    storage_error,
 )
 from .exporters import DEFAULT_EXPORTER, EXPORTERS, TF_EXPORTER, export
 from .exporters.opsets import check_opset, opset_range
@@ -369,6 +370,11 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
         if failed is None:
             raise
         raise ValidationError(f"{exc}\nThe rejected export is in {failed}; {output} is as it was.") from exc
+    except OSError as exc:
+        no_room = storage_error(exc, output)
+        if no_room is None:
+            raise
+        raise no_room from exc
     return ExportResult(
         output=output,
         files=[output / name for name in names],

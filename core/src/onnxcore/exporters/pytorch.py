@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import OnnxConfig
-from ..errors import ExportFailedError, first_line
+from ..errors import ExportFailedError, first_line, storage_error
 from ..model_inputs import config_overrides, flatten_named, forward_arguments, model_argument_names
 from ..outputs import select_declared_outputs
 from ..patching import export_patches
@@ -183,6 +183,8 @@ def export_pytorch(
         ):
             torch.onnx.export(wrapper, args, str(output), **common, **options)
     except Exception as exc:  # any exporter failure becomes one explained line
+        if storage_error(exc, output) is not None:
+            raise  # a full disk is not the exporter's fault: the caller names the user's path
         other = "dynamo" if exporter == "torchscript" else "torchscript"
         raise ExportFailedError(
             f"the {exporter} exporter failed: {type(exc).__name__}: {first_line(exc)} (try --exporter {other})"
