@@ -33,7 +33,7 @@ from .pipeline import (
     run_exports,
     validate_export,
 )
-from .plugins import PluginHost, get_host
+from .plugins import PluginHost, PluginInfo, get_host
 from .progress import StageDisplay
 from .seq2seq import DEFAULT_LAYOUT, LAYOUTS
 from .tf_models import tensorflow_environment
@@ -470,9 +470,34 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except Exception as exc:
         if os.environ.get("ONNXCORE_DEBUG"):
             traceback.print_exc()
+        culprit = _failing_plugin(exc)
+        if culprit is not None:
+            print(
+                f"error: plugin {culprit.name!r} ({culprit.distribution} {culprit.version}) failed:"
+                f" {type(exc).__name__}: {first_line(exc)}; report it to its author, or disable it with"
+                f" ONNXCORE_DISABLE_PLUGINS={culprit.name}.",
+                file=err,
+            )
+            return 1
         print(
             f"error: unexpected {type(exc).__name__}: {first_line(exc)} (set ONNXCORE_DEBUG=1 for the traceback and"
             " report it)",
             file=err,
         )
         return 1
+
+
+def _failing_plugin(exc: BaseException) -> PluginInfo | None:
+    """The plugin whose code raised ``exc`` (the innermost traceback frame in a plugin's package), if any."""
+    packages = {
+        info.entry_point.split("=")[-1].strip().split(".")[0].split(":")[0]: info
+        for info in get_host().plugins
+        if not info.builtin
+    }
+    culprit = None
+    frame = exc.__traceback__
+    while frame is not None:
+        package = str(frame.tb_frame.f_globals.get("__name__", "")).split(".")[0]
+        culprit = packages.get(package, culprit)
+        frame = frame.tb_next
+    return culprit
