@@ -57,3 +57,15 @@ def test_cli_exit_codes_and_messages(exported, tmp_path, capsys) -> None:
     (exported / "onnxcore.json").write_text("[1, 2]")
     assert main(["validate", str(exported)]) == 2
     assert "has no model, feature, exporter, files" in capsys.readouterr().err
+
+
+def test_a_random_head_is_recorded_and_cannot_be_validated_again(text_plugin, tiny_bert, tmp_path) -> None:
+    from onnxcore.errors import UsageError
+
+    output = tmp_path / "classifier"
+    with pytest.warns(UserWarning, match="has no weights for classifier.bias, classifier.weight"):
+        run_export(ExportRequest(model=str(tiny_bert), output=output, feature="sequence-classification"))
+    manifest = json.loads((output / "onnxcore.json").read_text())
+    assert manifest["newly_initialized"] == ["classifier.bias", "classifier.weight"]
+    with pytest.raises(UsageError, match="cannot be validated against the checkpoint again"):
+        validate_export(output)

@@ -13,6 +13,8 @@ import hashlib
 import json
 import re
 import traceback
+import warnings
+import weakref
 from collections.abc import Callable, Mapping
 from importlib import metadata
 from pathlib import Path
@@ -58,6 +60,7 @@ FAILED_SUFFIX = ".failed"
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 
 Progress = Callable[[str], None]
+_NEWLY_INITIALIZED: weakref.WeakKeyDictionary[Any, list[str]] = weakref.WeakKeyDictionary()
 
 
 @dataclasses.dataclass
@@ -243,6 +246,7 @@ def build_manifest(
     generation: GenerationReport | None,
     attention: str | None,
     framework: str = "pt",
+    newly_initialized: list[str] | None = None,
 ) -> dict[str, Any]:
     """What the folder holds and how it was made, written as ``onnxcore.json``; ``contracts``: each ONNX file's
     OnnxConfig."""
@@ -269,6 +273,7 @@ def build_manifest(
         "files": files,
         "validation": {name: report.as_dict() for name, report in reports.items()},
         "generation": generation.as_dict() if generation else None,
+        "newly_initialized": newly_initialized or [],
     }
 
 
@@ -289,14 +294,17 @@ def _load_model(request: ExportRequest, registration: ConfigRegistration, framew
 
     options = {} if attention is None else {"attn_implementation": attention}
     try:
-        return FeaturesManager.get_model_from_feature(
+        model, loading = FeaturesManager.get_model_from_feature(
             registration.feature,
             request.model,
             framework=framework,
             cache_dir=request.cache_dir,
             trust_remote_code=request.trust_remote_code,
+            output_loading_info=True,
             **options,
         )
+        _NEWLY_INITIALIZED[model] = sorted(loading.get("missing_keys", []))
+        return model
     except SafetensorError as exc:
         raise ModelPathError(
             f"the weights file of {request.model} is damaged ({first_line(exc)}); save or download it again."
@@ -308,6 +316,17 @@ def _load_model(request: ExportRequest, registration: ConfigRegistration, framew
             f"cannot build the {registration.model_type} model from the config.json of {request.model}"
             f" ({type(exc).__name__}: {first_line(exc)}); check its fields."
         ) from exc
+
+
+def _names(names: list[str], shown: int = 3) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
+def newly_initialized(model: Any) -> list[str]:
+    """The weights of a model from :func:`load_model` that its checkpoint lacked, so transformers drew them at
+    random (a task head exported from a base checkpoint): such an export matches no checkpoint but itself."""
+    return _NEWLY_INITIALIZED.get(model, [])
 
 
 def _load_error(exc: BaseException) -> str:
@@ -340,6 +359,13 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
 
     progress(f"Loading {registration.model_type} model for {registration.feature} ({type(onnx_config).__name__})")
     model = load_model(request, registration, framework)
+    fresh = newly_initialized(model)
+    if fresh:
+        warnings.warn(
+            f"{request.model} has no weights for {_names(fresh)}: transformers initialized them at random, so this"
+            f" export's {registration.feature} head is random too (export a checkpoint trained for the task).",
+            stacklevel=2,
+        )
     onnx_config = registration.constructor()(model.config)
     parts = layout_parts(request.layout, onnx_config, model)
     preprocessor = _load_preprocessor(request)
@@ -360,7 +386,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             if preprocessor is not None:
                 preprocessor.save_pretrained(staging)
             manifest = build_manifest(
-                request, registration, opset, staging, contracts, reports, generation, attention, framework
+                request, registration, opset, staging, contracts, reports, generation, attention, framework, fresh
             )
             (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
             names = sorted(path.name for path in staging.iterdir())
@@ -663,6 +689,11 @@ def validate_export(
     if model is None and not Path(source).exists() and not _HUB_ID.match(source):
         raise ModelPathError(
             f"the checkpoint {source!r} recorded in {MANIFEST_NAME} is not there; pass its folder with -m."
+        )
+    if manifest.get("newly_initialized"):
+        raise UsageError(
+            f"{folder} was exported with weights its checkpoint lacks ({_names(manifest['newly_initialized'])}),"
+            " drawn at random then; it cannot be validated against the checkpoint again."
         )
     progress(f"Checking the files of {folder} against {MANIFEST_NAME}")
     check_file_hashes(folder, manifest)
