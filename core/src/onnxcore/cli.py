@@ -14,7 +14,7 @@ import signal
 import sys
 import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -388,8 +388,13 @@ def cmd_new_plugin(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _show_warning(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
-    print(f"warning: {message}", file=sys.stderr)
+def _warnings_to(err: TextIO) -> Callable[..., None]:
+    """A ``warnings.showwarning`` that prints one ``warning:`` line to the CLI's error stream."""
+
+    def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+        print(f"warning: {message}", file=err)
+
+    return show
 
 
 class Terminated(KeyboardInterrupt):
@@ -455,9 +460,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         "new-plugin": cmd_new_plugin,
     }
     handler = handlers[args.command]
-    warnings.showwarning = _show_warning
     try:
-        return handler(args, out, err)
+        with warnings.catch_warnings():  # the caller's warning display is back when main returns
+            warnings.showwarning = _warnings_to(err)
+            return handler(args, out, err)
     except OnnxcoreError as exc:
         print(f"error: {exc}", file=err)
         return exc.exit_code
