@@ -48,3 +48,19 @@ def test_whisper_split_export_and_its_generation_check(tmp_path: Path) -> None:
     run = run_cli("check-generation", "-m", str(TINY_WHISPER), "--max-new-tokens", "5", "--json", str(output))
     assert run.code == 0, run.err
     assert json.loads(run.out)["onnx_tokens"] and json.loads(run.out)["ok"]
+
+
+def test_quiet_vit_export_with_an_unused_random_pooler_validates_again(tmp_path: Path) -> None:
+    """tiny-vit is a classification checkpoint: its ViTModel pooler is drawn at random (and not exported); --quiet
+    prints the path and onnxcore's warning only, and validate draws the same pooler again."""
+    output = tmp_path / "out"
+    run = run_cli("export", "-q", "-m", str(TINY_VIT), str(output))
+    assert run.code == 0 and run.out.splitlines() == [str(output / "model.onnx")]
+    assert run.err.splitlines() == [line for line in run.err.splitlines() if line.startswith("warning: ")], run.err
+    assert "has no weights for pooler.dense.bias, pooler.dense.weight" in run.err
+    assert json.loads((output / "onnxcore.json").read_text())["newly_initialized"] == [
+        "pooler.dense.bias",
+        "pooler.dense.weight",
+    ]
+    again = run_cli("validate", "-q", str(output))
+    assert (again.code, again.out, again.err) == (0, "", "")

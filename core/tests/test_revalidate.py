@@ -59,13 +59,20 @@ def test_cli_exit_codes_and_messages(exported, tmp_path, capsys) -> None:
     assert "has no model, feature, exporter, files" in capsys.readouterr().err
 
 
-def test_a_random_head_is_recorded_and_cannot_be_validated_again(text_plugin, tiny_bert, tmp_path) -> None:
-    from onnxcore.errors import UsageError
+def test_a_random_head_is_recorded_and_drawn_again_by_validate(text_plugin, tiny_bert, tmp_path) -> None:
+    import torch
 
     output = tmp_path / "classifier"
-    with pytest.warns(UserWarning, match="has no weights for classifier.bias, classifier.weight"):
+    torch.manual_seed(1234)
+    caller_draw = torch.rand(1)
+    torch.manual_seed(1234)
+    with pytest.warns(UserWarning, match="has no weights for classifier.bias, classifier.weight: .*seed 0"):
         run_export(ExportRequest(model=str(tiny_bert), output=output, feature="sequence-classification"))
+    assert torch.rand(1) == caller_draw  # the seeded load left the caller's generator alone
     manifest = json.loads((output / "onnxcore.json").read_text())
     assert manifest["newly_initialized"] == ["classifier.bias", "classifier.weight"]
-    with pytest.raises(UsageError, match="cannot be validated against the checkpoint again"):
+    assert validate_export(output).validation["model.onnx"].ok
+    manifest["versions"]["torch"] = "0.0.1"
+    (output / "onnxcore.json").write_text(json.dumps(manifest))
+    with pytest.warns(UserWarning, match="with torch 0.0.1 -> .* they may be drawn differently"):
         validate_export(output)

@@ -7,14 +7,16 @@ opset, flags); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM). An interrupte
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
+import logging
 import os
 import signal
 import sys
 import traceback
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -208,7 +210,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         keep_failed=args.keep_failed,
     )
     features = requested_features(request)
-    with StageDisplay(err, quiet=args.quiet or args.json) as progress:
+    with StageDisplay(err, quiet=args.quiet or args.json) as progress, _quiet_libraries(args.quiet or args.json):
         if len(features) > 1:
             outcomes = run_exports(request, progress)
         else:
@@ -283,7 +285,7 @@ def _print_result(result: ExportResult, out: TextIO) -> None:
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with StageDisplay(err, quiet=args.quiet or args.json) as progress:
+    with StageDisplay(err, quiet=args.quiet or args.json) as progress, _quiet_libraries(args.quiet or args.json):
         result = validate_export(
             args.folder, args.model, args.atol, args.generation_check, args.trust_remote_code, progress
         )
@@ -395,6 +397,36 @@ def _warnings_to(err: TextIO) -> Callable[..., None]:
         print(f"warning: {message}", file=err)
 
     return show
+
+
+_QUIET_LIBRARIES = {
+    "TRANSFORMERS_VERBOSITY": "error",  # read when transformers sets up its logger
+    "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",  # read when huggingface_hub is imported
+}
+
+
+@contextlib.contextmanager
+def _quiet_libraries(quiet: bool) -> Iterator[None]:
+    """``--quiet`` and ``--json``: transformers' notices and progress bars stay out of the output (its errors and
+    onnxcore's own warnings still show). Works before transformers is imported, without importing it."""
+    if not quiet:
+        yield
+        return
+    saved = {name: os.environ.get(name) for name in _QUIET_LIBRARIES}
+    os.environ.update(_QUIET_LIBRARIES)
+    logger = logging.getLogger("transformers")
+    level = logger.level
+    logger.setLevel(logging.ERROR)  # when transformers is already imported and set up
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class Terminated(KeyboardInterrupt):

@@ -14,7 +14,6 @@ import json
 import re
 import traceback
 import warnings
-import weakref
 from collections.abc import Callable, Mapping
 from importlib import metadata
 from pathlib import Path
@@ -44,7 +43,7 @@ from .generation import (
     compare_generation,
     generation_reference,
 )
-from .patching import attention_for
+from .model_loading import INITIALIZATION_SEED, load_model, newly_initialized
 from .plugins import get_host, get_registry
 from .registry import ConfigRegistration
 from .seq2seq import DEFAULT_LAYOUT, ENCODER, SINGLE_FILE, ExportPart, check_layout, layout_parts
@@ -60,7 +59,6 @@ FAILED_SUFFIX = ".failed"
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 
 Progress = Callable[[str], None]
-_NEWLY_INITIALIZED: weakref.WeakKeyDictionary[Any, list[str]] = weakref.WeakKeyDictionary()
 
 
 @dataclasses.dataclass
@@ -277,63 +275,9 @@ def build_manifest(
     }
 
 
-def load_model(request: ExportRequest, registration: ConfigRegistration, framework: str) -> Any:
-    """The checkpoint's model class for the feature; models without SDPA fall back to eager attention."""
-    if framework == "tf":
-        return _load_model(request, registration, framework, None)
-    try:
-        return _load_model(request, registration, framework, attention_for(request.exporter))
-    except ModelPathError as exc:
-        if not any(word in str(exc.__cause__) for word in ("sdpa", "scaled_dot_product_attention")):
-            raise
-        return _load_model(request, registration, framework, "eager")
-
-
-def _load_model(request: ExportRequest, registration: ConfigRegistration, framework: str, attention: str | None) -> Any:
-    from safetensors import SafetensorError
-
-    options = {} if attention is None else {"attn_implementation": attention}
-    try:
-        model, loading = FeaturesManager.get_model_from_feature(
-            registration.feature,
-            request.model,
-            framework=framework,
-            cache_dir=request.cache_dir,
-            trust_remote_code=request.trust_remote_code,
-            output_loading_info=True,
-            **options,
-        )
-        _NEWLY_INITIALIZED[model] = sorted(loading.get("missing_keys", []))
-        return model
-    except SafetensorError as exc:
-        raise ModelPathError(
-            f"the weights file of {request.model} is damaged ({first_line(exc)}); save or download it again."
-        ) from exc
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise ModelPathError(f"cannot load the model weights of {request.model}: {_load_error(exc)}") from exc
-    except (TypeError, ZeroDivisionError, OverflowError) as exc:  # a config.json field of the wrong type or value
-        raise ModelPathError(
-            f"cannot build the {registration.model_type} model from the config.json of {request.model}"
-            f" ({type(exc).__name__}: {first_line(exc)}); check its fields."
-        ) from exc
-
-
 def _names(names: list[str], shown: int = 3) -> str:
     more = f" and {len(names) - shown} more" if len(names) > shown else ""
     return ", ".join(names[:shown]) + more
-
-
-def newly_initialized(model: Any) -> list[str]:
-    """The weights of a model from :func:`load_model` that its checkpoint lacked, so transformers drew them at
-    random (a task head exported from a base checkpoint): such an export matches no checkpoint but itself."""
-    return _NEWLY_INITIALIZED.get(model, [])
-
-
-def _load_error(exc: BaseException) -> str:
-    """What a load error says is wrong: a state-dict error's first line names only the module, its size
-    mismatches are the news."""
-    mismatch = next((line.strip() for line in str(exc).splitlines() if line.strip().startswith("size mismatch")), None)
-    return f"the weights do not match config.json ({mismatch})" if mismatch else first_line(exc)
 
 
 def run_export(request: ExportRequest, progress: Progress = lambda message: None) -> ExportResult:
@@ -362,8 +306,9 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     fresh = newly_initialized(model)
     if fresh:
         warnings.warn(
-            f"{request.model} has no weights for {_names(fresh)}: transformers initialized them at random, so this"
-            f" export's {registration.feature} head is random too (export a checkpoint trained for the task).",
+            f"{request.model} has no weights for {_names(fresh)}: transformers drew them at random (seed"
+            f" {INITIALIZATION_SEED}), so exported outputs that use them are random too; if any do, export a"
+            " checkpoint that has these weights (one trained for the task).",
             stacklevel=2,
         )
     onnx_config = registration.constructor()(model.config)
@@ -672,6 +617,27 @@ def check_file_hashes(folder: Path, manifest: dict[str, Any]) -> None:
         )
 
 
+def _warn_if_redrawn_differently(folder: Path, manifest: Mapping[str, Any]) -> None:
+    """Weights the checkpoint lacked were drawn from a fixed seed at export; other framework or transformers
+    versions may draw them differently, and validation then fails for a reason the user should know."""
+    recorded = manifest.get("versions", {})
+    drawing = [
+        name
+        for name in _framework_packages(manifest.get("framework", "pt"))
+        if name not in ("tf2onnx", "onnx", "onnxruntime")
+    ]
+    changed = [
+        f"{name} {recorded.get(name)} -> {_version(name)}" for name in drawing if recorded.get(name) != _version(name)
+    ]
+    if changed:
+        warnings.warn(
+            f"{folder} has weights its checkpoint lacks ({_names(manifest['newly_initialized'])}), drawn from seed"
+            f" {INITIALIZATION_SEED} at export; with {', '.join(changed)} they may be drawn differently, and the"
+            " outputs that use them will not match.",
+            stacklevel=3,
+        )
+
+
 def validate_export(
     folder: Path,
     model: str | None = None,
@@ -691,10 +657,7 @@ def validate_export(
             f"the checkpoint {source!r} recorded in {MANIFEST_NAME} is not there; pass its folder with -m."
         )
     if manifest.get("newly_initialized"):
-        raise UsageError(
-            f"{folder} was exported with weights its checkpoint lacks ({_names(manifest['newly_initialized'])}),"
-            " drawn at random then; it cannot be validated against the checkpoint again."
-        )
+        _warn_if_redrawn_differently(folder, manifest)
     progress(f"Checking the files of {folder} against {MANIFEST_NAME}")
     check_file_hashes(folder, manifest)
     recorded = manifest.get("generation") or {}

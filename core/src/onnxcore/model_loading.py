@@ -1,0 +1,104 @@
+"""Loading the framework model of a checkpoint for one feature: load errors become one-line user errors, and the
+weights a checkpoint lacks (a task head on a base checkpoint) are drawn from a fixed seed and remembered, so the
+export says so and ``onnxcore validate`` can draw the same ones again."""
+
+from __future__ import annotations
+
+import contextlib
+import weakref
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from .errors import ModelPathError, first_line
+from .features import FeaturesManager
+from .patching import attention_for
+from .registry import ConfigRegistration
+from .tf_models import import_tensorflow
+
+if TYPE_CHECKING:
+    from .pipeline import ExportRequest
+
+INITIALIZATION_SEED = 0
+_NEWLY_INITIALIZED: weakref.WeakKeyDictionary[Any, list[str]] = weakref.WeakKeyDictionary()
+
+
+def load_model(request: ExportRequest, registration: ConfigRegistration, framework: str) -> Any:
+    """The checkpoint's model class for the feature; models without SDPA fall back to eager attention."""
+    if framework == "tf":
+        return _load_model(request, registration, framework, None)
+    try:
+        return _load_model(request, registration, framework, attention_for(request.exporter))
+    except ModelPathError as exc:
+        if not any(word in str(exc.__cause__) for word in ("sdpa", "scaled_dot_product_attention")):
+            raise
+        return _load_model(request, registration, framework, "eager")
+
+
+def newly_initialized(model: Any) -> list[str]:
+    """The weights of a model from :func:`load_model` that its checkpoint lacked, so transformers drew them (from
+    :data:`INITIALIZATION_SEED`): outputs that use them are random, not the checkpoint's."""
+    return _NEWLY_INITIALIZED.get(model, [])
+
+
+@contextlib.contextmanager
+def seeded_initialization(framework: str) -> Iterator[None]:
+    """Draw missing weights from :data:`INITIALIZATION_SEED`, leaving the caller's PyTorch RNG as it was.
+
+    Keras draws from Python's and NumPy's generators too (their states are restored); TensorFlow has no way to
+    restore its global seed, so a TF load leaves it set.
+    """
+    if framework == "tf":
+        import random
+
+        import numpy
+
+        python_state, numpy_state = random.getstate(), numpy.random.get_state()
+        import_tensorflow().keras.utils.set_random_seed(INITIALIZATION_SEED)
+        try:
+            yield
+        finally:
+            random.setstate(python_state)
+            numpy.random.set_state(numpy_state)
+        return
+    import torch
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(INITIALIZATION_SEED)
+        yield
+
+
+def _load_model(request: ExportRequest, registration: ConfigRegistration, framework: str, attention: str | None) -> Any:
+    from safetensors import SafetensorError
+
+    options = {} if attention is None else {"attn_implementation": attention}
+    try:
+        with seeded_initialization(framework):
+            model, loading = FeaturesManager.get_model_from_feature(
+                registration.feature,
+                request.model,
+                framework=framework,
+                cache_dir=request.cache_dir,
+                trust_remote_code=request.trust_remote_code,
+                output_loading_info=True,
+                **options,
+            )
+        _NEWLY_INITIALIZED[model] = sorted(loading.get("missing_keys", []))
+        return model
+    except SafetensorError as exc:
+        raise ModelPathError(
+            f"the weights file of {request.model} is damaged ({first_line(exc)}); save or download it again."
+        ) from exc
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise ModelPathError(f"cannot load the model weights of {request.model}: {_load_error(exc)}") from exc
+    except (TypeError, ZeroDivisionError, OverflowError) as exc:  # a config.json field of the wrong type or value
+        raise ModelPathError(
+            f"cannot build the {registration.model_type} model from the config.json of {request.model}"
+            f" ({type(exc).__name__}: {first_line(exc)}); check its fields."
+        ) from exc
+
+
+def _load_error(exc: BaseException) -> str:
+    """What a load error says is wrong: a state-dict error's first line names only the module, its size
+    mismatches are the news."""
+    mismatch = next((line.strip() for line in str(exc).splitlines() if line.strip().startswith("size mismatch")), None)
+    return f"the weights do not match config.json ({mismatch})" if mismatch else first_line(exc)
