@@ -117,6 +117,7 @@ def _damaged_checkpoints(tmp_path) -> dict[str, object]:
             2,
             "model type 'bart' .* is not supported by the installed plugins .*no known plugin adds it",
         ),
+        (["-m", "{nonsense}"], 2, "has model type 'nonsense', which transformers .* does not know; check config.json"),
         (
             ["-m", "{bert}", "--layout", "split"],
             2,
@@ -162,6 +163,7 @@ def test_bad_input_is_one_clear_line(tmp_path, args, code, message) -> None:
     (tmp_path / "empty").mkdir()
     paths = {
         "bart": _bad_checkpoint(tmp_path, "bart"),
+        "nonsense": _bad_checkpoint(tmp_path, "nonsense"),
         "bert": TINY_BERT,
         "missing": tmp_path / "does-not-exist",
         "empty": tmp_path / "empty",
@@ -207,6 +209,12 @@ def test_keep_failed_puts_the_rejected_export_apart(tmp_path) -> None:
     assert onnx.load(str(tmp_path / "out.failed" / "model.onnx")).graph.input[0].name == "input_ids"
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C as a user's shell delivers it: a test run started in the background inherits SIGINT ignored, and
+    Python then keeps ignoring it (as onnxcore does, like any program started with nohup or &)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(
     ("signal_number", "code", "word"), [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")]
 )
@@ -218,6 +226,7 @@ def test_killed_mid_export_leaves_the_target_untouched(tmp_path, signal_number, 
         [sys.executable, "-m", "onnxcore", "export", "-m", str(TINY_BERT), "--opset", "14", str(output)],
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_as_in_a_terminal,
     )
     for line in process.stderr:  # wait until the export is being built in its staging folder
         if line.startswith("Exporting"):
@@ -227,6 +236,40 @@ def test_killed_mid_export_leaves_the_target_untouched(tmp_path, signal_number, 
     assert process.returncode == code and f"error: {word}; nothing was written." in err and "Traceback" not in err
     assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in output.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging folder left behind
+
+
+def test_killed_during_the_second_feature_names_the_first(tmp_path) -> None:
+    output = tmp_path / "out"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "onnxcore",
+            "export",
+            "-m",
+            str(TINY_BERT),
+            "--feature",
+            "default,masked-lm",
+            str(output),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for line in process.stderr:
+        if line.startswith("Exporting") and (output / "default").is_dir():
+            break
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=300)
+    assert process.returncode == 143, err
+    assert f"error: terminated; {output / 'default'} had been written; nothing else was." in err
+    assert sorted(p.name for p in output.iterdir()) == ["default"]
+
+
+def test_validate_against_another_model_type_is_a_usage_error(tmp_path) -> None:
+    assert run_cli("export", "-q", "-m", str(TINY_BERT), str(tmp_path / "out")).code == 0
+    run = run_cli("validate", "-m", str(TINY_BERT.parent / "tiny-gpt2"), str(tmp_path / "out"))
+    assert run.code == 2
+    assert "tiny-gpt2 is a gpt2 checkpoint, but" in run.error_line and "exported from a bert one" in run.error_line
 
 
 def test_a_full_disk_is_one_line_and_leaves_nothing(tmp_path) -> None:
@@ -255,3 +298,10 @@ def test_import_onnxcore_is_light() -> None:
 
     code = "import sys, onnxcore; print(sorted(m for m in ('torch', 'tensorflow', 'transformers') if m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"
+
+
+def test_json_stays_json_when_the_export_fails(tmp_path) -> None:
+    run = run_cli("export", "--json", "-m", str(TINY_BERT), "--opset", "9", str(tmp_path / "out"))
+    record = json.loads(run.out)
+    assert run.code == 2 and record["ok"] is False and record["exit_code"] == 2
+    assert record["error"] == run.error_line.removeprefix("error: ")

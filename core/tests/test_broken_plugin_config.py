@@ -7,34 +7,86 @@ import io
 import sys
 import textwrap
 
-
-def test_a_config_that_raises_names_its_plugin(use_plugins, tiny_bert, tmp_path, monkeypatch) -> None:
-    (tmp_path / "broken_config_plugin.py").write_text(
-        textwrap.dedent(
-            """
-            from onnxcore import OnnxConfig, hookimpl
+import pytest
 
 
-            class BrokenOnnxConfig(OnnxConfig):
-                @property
-                def inputs(self):
-                    return self.undefined_attribute
+def _export_with_plugin(config_body: str, use_plugins, tiny_bert, tmp_path, monkeypatch) -> tuple[int, str]:
+    """Export tiny-bert with a plugin module whose OnnxConfig has ``config_body``; (exit code, last error line)."""
+    source = """
+        from collections import OrderedDict
+
+        from onnxcore import OnnxConfig, hookimpl
 
 
-            @hookimpl
-            def register_onnx_configs(register):
-                register("bert", BrokenOnnxConfig, ["default"])
-            """
-        )
-    )
+        class BrokenOnnxConfig(OnnxConfig):
+        BODY
+
+        @hookimpl
+        def register_onnx_configs(register):
+            register("bert", BrokenOnnxConfig, ["default"])
+        """
+    body = textwrap.indent(textwrap.dedent(config_body), " " * 4)
+    (tmp_path / "broken_config_plugin.py").write_text(textwrap.dedent(source).replace("BODY", body.strip("\n")))
     monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("broken_config_plugin", None)
     use_plugins(importlib.import_module("broken_config_plugin"))
     from onnxcore.cli import main
 
     err = io.StringIO()
     code = main(["export", "-m", str(tiny_bert), str(tmp_path / "out")], io.StringIO(), err)
     sys.modules.pop("broken_config_plugin", None)
-    assert code == 1 and not (tmp_path / "out").exists()
-    line = err.getvalue().strip().splitlines()[-1]
+    assert not (tmp_path / "out").exists() and "Traceback" not in err.getvalue()
+    return code, err.getvalue().strip().splitlines()[-1]
+
+
+def test_a_config_that_raises_names_its_plugin(use_plugins, tiny_bert, tmp_path, monkeypatch) -> None:
+    body = """
+        @property
+        def inputs(self):
+            return self.undefined_attribute
+        """
+    code, line = _export_with_plugin(body, use_plugins, tiny_bert, tmp_path, monkeypatch)
+    assert code == 1
     assert line.startswith("error: plugin 'broken_config_plugin' ((not installed) -) failed: AttributeError:")
     assert line.endswith("report it to its author, or disable it with ONNXCORE_DISABLE_PLUGINS=broken_config_plugin.")
+
+
+@pytest.mark.parametrize(
+    ("body", "complaint"),
+    [
+        (
+            """
+            @property
+            def inputs(self):
+                return ["input_ids"]
+            """,
+            "BrokenOnnxConfig.inputs is a list, not a mapping of input names to their dynamic axes",
+        ),
+        (
+            """
+            @property
+            def inputs(self):
+                return OrderedDict(input_ids={0: "batch", "1": "sequence"})
+            """,
+            "BrokenOnnxConfig.inputs['input_ids'] maps '1' to 'sequence'; dynamic axes map an axis index",
+        ),
+        (
+            """
+            @property
+            def inputs(self):
+                return OrderedDict(input_ids={0: "batch", 1: "sequence"})
+
+            @property
+            def outputs(self):
+                return OrderedDict(no_such_output={0: "batch"})
+            """,
+            "BrokenOnnxConfig declares output no_such_output, which the model does not return",
+        ),
+    ],
+)
+def test_a_config_that_breaks_the_contract_names_its_plugin(
+    use_plugins, tiny_bert, tmp_path, monkeypatch, body, complaint
+) -> None:
+    code, line = _export_with_plugin(body, use_plugins, tiny_bert, tmp_path, monkeypatch)
+    assert code == 1 and line.startswith("error: plugin 'broken_config_plugin'"), line
+    assert complaint in line and "ONNXCORE_DISABLE_PLUGINS=broken_config_plugin" in line, line

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from pathlib import Path
 
 import onnx
 import pytest
@@ -308,6 +309,8 @@ class _Payload:
 def test_pickled_code_in_bin_weights_is_never_run(text_plugin, tiny_bert, tmp_path) -> None:
     import pickle
 
+    import torch
+
     from onnxcore.errors import ModelPathError
 
     checkpoint = tmp_path / "hostile"
@@ -317,4 +320,24 @@ def test_pickled_code_in_bin_weights_is_never_run(text_plugin, tiny_bert, tmp_pa
     (checkpoint / "pytorch_model.bin").write_bytes(pickle.dumps({"weight": _Payload(marker)}))
     with pytest.raises(ModelPathError, match="cannot load the model weights"):
         run_export(ExportRequest(model=str(checkpoint), output=tmp_path / "out"))
+    torch.save({"weight": _Payload(marker)}, checkpoint / "pytorch_model.bin")
+    with pytest.raises(ModelPathError, match="hold objects other than tensors, which are not unpickled"):
+        run_export(ExportRequest(model=str(checkpoint), output=tmp_path / "out"))
     assert not marker.exists() and not (tmp_path / "out").exists()
+
+
+def test_keep_failed_beside_the_current_folder_and_where_a_file_is_in_the_way(
+    text_plugin, tiny_bert, tmp_path, monkeypatch
+) -> None:
+    from onnxcore.errors import OutputPathError
+
+    (tmp_path / "out").mkdir()
+    monkeypatch.chdir(tmp_path / "out")
+    with pytest.raises(ValidationError, match=f"The rejected export is in {tmp_path / 'out.failed'}; . is as it was"):
+        run_export(ExportRequest(model=str(tiny_bert), output=Path("."), atol=1e-30, keep_failed=True))
+    assert list((tmp_path / "out").iterdir()) == [] and (tmp_path / "out.failed" / "model.onnx").is_file()
+    shutil.rmtree(tmp_path / "out.failed")
+    (tmp_path / "out.failed").write_text("in the way")
+    with pytest.raises(OutputPathError, match="out.failed is a file; --keep-failed puts a rejected export there"):
+        run_export(ExportRequest(model=str(tiny_bert), output=Path("."), atol=1e-30, keep_failed=True))
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out", "out.failed"]

@@ -56,7 +56,7 @@ def test_cli_exit_codes_and_messages(exported, tmp_path, capsys) -> None:
         validate_export(exported)
     (exported / "onnxcore.json").write_text("[1, 2]")
     assert main(["validate", str(exported)]) == 2
-    assert "has no model, feature, exporter, files" in capsys.readouterr().err
+    assert "has no model, model_type, feature, exporter, files" in capsys.readouterr().err
 
 
 def test_a_random_head_is_recorded_and_drawn_again_by_validate(text_plugin, tiny_bert, tmp_path) -> None:
@@ -76,3 +76,11 @@ def test_a_random_head_is_recorded_and_drawn_again_by_validate(text_plugin, tiny
     (output / "onnxcore.json").write_text(json.dumps(manifest))
     with pytest.warns(UserWarning, match="with torch 0.0.1 -> .* they may be drawn differently"):
         validate_export(output)
+
+
+def test_a_relative_checkpoint_is_recorded_absolute(text_plugin, tiny_bert, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tiny_bert.parent)
+    run_export(ExportRequest(model=tiny_bert.name, output=tmp_path / "out"))
+    assert json.loads((tmp_path / "out" / "onnxcore.json").read_text())["model"] == str(tiny_bert.resolve())
+    monkeypatch.chdir(tmp_path)
+    assert validate_export(tmp_path / "out").validation["model.onnx"].ok

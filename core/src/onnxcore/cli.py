@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from .errors import OnnxcoreError, first_line
+from .errors import ConfigContractError, OnnxcoreError, first_line
 from .exporters import DEFAULT_EXPORTER, EXPORTERS, TF_EXPORTER
 from .generation import DEFAULT_MAX_NEW_TOKENS, DEFAULT_PROMPTS
 from .pipeline import (
@@ -38,6 +38,7 @@ from .pipeline import (
 from .plugins import PluginHost, PluginInfo, get_host
 from .progress import StageDisplay
 from .seq2seq import DEFAULT_LAYOUT, LAYOUTS
+from .staging import written_before
 from .tf_models import tensorflow_environment
 
 COMMANDS = ("export", "validate", "check-generation", "features", "plugins", "new-plugin")
@@ -131,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare greedy generation too (default: where the export was checked so)",
     )
     validate.add_argument("--trust-remote-code", action="store_true", help="allow checkpoints that run their own code")
+    validate.add_argument("--cache_dir", "--cache-dir", dest="cache_dir", help="cache folder for hub downloads")
     validate.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     validate.add_argument("--json", action="store_true", help="print the result as JSON")
     validate.add_argument("folder", type=Path, help="the folder onnxcore export wrote")
@@ -218,7 +220,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if len(features) > 1:
         return _report_outcomes(outcomes, args, out, err)
     if args.json:
-        print(json.dumps(_result_summary(result), indent=2), file=out)
+        print(json.dumps({"ok": True} | _result_summary(result), indent=2), file=out)
     elif args.quiet:
         for path in result.onnx_files:
             print(path, file=out)
@@ -287,7 +289,13 @@ def _print_result(result: ExportResult, out: TextIO) -> None:
 def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with StageDisplay(err, quiet=args.quiet or args.json) as progress, _quiet_libraries(args.quiet or args.json):
         result = validate_export(
-            args.folder, args.model, args.atol, args.generation_check, args.trust_remote_code, progress
+            args.folder,
+            args.model,
+            args.atol,
+            args.generation_check,
+            args.trust_remote_code,
+            progress,
+            cache_dir=args.cache_dir,
         )
     if args.json:
         summary = {"folder": str(result.folder), "model": result.model, "ok": True}
@@ -444,7 +452,8 @@ def run() -> int:
     export never uses; a process that runs only this command can tell it not to. ``main`` itself changes no
     environment, so programs that call it for several exports keep both frameworks.
     """
-    signal.signal(signal.SIGTERM, _terminate)  # unwind like Ctrl-C, so that the staged export is removed
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:  # a parent that ignores it keeps it ignored
+        signal.signal(signal.SIGTERM, _terminate)  # unwind like Ctrl-C, so that the staged export is removed
     arguments = sys.argv[1:]
     command = arguments[0] if arguments and arguments[0] in COMMANDS else "export"
     if command == "export" and _pytorch_weights(arguments):
@@ -497,25 +506,23 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             warnings.showwarning = _warnings_to(err)
             return handler(args, out, err)
     except OnnxcoreError as exc:
-        print(f"error: {exc}", file=err)
+        culprit = _plugin_of_module(exc.config_module) if isinstance(exc, ConfigContractError) else None
+        message = _blame(culprit, str(exc)) if culprit else str(exc)
+        print(f"error: {message}", file=err)
+        if getattr(args, "json", False):  # stdout stays JSON for the program reading it
+            print(json.dumps({"ok": False, "error": message, "exit_code": exc.exit_code}, indent=2), file=out)
         return exc.exit_code
-    except Terminated:
-        print("error: terminated; nothing was written.", file=err)
-        return 143
-    except KeyboardInterrupt:
-        print("error: interrupted; nothing was written.", file=err)
-        return 130
+    except KeyboardInterrupt as stop:
+        written = ", ".join(str(folder) for folder in written_before(stop))
+        rest = f"{written} had been written; nothing else was" if written else "nothing was written"
+        print(f"error: {'terminated' if isinstance(stop, Terminated) else 'interrupted'}; {rest}.", file=err)
+        return 143 if isinstance(stop, Terminated) else 130
     except Exception as exc:
         if os.environ.get("ONNXCORE_DEBUG"):
             traceback.print_exc()
         culprit = _failing_plugin(exc)
         if culprit is not None:
-            print(
-                f"error: plugin {culprit.name!r} ({culprit.distribution} {culprit.version}) failed:"
-                f" {type(exc).__name__}: {first_line(exc)}; report it to its author, or disable it with"
-                f" ONNXCORE_DISABLE_PLUGINS={culprit.name}.",
-                file=err,
-            )
+            print(f"error: {_blame(culprit, f'{type(exc).__name__}: {first_line(exc)}')}", file=err)
             return 1
         print(
             f"error: unexpected {type(exc).__name__}: {first_line(exc)} (set ONNXCORE_DEBUG=1 for the traceback and"
@@ -525,13 +532,30 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return 1
 
 
-def _failing_plugin(exc: BaseException) -> PluginInfo | None:
-    """The plugin whose code raised ``exc`` (the innermost traceback frame in a plugin's package), if any."""
-    packages = {
+def _blame(culprit: PluginInfo, problem: str) -> str:
+    """One line naming a failing plugin, what went wrong, and how to run without it."""
+    return (
+        f"plugin {culprit.name!r} ({culprit.distribution} {culprit.version}) failed: {problem}; report it to its"
+        f" author, or disable it with ONNXCORE_DISABLE_PLUGINS={culprit.name}."
+    )
+
+
+def _plugin_packages() -> dict[str, PluginInfo]:
+    """Each installed plugin by the top-level package its entry point names."""
+    return {
         info.entry_point.split("=")[-1].strip().split(".")[0].split(":")[0]: info
         for info in get_host().plugins
         if not info.builtin
     }
+
+
+def _plugin_of_module(module: str) -> PluginInfo | None:
+    return _plugin_packages().get(module.split(".")[0])
+
+
+def _failing_plugin(exc: BaseException) -> PluginInfo | None:
+    """The plugin whose code raised ``exc`` (the innermost traceback frame in a plugin's package), if any."""
+    packages = _plugin_packages()
     culprit = None
     frame = exc.__traceback__
     while frame is not None:

@@ -9,12 +9,23 @@ written against that API keeps catching them.
 from __future__ import annotations
 
 import errno
+from collections.abc import Iterator
 
 
 def first_line(exc: BaseException) -> str:
     """The first line of an exception's message (or its type name), for one-line error reports."""
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def exception_chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc``, then what caused it (``__cause__``, else ``__context__``), and so on; each once."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        yield cause
+        cause = cause.__cause__ or cause.__context__
 
 
 class OnnxcoreError(Exception):
@@ -91,6 +102,17 @@ class ValidationError(OnnxcoreError, ValueError):
 
 class PluginError(OnnxcoreError):
     """A plugin failed to load or registered something invalid (raised in strict mode or on lookup)."""
+
+
+class ConfigContractError(PluginError):
+    """A plugin's OnnxConfig breaks its contract: malformed ``inputs``/``outputs``, or outputs the model lacks.
+
+    ``config_module``: the module of the config's class, so the error can name the plugin that ships it.
+    """
+
+    def __init__(self, message: str, config: object) -> None:
+        super().__init__(message)
+        self.config_module = type(config).__module__
 
 
 class DuplicateRegistrationError(PluginError):

@@ -9,7 +9,7 @@ import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .errors import ModelPathError, first_line
+from .errors import ModelPathError, exception_chain, first_line
 from .features import FeaturesManager
 from .patching import attention_for
 from .registry import ConfigRegistration
@@ -99,6 +99,12 @@ def _load_model(request: ExportRequest, registration: ConfigRegistration, framew
 
 def _load_error(exc: BaseException) -> str:
     """What a load error says is wrong: a state-dict error's first line names only the module, its size
-    mismatches are the news."""
+    mismatches are the news; a pickle that ``weights_only`` refused is said as such (transformers' own message
+    suggests ``from_tf``)."""
+    if any("Weights only load failed" in str(cause) for cause in exception_chain(exc)):
+        return (
+            "its .bin weights hold objects other than tensors, which are not unpickled (weights_only=True:"
+            " unpickling can run code); use a safetensors copy of the checkpoint, or convert it with a tool you trust"
+        )
     mismatch = next((line.strip() for line in str(exc).splitlines() if line.strip().startswith("size mismatch")), None)
     return f"the weights do not match config.json ({mismatch})" if mismatch else first_line(exc)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .config import OnnxConfig
+from .errors import ConfigContractError
 from .model_inputs import PAST_ARGUMENTS, cache_layers, flatten_named
 
 
@@ -26,8 +27,9 @@ def select_declared_outputs(config: OnnxConfig, outputs: Mapping[str, Any]) -> d
     flat = flatten_model_outputs(config, outputs)
     missing = [name for name in config.outputs if name not in flat]
     if missing:
-        raise ValueError(
-            f"{type(config).__name__} declares output(s) {', '.join(missing)} that the model does not return"
-            f" (it returns {', '.join(flat)})."
+        raise ConfigContractError(
+            f"{type(config).__name__} declares output {', '.join(missing)}, which the model does not return"
+            f" (it returns {', '.join(flat)})",
+            config,
         )
     return {name: flat[name] for name in config.outputs}

@@ -19,13 +19,17 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .config_contract import check_declared_axes
 from .errors import (
     ModelPathError,
     NoFrameworkClassError,
     OnnxcoreError,
+    OutputPathError,
     UnknownFeatureError,
+    UnknownModelTypeError,
     UsageError,
     ValidationError,
+    exception_chain,
     first_line,
     storage_error,
 )
@@ -47,7 +51,7 @@ from .model_loading import INITIALIZATION_SEED, load_model, newly_initialized
 from .plugins import get_host, get_registry
 from .registry import ConfigRegistration
 from .seq2seq import DEFAULT_LAYOUT, ENCODER, SINGLE_FILE, ExportPart, check_layout, layout_parts
-from .staging import MANIFEST_NAME, StagedOutput, check_output_path
+from .staging import MANIFEST_NAME, StagedOutput, check_output_path, note_written
 from .tf_models import framework_label
 from .validate import ReferenceRun, ValidationReport, check_onnx_outputs, reference_run
 
@@ -124,7 +128,14 @@ def _load_model_config(request: ExportRequest) -> Any:
             raise UsageError(
                 f"{request.model} needs its own code to load; rerun with --trust-remote-code if you trust it."
             ) from exc
-        raise ModelPathError(f"cannot read the config of {request.model}: {exc}") from exc
+        unknown = re.search(r"has model type `([^`]*)` but Transformers does not recognize", str(exc))
+        if unknown:
+            raise UnknownModelTypeError(
+                f"{request.model} has model type {unknown.group(1)!r}, which transformers"
+                f" {_version('transformers')} does not know; check config.json's model_type, or upgrade"
+                " transformers."
+            ) from exc
+        raise ModelPathError(f"cannot read the config of {request.model}: {first_line(exc)}") from exc
     except OSError as exc:
         if path.exists():
             raise ModelPathError(f"cannot read {path / 'config.json'}: {exc}") from exc
@@ -228,6 +239,13 @@ def _version(distribution: str) -> str | None:
         return None
 
 
+def _model_reference(model: str) -> str:
+    """How the manifest names the checkpoint: a local folder by its absolute path (``validate`` may run from
+    anywhere, and a relative name could pass for a hub id), a hub id as given."""
+    path = Path(model).expanduser()
+    return str(path.resolve()) if path.exists() else model
+
+
 def _framework_packages(framework: str) -> tuple[str, ...]:
     """The distributions whose versions make an export reproducible."""
     exporting = ("tensorflow-cpu", "tf-keras", "tf2onnx") if framework == "tf" else ("torch",)
@@ -259,7 +277,7 @@ def build_manifest(
     return {
         "onnxcore": _version("onnxcore"),
         "plugin": {"name": plugin.name, "distribution": plugin.distribution, "version": plugin.version},
-        "model": request.model,
+        "model": _model_reference(request.model),
         "model_type": registration.model_type,
         "feature": registration.feature,
         "framework": framework,
@@ -270,7 +288,8 @@ def build_manifest(
         "versions": {name: _version(name) for name in _framework_packages(framework)},
         "files": files,
         "validation": {name: report.as_dict() for name, report in reports.items()},
-        "generation": generation.as_dict() if generation else None,
+        "preprocessor": request.preprocessor,
+        "generation": generation.as_dict() | {"prompts": list(request.prompts)} if generation else None,
         "newly_initialized": newly_initialized or [],
     }
 
@@ -280,15 +299,26 @@ def _names(names: list[str], shown: int = 3) -> str:
     return ", ".join(names[:shown]) + more
 
 
+def _failed_folder(output: Path) -> Path:
+    """Where ``--keep-failed`` puts a rejected export: ``OUTPUT.failed`` beside the output folder."""
+    resolved = output.resolve()
+    failed = resolved.with_name(resolved.name + FAILED_SUFFIX)
+    if failed.exists() and not failed.is_dir():
+        raise OutputPathError(f"{failed} is a file; --keep-failed puts a rejected export there: move it away.")
+    return failed
+
+
 def run_export(request: ExportRequest, progress: Progress = lambda message: None) -> ExportResult:
     """Export and validate one feature of one checkpoint into ``request.output``, atomically."""
     output = Path(request.output)
     check_output_path(output)
+    keep_failed = _failed_folder(output) if request.keep_failed else None
     if request.generation_check:
         check_generation_settings(request.prompts, request.max_new_tokens)
     progress(f"Resolving {request.model} (feature {request.feature})")
     model_config, registration = resolve(request)
     onnx_config = registration.constructor()(model_config)
+    check_declared_axes(onnx_config)
     framework = choose_framework(request.model, request.framework)
     check_framework_class(registration, model_config, framework)
     exporter = choose_exporter(request, framework)
@@ -316,8 +346,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     preprocessor = _load_preprocessor(request)
     atol = request.atol if request.atol is not None else onnx_config.atol_for_validation
 
-    failed = output.with_name(output.name + FAILED_SUFFIX) if request.keep_failed else None
-    staged = StagedOutput(output, keep_failed=failed)
+    staged = StagedOutput(output, keep_failed=keep_failed)
     try:
         with staged as staging:
             _export_parts(request, parts, preprocessor, opset, staging, progress)
@@ -338,9 +367,14 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             progress(f"Writing {output}")
             staged.commit()
     except ValidationError as exc:
-        if failed is None:
+        if staged.keep_failed is None:
             raise
-        raise ValidationError(f"{exc}\nThe rejected export is in {failed}; {output} is as it was.") from exc
+        kept = (
+            f"The rejected export is in {staged.kept}"
+            if staged.kept
+            else f"It could not be kept in {staged.keep_failed}"
+        )
+        raise ValidationError(f"{exc}\n{kept}; {output} is as it was.") from exc
     except OSError as exc:
         no_room = storage_error(exc, output)
         if no_room is None:
@@ -392,8 +426,9 @@ def requested_features(request: ExportRequest) -> list[str]:
 
 
 def infer_feature(model_config: Any, features: list[str]) -> str:
-    """The feature whose model class is the checkpoint's ``architectures[0]`` (its ``-with-past`` variant when
-    registered: that is what generation needs); works offline, from config.json alone."""
+    """The feature whose model class is the checkpoint's ``architectures[0]``: a generation head's ``-with-past``
+    variant when registered (that is what generation needs), a base model's plain ``default``, a pretraining
+    checkpoint's ``masked-lm``; works offline, from config.json alone."""
     architectures = getattr(model_config, "architectures", None) or []
     if not architectures:
         raise UsageError(
@@ -410,13 +445,17 @@ def infer_feature(model_config: Any, features: list[str]) -> str:
             continue
         if model_class.__name__ == wanted:
             matching.append(feature)
+    if not matching and wanted.endswith("ForPreTraining") and "masked-lm" in features:
+        matching = ["masked-lm"]  # a pretraining checkpoint has the masked-LM head (and others no export uses)
     if not matching:
         raise UsageError(
             f"--feature auto: no installed feature of {model_config.model_type} loads {architectures[0]}; name the"
             f" feature: {', '.join(features)}."
         )
-    with_past = [feature for feature in matching if feature.endswith("-with-past")]
-    return (with_past or matching)[0]
+    generating = [
+        feature for feature in matching if feature.endswith("-with-past") and not feature.startswith("default")
+    ]
+    return (generating or sorted(matching, key=len))[0]
 
 
 def run_exports(request: ExportRequest, progress: Progress = lambda message: None) -> list[FeatureOutcome]:
@@ -436,6 +475,11 @@ def run_exports(request: ExportRequest, progress: Progress = lambda message: Non
         try:
             result = run_export(dataclasses.replace(request, feature=feature, output=output), progress)
             outcomes.append(FeatureOutcome(feature, output, result))
+        except KeyboardInterrupt as stop:
+            for done in outcomes:
+                if done.result is not None:
+                    note_written(stop, done.output)
+            raise
         except OnnxcoreError as exc:
             skipped = isinstance(exc, NoFrameworkClassError) and everything
             outcomes.append(FeatureOutcome(feature, output, error=_detached(exc), skipped=skipped))
@@ -446,12 +490,8 @@ def run_exports(request: ExportRequest, progress: Progress = lambda message: Non
 def _detached(exc: OnnxcoreError) -> OnnxcoreError:
     """``exc`` without the frames of the failed export (its model, its ONNX Runtime sessions), so that keeping
     the error for the report keeps none of them in memory."""
-    error: BaseException | None = exc
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
+    for error in exception_chain(exc):
         traceback.clear_frames(error.__traceback__)
-        error = error.__cause__ or error.__context__
     return exc
 
 
@@ -594,7 +634,7 @@ def load_manifest(folder: Path) -> dict[str, Any]:
         raise ModelPathError(f"{folder} has no {MANIFEST_NAME}; pass a folder written by onnxcore export.")
     try:
         manifest = json.loads(manifest_file.read_text())
-        lacking = [key for key in ("model", "feature", "exporter", "files") if key not in manifest]
+        lacking = [key for key in ("model", "model_type", "feature", "exporter", "files") if key not in manifest]
     except (OSError, ValueError, TypeError) as exc:  # TypeError: JSON that is not an object
         raise ModelPathError(f"cannot read {manifest_file} ({first_line(exc)}); is it an onnxcore export?") from exc
     if lacking:
@@ -645,6 +685,7 @@ def validate_export(
     generation_check: bool | None = None,
     trust_remote_code: bool = False,
     progress: Progress = lambda message: None,
+    cache_dir: str | None = None,
 ) -> RevalidationResult:
     """Validate an existing export again against its source checkpoint (``model``, else the one its manifest
     names): the files must be those the manifest hashed, and every ONNX file must match the model in ONNX Runtime
@@ -667,17 +708,26 @@ def validate_export(
         feature=manifest["feature"],
         exporter=manifest["exporter"],
         layout=manifest.get("layout", "single"),
+        preprocessor=manifest.get("preprocessor", "auto"),
+        cache_dir=cache_dir,
         trust_remote_code=trust_remote_code,
         generation_check=bool(recorded) if generation_check is None else generation_check,
+        prompts=tuple(recorded.get("prompts") or DEFAULT_PROMPTS),
         max_new_tokens=recorded.get("max_new_tokens", DEFAULT_MAX_NEW_TOKENS),
     )
     progress(f"Loading {source} ({request.feature})")
     _, registration = resolve(request)
+    if registration.model_type != manifest["model_type"]:
+        raise UsageError(
+            f"{source} is a {registration.model_type} checkpoint, but {folder} was exported from a"
+            f" {manifest['model_type']} one; pass the checkpoint it was exported from with -m."
+        )
     reference = load_model(request, registration, choose_framework(source, manifest.get("framework")))
     onnx_config = registration.constructor()(reference.config)
     parts = layout_parts(request.layout, onnx_config, reference)
     recorded_atol = next(iter(manifest.get("validation", {}).values()), {}).get("atol")
-    atol = atol if atol is not None else recorded_atol or onnx_config.atol_for_validation
+    if atol is None:
+        atol = recorded_atol if recorded_atol is not None else onnx_config.atol_for_validation
     pending = prepare_checks(parts, onnx_config, reference, _load_preprocessor(request), request, atol, progress)
     del reference, parts
     return_free_memory()

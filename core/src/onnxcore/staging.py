@@ -5,10 +5,13 @@ A failed or interrupted run removes its temporary folder and leaves the target a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -46,8 +49,9 @@ class StagedOutput:
     """
 
     def __init__(self, target: Path, keep_failed: Path | None = None) -> None:
-        self.target = Path(target)
+        self.target = Path(target).resolve()  # "." has no name to stage beside; a symlink's folder is the target
         self.keep_failed = keep_failed
+        self.kept: Path | None = None  # where a failed export's files were kept, once they were
         self.path: Path | None = None
         self._committed = False
 
@@ -67,7 +71,16 @@ class StagedOutput:
         return self.path
 
     def commit(self) -> None:
-        """Move the staged files into the target; files of the previous export that are gone are removed."""
+        """Move the staged files into the target; files of the previous export that are gone are removed.
+
+        Ctrl-C and SIGTERM wait until the move is done: one file moved of several would mix two exports.
+        """
+        assert self.path is not None
+        with _signals_held():
+            self._move_into_place()
+            self._committed = True
+
+    def _move_into_place(self) -> None:
         assert self.path is not None
         if not self.target.exists():
             os.rename(self.path, self.target)
@@ -82,18 +95,47 @@ class StagedOutput:
             for name in previous - set(staged):
                 (self.target / name).unlink(missing_ok=True)
             self.path.rmdir()
-        self._committed = True
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if self._committed and isinstance(exc, KeyboardInterrupt):  # it came during the move, which it waited for
+            note_written(exc, self.target)
         if self._committed or self.path is None:
             return
         if self.keep_failed is not None and isinstance(exc, ValidationError):
-            shutil.rmtree(self.keep_failed, ignore_errors=True)
-            os.rename(self.path, self.keep_failed)
-            return
+            try:
+                if self.keep_failed.is_dir() and not self.keep_failed.is_symlink():
+                    shutil.rmtree(self.keep_failed)
+                os.rename(self.path, self.keep_failed)
+                self.kept = self.keep_failed
+                return
+            except OSError:  # not kept (the caller says so); the validation error is the news, not this
+                pass
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def note_written(stop: BaseException, folder: Path) -> None:
+    """Record on an interruption (Ctrl-C, SIGTERM) that ``folder`` was completely written before it came."""
+    vars(stop)["written"] = [*written_before(stop), folder]
+
+
+def written_before(stop: BaseException) -> list[Path]:
+    """The folders :func:`note_written` recorded on ``stop``."""
+    return list(getattr(stop, "written", []))
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Delay SIGINT and SIGTERM (delivered when the block ends) where the platform can."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _manifest_files(folder: Path) -> set[str]:

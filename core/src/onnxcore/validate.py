@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .config import OnnxConfig, as_numpy
-from .errors import ValidationError
+from .errors import ValidationError, first_line
 from .model_inputs import config_overrides, flatten_named, forward_arguments
 from .outputs import flatten_model_outputs
 from .tf_models import framework_label, import_tensorflow, is_tensorflow_model
@@ -170,8 +170,13 @@ def check_onnx_outputs(
         raise ValidationError(
             f"outputs {', '.join(missing)} are in the ONNX model but the reference model does not return them."
         )
-    session = onnxruntime_session(onnx_model, sessions)
-    ort_values = session.run(list(onnx_named_outputs), reference.ort_inputs)
+    try:
+        session = onnxruntime_session(onnx_model, sessions)
+        ort_values = session.run(list(onnx_named_outputs), reference.ort_inputs)
+    except (RuntimeError, ValueError) as exc:  # ONNX Runtime's load and run errors (missing inputs, bad graph)
+        raise ValidationError(
+            f"ONNX Runtime cannot run {onnx_model.name} on the {reference.label} model's inputs: {first_line(exc)}"
+        ) from exc
     report = compare_outputs(reference.outputs, dict(zip(onnx_named_outputs, ort_values)), atol, reference.ort_inputs)
     if not report.ok:
         failed = ", ".join(check.name for check in report.checks if not check.ok)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import OnnxConfig
-from ..errors import ExportFailedError, first_line, storage_error
+from ..errors import ConfigContractError, ExportFailedError, exception_chain, first_line, storage_error
 from ..model_inputs import config_overrides, flatten_named, forward_arguments, model_argument_names
 from ..outputs import select_declared_outputs
 from ..patching import export_patches
@@ -185,6 +185,9 @@ def export_pytorch(
     except Exception as exc:  # any exporter failure becomes one explained line
         if storage_error(exc, output) is not None:
             raise  # a full disk is not the exporter's fault: the caller names the user's path
+        broken = next((cause for cause in exception_chain(exc) if isinstance(cause, ConfigContractError)), None)
+        if broken is not None:
+            raise broken from None  # the plugin's config is at fault, not the exporter
         other = "dynamo" if exporter == "torchscript" else "torchscript"
         raise ExportFailedError(
             f"the {exporter} exporter failed: {type(exc).__name__}: {first_line(exc)} (try --exporter {other})"
