@@ -73,10 +73,11 @@ class StagedOutput:
     def commit(self) -> None:
         """Move the staged files into the target; files of the previous export that are gone are removed.
 
-        Ctrl-C and SIGTERM wait until the move is done: one file moved of several would mix two exports.
+        Ctrl-C and SIGTERM wait until the move is done, and so does another export finishing into the same
+        folder: one file moved of several would mix two exports.
         """
         assert self.path is not None
-        with _signals_held():
+        with folder_locked(self.target.parent), _signals_held():  # waiting for the lock can still be interrupted
             self._move_into_place()
             self._committed = True
 
@@ -123,6 +124,22 @@ def note_written(stop: BaseException, folder: Path) -> None:
 def written_before(stop: BaseException) -> list[Path]:
     """The folders :func:`note_written` recorded on ``stop``."""
     return list(getattr(stop, "written", []))
+
+
+@contextlib.contextmanager
+def folder_locked(folder: Path) -> Iterator[None]:
+    """An exclusive advisory lock on ``folder`` (flock on the directory itself: no lock file is left behind)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: moves are not serialized
+        yield
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
 
 
 @contextlib.contextmanager
