@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
@@ -144,15 +145,28 @@ def folder_locked(folder: Path) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Delay SIGINT and SIGTERM (delivered when the block ends) where the platform can."""
-    if not hasattr(signal, "pthread_sigmask"):
+    """SIGINT and SIGTERM arriving in the block take effect when it ends.
+
+    Done with Python handlers, not a signal mask: torch's and ONNX Runtime's threads do not share a mask set here,
+    and the kernel hands a process's signal to any thread that does not block it. Only the main thread can set
+    handlers; elsewhere the block is not protected.
+    """
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    caught: list[int] = []
+    previous = {
+        number: signal.signal(number, lambda received, _frame: caught.append(received))
+        for number in (signal.SIGINT, signal.SIGTERM)
+        if signal.getsignal(number) != signal.SIG_IGN
+    }
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for number in caught:
+            signal.raise_signal(number)  # through the handler (or default action) the caller had
 
 
 def _manifest_files(folder: Path) -> set[str]:
