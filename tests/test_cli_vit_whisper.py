@@ -45,6 +45,12 @@ def test_whisper_split_export_and_its_generation_check(tmp_path: Path) -> None:
     assert [(value.name, _dims(value)) for value in encoder.input] == [("input_features", ["batch", 8, 100])]
     manifest = json.loads((output / "onnxcore.json").read_text())
     assert manifest["feature"] == "speech2seq-lm-with-past" and manifest["layout"] == "split"
+    generation_config = json.loads((output / "generation_config.json").read_text())  # generating from the folder
+    assert (
+        generation_config["decoder_start_token_id"]
+        == json.loads((TINY_WHISPER / "config.json").read_text())["decoder_start_token_id"]
+    )
+    assert generation_config["begin_suppress_tokens"] == [220, 50256]
     run = run_cli("check-generation", "-m", str(TINY_WHISPER), "--max-new-tokens", "5", "--json", str(output))
     assert run.code == 0, run.err
     assert json.loads(run.out)["onnx_tokens"] and json.loads(run.out)["ok"]

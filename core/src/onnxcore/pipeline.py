@@ -299,6 +299,13 @@ def _names(names: list[str], shown: int = 3) -> str:
     return ", ".join(names[:shown]) + more
 
 
+def _generation_config(model: Any) -> Any:
+    """The generation settings of a model that generates (Whisper's forced and suppressed tokens, for one), saved
+    beside the export so that generating from the folder alone behaves like the checkpoint."""
+    can_generate = getattr(model, "can_generate", lambda: False)
+    return getattr(model, "generation_config", None) if can_generate() else None
+
+
 def _failed_folder(output: Path) -> Path:
     """Where ``--keep-failed`` puts a rejected export: ``OUTPUT.failed`` beside the output folder."""
     resolved = output.resolve()
@@ -353,10 +360,13 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             pending = prepare_checks(parts, onnx_config, model, preprocessor, request, atol, progress)
             contracts = {part.file_name: part.config for part in parts}
             attention = model.config._attn_implementation
+            generation_config = _generation_config(model)
             del model, parts  # ONNX Runtime loads the weights next: a large model must not be in memory twice
             return_free_memory()
             reports, generation = run_checks(pending, staging, progress)
             model_config.save_pretrained(staging)
+            if generation_config is not None:
+                generation_config.save_pretrained(staging)
             if preprocessor is not None:
                 preprocessor.save_pretrained(staging)
             manifest = build_manifest(
