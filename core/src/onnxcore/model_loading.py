@@ -5,6 +5,7 @@ export says so and ``onnxcore validate`` can draw the same ones again."""
 from __future__ import annotations
 
 import contextlib
+import pickle
 import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -88,7 +89,7 @@ def _load_model(request: ExportRequest, registration: ConfigRegistration, framew
         raise ModelPathError(
             f"the weights file of {request.model} is damaged ({first_line(exc)}); save or download it again."
         ) from exc
-    except (OSError, ValueError, RuntimeError) as exc:
+    except (OSError, ValueError, RuntimeError, pickle.UnpicklingError) as exc:  # transformers 5 lets the last out
         raise ModelPathError(f"cannot load the model weights of {request.model}: {_load_error(exc)}") from exc
     except (TypeError, ZeroDivisionError, OverflowError) as exc:  # a config.json field of the wrong type or value
         raise ModelPathError(
