@@ -138,7 +138,7 @@ def test_dynamo_loads_eager_attention_for_models_without_sdpa(use_plugins, tmp_p
     use_plugins(XLNetPlugin())
     save_random_model(tmp_path, XLNetModel, XLNetConfig(vocab_size=50, d_model=16, n_layer=1, n_head=2, d_inner=20))
     request = ExportRequest(model=str(tmp_path), output=tmp_path / "onnx", exporter="dynamo")
-    model = load_model(request, get_registry().resolve("xlnet", "default"), "pt")
+    model, _ = load_model(request, get_registry().resolve("xlnet", "default"), "pt")
     assert model.config._attn_implementation == "eager"
 
 
@@ -177,9 +177,9 @@ def test_a_failed_feature_keeps_no_model_in_memory(text_plugin, tiny_bert, tmp_p
     loaded, load = [], pipeline.load_model
 
     def watched_load(*args, **kwargs):
-        model = load(*args, **kwargs)
+        model, fresh = load(*args, **kwargs)
         loaded.append(weakref.ref(model))
-        return model
+        return model, fresh
 
     monkeypatch.setattr(pipeline, "load_model", watched_load)
     request = ExportRequest(model=str(tiny_bert), output=tmp_path / "out", feature="default,masked-lm", atol=1e-30)
@@ -216,9 +216,9 @@ def test_model_is_freed_before_onnx_runtime_loads_the_export(text_plugin, tiny_b
     load, check = pipeline.load_model, pipeline.check_onnx_outputs
 
     def watched_load(*args, **kwargs):
-        model = load(*args, **kwargs)
+        model, fresh = load(*args, **kwargs)
         loaded.append(weakref.ref(model))
-        return model
+        return model, fresh
 
     def watched_check(*args, **kwargs):
         gc.collect()

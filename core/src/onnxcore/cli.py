@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from . import __version__
 from .errors import ConfigContractError, OnnxcoreError, first_line
 from .exporters import DEFAULT_EXPORTER, EXPORTERS, TF_EXPORTER
-from .generation import DEFAULT_MAX_NEW_TOKENS, DEFAULT_PROMPTS
+from .generation import DEFAULT_MAX_NEW_TOKENS, DEFAULT_PROMPTS, GenerationReport
 from .pipeline import (
     PREPROCESSOR_CHOICES,
     ExportRequest,
@@ -40,6 +40,7 @@ from .progress import StageDisplay
 from .seq2seq import DEFAULT_LAYOUT, LAYOUTS
 from .staging import written_before
 from .tf_models import tensorflow_environment
+from .validate import ValidationReport
 
 COMMANDS = ("export", "validate", "check-generation", "features", "plugins", "new-plugin")
 
@@ -234,9 +235,15 @@ def _result_summary(result: ExportResult) -> dict[str, Any]:
     summary = {key: result.manifest[key] for key in keys}
     summary |= {"output": str(result.output), "files": [str(path) for path in result.files]}
     summary["layout"] = result.layout
-    summary["validation"] = {name: report.as_dict() for name, report in result.validation.items()}
-    summary["generation"] = result.generation.as_dict() if result.generation else None
-    return summary
+    return summary | _checks_summary(result.validation, result.generation)
+
+
+def _checks_summary(validation: dict[str, ValidationReport], generation: GenerationReport | None) -> dict[str, Any]:
+    """The validation reports and the generation check, JSON-ready (export and validate print the same)."""
+    return {
+        "validation": {name: report.as_dict() for name, report in validation.items()},
+        "generation": generation.as_dict() if generation else None,
+    }
 
 
 def _report_outcomes(outcomes: list[FeatureOutcome], args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -272,13 +279,20 @@ def _status(outcome: FeatureOutcome) -> str:
     return "skipped" if outcome.skipped else "failed"
 
 
-def _print_result(result: ExportResult, out: TextIO) -> None:
-    for name, report in result.validation.items():
-        if len(result.validation) > 1:
+def _print_checks(
+    validation: dict[str, ValidationReport], generation: GenerationReport | None, out: TextIO, named: bool
+) -> None:
+    """Each file's validation table (under its name when ``named``), then the generation check."""
+    for name, report in validation.items():
+        if named:
             print(f"{name}:", file=out)
         print(report.table(), file=out)
-    if result.generation:
-        print("Greedy generation matches generate():\n" + result.generation.summary(), file=out)
+    if generation:
+        print("Greedy generation matches generate():\n" + generation.summary(), file=out)
+
+
+def _print_result(result: ExportResult, out: TextIO) -> None:
+    _print_checks(result.validation, result.generation, out, named=len(result.validation) > 1)
     if len(result.onnx_files) == 1:
         print(f"All good, model saved at: {result.onnx_files[0]}", file=out)
     else:
@@ -299,14 +313,9 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     if args.json:
         summary = {"folder": str(result.folder), "model": result.model, "ok": True}
-        summary["validation"] = {name: report.as_dict() for name, report in result.validation.items()}
-        summary["generation"] = result.generation.as_dict() if result.generation else None
-        print(json.dumps(summary, indent=2), file=out)
+        print(json.dumps(summary | _checks_summary(result.validation, result.generation), indent=2), file=out)
     elif not args.quiet:
-        for name, report in result.validation.items():
-            print(f"{name}:\n{report.table()}", file=out)
-        if result.generation:
-            print("Greedy generation matches generate():\n" + result.generation.summary(), file=out)
+        _print_checks(result.validation, result.generation, out, named=True)
         print(f"All good: {result.folder} still matches {result.model}.", file=out)
     return 0
 

@@ -1,12 +1,11 @@
 """Loading the framework model of a checkpoint for one feature: load errors become one-line user errors, and the
-weights a checkpoint lacks (a task head on a base checkpoint) are drawn from a fixed seed and remembered, so the
+weights a checkpoint lacks (a task head on a base checkpoint) are drawn from a fixed seed and named, so the
 export says so and ``onnxcore validate`` can draw the same ones again."""
 
 from __future__ import annotations
 
 import contextlib
 import pickle
-import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -20,11 +19,12 @@ if TYPE_CHECKING:
     from .pipeline import ExportRequest
 
 INITIALIZATION_SEED = 0
-_NEWLY_INITIALIZED: weakref.WeakKeyDictionary[Any, list[str]] = weakref.WeakKeyDictionary()
 
 
-def load_model(request: ExportRequest, registration: ConfigRegistration, framework: str) -> Any:
-    """The checkpoint's model class for the feature; models without SDPA fall back to eager attention."""
+def load_model(request: ExportRequest, registration: ConfigRegistration, framework: str) -> tuple[Any, list[str]]:
+    """The checkpoint's model class for the feature (models without SDPA fall back to eager attention), and the
+    weights the checkpoint lacked, which transformers drew from :data:`INITIALIZATION_SEED`: outputs that use
+    them are random, not the checkpoint's."""
     if framework == "tf":
         return _load_model(request, registration, framework, None)
     try:
@@ -33,12 +33,6 @@ def load_model(request: ExportRequest, registration: ConfigRegistration, framewo
         if not any(word in str(exc.__cause__) for word in ("sdpa", "scaled_dot_product_attention")):
             raise
         return _load_model(request, registration, framework, "eager")
-
-
-def newly_initialized(model: Any) -> list[str]:
-    """The weights of a model from :func:`load_model` that its checkpoint lacked, so transformers drew them (from
-    :data:`INITIALIZATION_SEED`): outputs that use them are random, not the checkpoint's."""
-    return _NEWLY_INITIALIZED.get(model, [])
 
 
 @contextlib.contextmanager
@@ -68,7 +62,9 @@ def seeded_initialization(framework: str) -> Iterator[None]:
         yield
 
 
-def _load_model(request: ExportRequest, registration: ConfigRegistration, framework: str, attention: str | None) -> Any:
+def _load_model(
+    request: ExportRequest, registration: ConfigRegistration, framework: str, attention: str | None
+) -> tuple[Any, list[str]]:
     from safetensors import SafetensorError
 
     options = {} if attention is None else {"attn_implementation": attention}
@@ -83,8 +79,7 @@ def _load_model(request: ExportRequest, registration: ConfigRegistration, framew
                 output_loading_info=True,
                 **options,
             )
-        _NEWLY_INITIALIZED[model] = sorted(loading.get("missing_keys", []))
-        return model
+        return model, sorted(loading.get("missing_keys", []))
     except SafetensorError as exc:
         raise ModelPathError(
             f"the weights file of {request.model} is damaged ({first_line(exc)}); save or download it again."

@@ -47,7 +47,7 @@ from .generation import (
     compare_generation,
     generation_reference,
 )
-from .model_loading import INITIALIZATION_SEED, load_model, newly_initialized
+from .model_loading import INITIALIZATION_SEED, load_model
 from .plugins import get_host, get_registry
 from .registry import ConfigRegistration
 from .seq2seq import DEFAULT_LAYOUT, ENCODER, SINGLE_FILE, ExportPart, check_layout, layout_parts
@@ -339,8 +339,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     check_layout(request.layout, onnx_config)
 
     progress(f"Loading {registration.model_type} model for {registration.feature} ({type(onnx_config).__name__})")
-    model = load_model(request, registration, framework)
-    fresh = newly_initialized(model)
+    model, fresh = load_model(request, registration, framework)
     if fresh:
         warnings.warn(
             f"{request.model} has no weights for {_names(fresh)}: transformers drew them at random (seed"
@@ -417,11 +416,16 @@ class FeatureOutcome:
     skipped: bool = False
 
 
+def _feature_names(request: ExportRequest) -> list[str]:
+    """``--feature`` split at commas, as typed."""
+    return [name.strip() for name in request.feature.split(",") if name.strip()]
+
+
 def requested_features(request: ExportRequest) -> list[str]:
     """The features ``request.feature`` names: one, a comma-separated list, ``all`` (every feature the plugins
     register for the checkpoint's model type) or ``auto`` (:func:`infer_feature`), as canonical names without
     repeats."""
-    names = [name.strip() for name in request.feature.split(",") if name.strip()]
+    names = _feature_names(request)
     if not names:
         raise UsageError("--feature is empty; name a feature, a comma-separated list, or all.")
     registry = get_registry()
@@ -477,7 +481,7 @@ def run_exports(request: ExportRequest, progress: Progress = lambda message: Non
         single = dataclasses.replace(request, feature=features[0])
         return [FeatureOutcome(features[0], Path(request.output), run_export(single, progress))]
     check_output_path(Path(request.output))
-    everything = [name.strip() for name in request.feature.split(",") if name.strip()] == [ALL_FEATURES]
+    everything = _feature_names(request) == [ALL_FEATURES]
     outcomes = []
     for index, feature in enumerate(features, 1):
         output = Path(request.output) / feature
@@ -732,7 +736,7 @@ def validate_export(
             f"{source} is a {registration.model_type} checkpoint, but {folder} was exported from a"
             f" {manifest['model_type']} one; pass the checkpoint it was exported from with -m."
         )
-    reference = load_model(request, registration, choose_framework(source, manifest.get("framework")))
+    reference, _ = load_model(request, registration, choose_framework(source, manifest.get("framework")))
     onnx_config = registration.constructor()(reference.config)
     parts = layout_parts(request.layout, onnx_config, reference)
     recorded_atol = next(iter(manifest.get("validation", {}).values()), {}).get("atol")
@@ -771,7 +775,7 @@ def check_export_generation(
         trust_remote_code=trust_remote_code,
     )
     _, registration = resolve(request)
-    reference = load_model(request, registration, choose_framework(model, saved["framework"]))
+    reference, _ = load_model(request, registration, choose_framework(model, saved["framework"]))
     if not can_check_generation(registration.constructor()(reference.config), reference, request.layout):
         raise UsageError(
             f"{onnx} is a {request.feature} export ({request.layout} layout); the generation check needs a"
