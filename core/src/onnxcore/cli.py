@@ -111,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="when validation fails, keep the rejected files in OUTPUT.failed/ (OUTPUT is left as it was)",
     )
+    export.add_argument(
+        "--allow-other-files",
+        action="store_true",
+        help="write into a folder that holds files onnxcore did not write; they are left as they are (a file the"
+        " export would overwrite is refused)",
+    )
     export.add_argument("-q", "--quiet", action="store_true", help="print only errors and the output path")
     export.add_argument("--json", action="store_true", help="print the result as JSON")
     export.add_argument(
@@ -211,6 +217,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         prompts=tuple(args.prompts or DEFAULT_PROMPTS),
         max_new_tokens=args.max_new_tokens,
         keep_failed=args.keep_failed,
+        allow_other_files=args.allow_other_files,
     )
     features = requested_features(request)
     with StageDisplay(err, quiet=args.quiet or args.json) as progress, _quiet_libraries(args.quiet or args.json):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import hashlib
 import json
 import re
 import traceback
@@ -24,7 +23,6 @@ from .errors import (
     ModelPathError,
     NoFrameworkClassError,
     OnnxcoreError,
-    OutputPathError,
     UnknownFeatureError,
     UnknownModelTypeError,
     UsageError,
@@ -51,7 +49,8 @@ from .model_loading import INITIALIZATION_SEED, load_model
 from .plugins import get_host, get_registry
 from .registry import ConfigRegistration
 from .seq2seq import DEFAULT_LAYOUT, ENCODER, SINGLE_FILE, ExportPart, check_layout, layout_parts
-from .staging import MANIFEST_NAME, StagedOutput, check_output_path, note_written
+from .manifest import MANIFEST_NAME, read_manifest, sha256_of
+from .staging import StagedOutput, check_feature_folders, claim_output, folder_locked, note_written
 from .tf_models import framework_label
 from .validate import ReferenceRun, ValidationReport, check_onnx_outputs, reference_run
 
@@ -59,7 +58,6 @@ PREPROCESSOR_CHOICES = ("auto", "tokenizer", "feature_extractor", "image_process
 ONNX_FILE_NAME = SINGLE_FILE
 ALL_FEATURES = "all"
 AUTO_FEATURE = "auto"
-FAILED_SUFFIX = ".failed"
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 
 Progress = Callable[[str], None]
@@ -86,6 +84,7 @@ class ExportRequest:
     prompts: tuple[str, ...] = DEFAULT_PROMPTS
     max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS
     keep_failed: bool = False  # a failed validation leaves its files in OUTPUT.failed/
+    allow_other_files: bool = False  # write beside files onnxcore did not write (never over them)
 
 
 @dataclasses.dataclass
@@ -224,14 +223,6 @@ def choose_opset(request: ExportRequest, onnx_config: Any, exporter: str) -> int
     return opset
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _version(distribution: str) -> str | None:
     try:
         return metadata.version(distribution)
@@ -268,7 +259,7 @@ def build_manifest(
     OnnxConfig."""
     files: dict[str, Any] = {}
     for path in sorted(folder.iterdir()):
-        entry: dict[str, Any] = {"sha256": _sha256(path), "bytes": path.stat().st_size}
+        entry: dict[str, Any] = {"sha256": sha256_of(path), "bytes": path.stat().st_size}
         if path.name in contracts:
             entry["inputs"] = {name: dict(axes) for name, axes in contracts[path.name].inputs.items()}
             entry["outputs"] = {name: dict(axes) for name, axes in contracts[path.name].outputs.items()}
@@ -306,20 +297,10 @@ def _generation_config(model: Any) -> Any:
     return getattr(model, "generation_config", None) if can_generate() else None
 
 
-def _failed_folder(output: Path) -> Path:
-    """Where ``--keep-failed`` puts a rejected export: ``OUTPUT.failed`` beside the output folder."""
-    resolved = output.resolve()
-    failed = resolved.with_name(resolved.name + FAILED_SUFFIX)
-    if failed.exists() and not failed.is_dir():
-        raise OutputPathError(f"{failed} is a file; --keep-failed puts a rejected export there: move it away.")
-    return failed
-
-
 def run_export(request: ExportRequest, progress: Progress = lambda message: None) -> ExportResult:
     """Export and validate one feature of one checkpoint into ``request.output``, atomically."""
     output = Path(request.output)
-    check_output_path(output)
-    keep_failed = _failed_folder(output) if request.keep_failed else None
+    staged = StagedOutput(output, request.keep_failed, request.model, request.allow_other_files)
     if request.generation_check:
         check_generation_settings(request.prompts, request.max_new_tokens)
     progress(f"Resolving {request.model} (feature {request.feature})")
@@ -352,7 +333,6 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     preprocessor = _load_preprocessor(request)
     atol = request.atol if request.atol is not None else onnx_config.atol_for_validation
 
-    staged = StagedOutput(output, keep_failed=keep_failed)
     try:
         with staged as staging:
             _export_parts(request, parts, preprocessor, opset, staging, progress)
@@ -376,12 +356,12 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             progress(f"Writing {output}")
             staged.commit()
     except ValidationError as exc:
-        if staged.keep_failed is None:
+        if staged.failed is None:
             raise
         kept = (
             f"The rejected export is in {staged.kept}"
             if staged.kept
-            else f"It could not be kept in {staged.keep_failed}"
+            else f"It could not be kept in {staged.failed.target}"
         )
         raise ValidationError(f"{exc}\n{kept}; {output} is as it was.") from exc
     except OSError as exc:
@@ -480,7 +460,9 @@ def run_exports(request: ExportRequest, progress: Progress = lambda message: Non
     if len(features) == 1:
         single = dataclasses.replace(request, feature=features[0])
         return [FeatureOutcome(features[0], Path(request.output), run_export(single, progress))]
-    check_output_path(Path(request.output))
+    check_feature_folders(Path(request.output))
+    for feature in features:  # every feature's folder is refused up front, not after the first exports
+        claim_output(Path(request.output) / feature, request.model, request.allow_other_files)
     everything = _feature_names(request) == [ALL_FEATURES]
     outcomes = []
     for index, feature in enumerate(features, 1):
@@ -619,7 +601,7 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
                 "framework": None,
             }
         return {"feature": "causal-lm-with-past", "exporter": DEFAULT_EXPORTER, "layout": "single", "framework": None}
-    manifest = load_manifest(folder)
+    manifest = read_manifest(folder)
     return {
         "feature": manifest["feature"],
         "exporter": manifest["exporter"],
@@ -639,30 +621,13 @@ class RevalidationResult:
     generation: GenerationReport | None
 
 
-def load_manifest(folder: Path) -> dict[str, Any]:
-    """The ``onnxcore.json`` of an export folder."""
-    manifest_file = Path(folder) / MANIFEST_NAME
-    if not Path(folder).is_dir():
-        raise ModelPathError(f"{folder} is not a folder; pass the folder that onnxcore export wrote.")
-    if not manifest_file.is_file():
-        raise ModelPathError(f"{folder} has no {MANIFEST_NAME}; pass a folder written by onnxcore export.")
-    try:
-        manifest = json.loads(manifest_file.read_text())
-        lacking = [key for key in ("model", "model_type", "feature", "exporter", "files") if key not in manifest]
-    except (OSError, ValueError, TypeError) as exc:  # TypeError: JSON that is not an object
-        raise ModelPathError(f"cannot read {manifest_file} ({first_line(exc)}); is it an onnxcore export?") from exc
-    if lacking:
-        raise ModelPathError(f"{manifest_file} has no {', '.join(lacking)}; is it an onnxcore export?")
-    return manifest
-
-
 def check_file_hashes(folder: Path, manifest: dict[str, Any]) -> None:
     """Every file the manifest lists is there with the recorded sha256."""
     missing = [name for name in manifest["files"] if not (folder / name).is_file()]
     changed = [
         name
         for name, entry in manifest["files"].items()
-        if name not in missing and _sha256(folder / name) != entry.get("sha256")
+        if name not in missing and sha256_of(folder / name) != entry["sha256"]
     ]
     if missing or changed:
         problems = [f"missing {', '.join(missing)}"] * bool(missing) + [f"changed {', '.join(changed)}"] * bool(changed)
@@ -705,7 +670,7 @@ def validate_export(
     names): the files must be those the manifest hashed, and every ONNX file must match the model in ONNX Runtime
     (and generate the same tokens, where the export was checked so). Raises ValidationError on a mismatch."""
     folder = Path(folder)
-    manifest = load_manifest(folder)
+    manifest = read_manifest(folder)
     source = model or manifest["model"]
     if model is None and not Path(source).exists() and not _HUB_ID.match(source):
         raise ModelPathError(
@@ -713,8 +678,6 @@ def validate_export(
         )
     if manifest.get("newly_initialized"):
         _warn_if_redrawn_differently(folder, manifest)
-    progress(f"Checking the files of {folder} against {MANIFEST_NAME}")
-    check_file_hashes(folder, manifest)
     recorded = manifest.get("generation") or {}
     request = ExportRequest(
         model=source,
@@ -736,16 +699,20 @@ def validate_export(
             f"{source} is a {registration.model_type} checkpoint, but {folder} was exported from a"
             f" {manifest['model_type']} one; pass the checkpoint it was exported from with -m."
         )
-    reference, _ = load_model(request, registration, choose_framework(source, manifest.get("framework")))
-    onnx_config = registration.constructor()(reference.config)
-    parts = layout_parts(request.layout, onnx_config, reference)
-    recorded_atol = next(iter(manifest.get("validation", {}).values()), {}).get("atol")
-    if atol is None:
-        atol = recorded_atol if recorded_atol is not None else onnx_config.atol_for_validation
-    pending = prepare_checks(parts, onnx_config, reference, _load_preprocessor(request), request, atol, progress)
-    del reference, parts
-    return_free_memory()
-    reports, generation = run_checks(pending, folder, progress)
+    # the shared side of the commit lock: an export moving into the folder finishes before its files are read
+    with folder_locked(folder.resolve().parent, shared=True):
+        progress(f"Checking the files of {folder} against {MANIFEST_NAME}")
+        check_file_hashes(folder, manifest)
+        reference, _ = load_model(request, registration, choose_framework(source, manifest.get("framework")))
+        onnx_config = registration.constructor()(reference.config)
+        parts = layout_parts(request.layout, onnx_config, reference)
+        recorded_atol = next(iter(manifest.get("validation", {}).values()), {}).get("atol")
+        if atol is None:
+            atol = recorded_atol if recorded_atol is not None else onnx_config.atol_for_validation
+        pending = prepare_checks(parts, onnx_config, reference, _load_preprocessor(request), request, atol, progress)
+        del reference, parts
+        return_free_memory()
+        reports, generation = run_checks(pending, folder, progress)
     return RevalidationResult(folder, source, manifest, reports, generation)
 
 

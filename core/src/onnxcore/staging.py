@@ -1,102 +1,384 @@
-"""Atomic output: build an export in a temporary folder beside the target, move it into place when done.
+"""The output folder contract (DESIGN §7): onnxcore writes only into a folder it can prove is its own, and
+replaces an earlier export all at once.
 
-A failed or interrupted run removes its temporary folder and leaves the target as it was.
+- **Up front**, before any model loads, :func:`claim_output` surveys OUT. It is onnxcore's when it is new or
+  empty, or an earlier export whose every file is listed in its ``onnxcore.json`` with the same size and sha256.
+  Anything else (a file it did not write, a changed file, a folder, a link, the checkpoint itself) is refused
+  with one line naming the first such entry; ``allow_other_files`` writes beside such files instead, never over
+  them.
+- **Staging** lives on OUT's own file system, so the final move is a rename: beside OUT normally, inside OUT when
+  OUT is a mount point, its parent is not writable, or it holds the working folder or files onnxcore did not
+  write.
+- **The commit** re-surveys OUT under an exclusive lock (``validate`` takes the shared side), then swaps the
+  staged folder with OUT in one ``renameat2(RENAME_EXCHANGE)`` (two renames where the file system lacks it), or,
+  staged inside OUT, moves the old export aside and the new one in, undoing every move on any error. Either way
+  a failure leaves the old export byte for byte.
+- **Leftovers**: a staged folder's name carries its process (boot, pid and start time), so a run killed with
+  SIGKILL leaves a folder that a later run into the same place can prove is a dead process's and remove.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import dataclasses
+import errno
 import json
 import os
+import re
+import secrets
 import shutil
 import signal
-import tempfile
+import stat
 import threading
-from collections.abc import Iterator
+import warnings
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from types import TracebackType
+from types import SimpleNamespace, TracebackType
 
-from .errors import OutputPathError, ValidationError
+from .errors import OutputPathError, ValidationError, first_line
+from .manifest import MANIFEST_NAME, files_problem, parse_manifest_text, sha256_of
 
-MANIFEST_NAME = "onnxcore.json"
+STAGING_PREFIX = ".onnxcore-staging-"
+FAILED_SUFFIX = ".failed"
+_STAGING_NAME = re.compile(r"^\.onnxcore-staging-([0-9a-f]{8}|x)-(\d+)-(\d+)-[0-9a-f]{8}(-old)?$")
+_DEEPEST_NAME = "decoder_with_past_model.onnx.data"  # the longest path onnxcore writes below its staging folder
+_STAGING_NAME_LENGTH = len(STAGING_PREFIX) + 8 + 1 + 10 + 1 + 20 + 1 + 8 + 4
+_NO_EXCHANGE = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP}
+
+#: Every file system call a commit makes, in one place, so that a test can make any one of them fail.
+fs = SimpleNamespace(rename=os.rename, unlink=os.unlink, rmdir=os.rmdir, mkdir=os.mkdir)
 
 
-def check_output_path(output: Path) -> None:
-    """Fail early (before any model loads) when ``output`` cannot receive an export."""
-    if output.exists() and not output.is_dir():
+def _exchange(first: Path, second: Path) -> None:
+    """Swap two paths in one step (Linux ``renameat2`` with ``RENAME_EXCHANGE``); raises OSError, with ENOSYS
+    where the C library lacks the call and EINVAL where the file system does."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        raise OSError(errno.ENOSYS, "renameat2 is not available", str(first))
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), str(first), None, str(second))
+
+
+fs.exchange = _exchange
+
+
+@dataclasses.dataclass
+class OutputClaim:
+    """What :func:`claim_output` found at OUT, and so what a commit may replace.
+
+    ``owned``: the entries onnxcore proved it wrote, by name, with the stat identity they were proved with.
+    ``foreign``: the entries it did not write (only with ``allow_other_files``); never moved or replaced.
+    ``in_place``: stage inside OUT rather than beside it.
+    """
+
+    target: Path
+    owned: dict[str, tuple[int, ...]]
+    foreign: frozenset[str]
+    in_place: bool
+
+
+def _identity(info: os.stat_result) -> tuple[int, ...]:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def survey(folder: Path, known: dict[str, tuple[int, ...]] | None = None) -> tuple[dict[str, tuple[int, ...]], dict[str, str]]:
+    """The entries of ``folder`` onnxcore proved it wrote (``owned``), and the others with why (``foreign``).
+
+    Staged folders are neither. A file is proved by its earlier export's ``onnxcore.json``: listed there, a
+    regular file (not a link) of the recorded size and sha256. ``known`` skips the hash of files whose stat
+    identity has not changed since they were proved.
+    """
+    known = known or {}
+    entries = sorted(name for name in os.listdir(folder) if not _STAGING_NAME.match(name))
+    listed, why_not = _manifest_files(folder) if MANIFEST_NAME in entries else ({}, None)
+    owned: dict[str, tuple[int, ...]] = {}
+    foreign: dict[str, str] = {}
+    for name in entries:
+        info = os.lstat(folder / name)
+        if name == MANIFEST_NAME:
+            if why_not is None and stat.S_ISREG(info.st_mode):
+                owned[name] = _identity(info)
+            else:
+                foreign[name] = why_not or "not a regular file"
+        elif not stat.S_ISREG(info.st_mode):
+            foreign[name] = _kind(info)
+        elif name not in listed:
+            foreign[name] = f"not listed in its {MANIFEST_NAME}" if listed else "not written by onnxcore"
+        elif known.get(name) == _identity(info) or _matches(folder / name, info, listed[name]):
+            owned[name] = _identity(info)
+        else:
+            foreign[name] = "changed since onnxcore wrote it"
+    return owned, foreign
+
+
+def _kind(info: os.stat_result) -> str:
+    if stat.S_ISLNK(info.st_mode):
+        return "a link"
+    return "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+
+
+def _matches(path: Path, info: os.stat_result, entry: dict[str, object]) -> bool:
+    return info.st_size == entry["bytes"] and sha256_of(path) == entry["sha256"]
+
+
+def _manifest_files(folder: Path) -> tuple[dict[str, dict[str, object]], str | None]:
+    """The ``files`` table of ``folder``'s manifest when it can serve as proof, else why it cannot."""
+    try:
+        manifest = parse_manifest_text((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return {}, f"not readable as onnxcore's ({first_line(exc)})"
+    if not isinstance(manifest, dict) or "onnxcore" not in manifest:
+        return {}, "not written by onnxcore"
+    problem = files_problem(manifest.get("files"))
+    if problem is not None:
+        return {}, f"not valid: {problem}"
+    return manifest["files"], None
+
+
+def claim_output(
+    output: Path,
+    checkpoint: str | None = None,
+    allow_other_files: bool = False,
+    names: Iterable[str] = (MANIFEST_NAME, "config.json"),
+) -> OutputClaim:
+    """Check up front that ``output`` can receive an export without touching anything onnxcore did not write,
+    and decide where to stage it. ``names``: files the export is sure to write (a foreign one is refused now
+    rather than after the work). Raises OutputPathError (exit 2)."""
+    target = Path(os.path.abspath(Path(output).expanduser()))
+    _check_length(target)
+    target = target.resolve()  # a link to a folder exports into that folder
+    if target.exists() and not target.is_dir():
         raise OutputPathError(
             f"output path {output} is an existing file; give a folder (the export writes {output}/model.onnx)."
         )
-    ancestor = output if output.exists() else output.parent
-    while not ancestor.exists():
-        if ancestor.parent == ancestor:
-            break
-        ancestor = ancestor.parent
-    if ancestor.exists() and not ancestor.is_dir():
+    ancestor = _existing_ancestor(target)
+    if not ancestor.is_dir():
         raise OutputPathError(f"cannot create output folder {output}: {ancestor} is a file.")
-    try:  # a real probe: os.access says yes to root even on a read-only file system
-        Path(tempfile.mkdtemp(prefix=".onnxcore-probe-", dir=ancestor)).rmdir()
+    if checkpoint is not None:
+        _refuse_checkpoint(target, checkpoint)
+    owned: dict[str, tuple[int, ...]] = {}
+    foreign: dict[str, str] = {}
+    if target.is_dir():
+        try:
+            owned, foreign = survey(target)
+        except OSError as exc:
+            raise OutputPathError(f"cannot read output folder {output}: {exc.strerror or exc}; pick another path.") from exc
+    if foreign and not allow_other_files:
+        name, why = next(iter(foreign.items()))
+        raise OutputPathError(
+            f"{output} holds files onnxcore did not write ({name}: {why}); export into a new or empty folder, or"
+            " pass --allow-other-files to write beside them (onnxcore never replaces a file it did not write)."
+        )
+    _refuse_clashes(output, foreign, names)
+    in_place = target.is_dir() and (bool(foreign) or _stage_inside(target))
+    _probe_writable(target if in_place else ancestor, output)
+    return OutputClaim(target, owned, frozenset(foreign), in_place)
+
+
+def _refuse_clashes(output: Path, foreign: dict[str, str] | frozenset[str], names: Iterable[str]) -> None:
+    clashes = sorted(set(names) & set(foreign))
+    if clashes:
+        raise OutputPathError(
+            f"{output}/{clashes[0]} is not onnxcore's, and the export writes a file of that name; move it away or"
+            " export into another folder (onnxcore never replaces a file it did not write)."
+        )
+
+
+def _check_length(target: Path) -> None:
+    """Refuse a path the system cannot hold, before anything is written: a name over NAME_MAX, or a path that
+    leaves no room for the staged folder and the file names below it within PATH_MAX."""
+    ancestor = _existing_ancestor(target)
+    name_max = _pathconf(ancestor, "PC_NAME_MAX", 255)
+    path_max = _pathconf(ancestor, "PC_PATH_MAX", 4096)
+    for part in target.parts:
+        if len(os.fsencode(part)) > name_max:
+            raise OutputPathError(
+                f"output name {part[:40]}… is {len(os.fsencode(part))} bytes; the file system takes at most"
+                f" {name_max}: pick a shorter name."
+            )
+    room = len(os.fsencode(str(target))) + 1 + _STAGING_NAME_LENGTH + 1 + len(_DEEPEST_NAME)
+    if room >= path_max:
+        raise OutputPathError(
+            f"output path {str(target)[:60]}… is too long ({len(os.fsencode(str(target)))} bytes; onnxcore needs"
+            f" {room - len(os.fsencode(str(target)))} more below it within the system's {path_max}): pick a"
+            " shorter path."
+        )
+
+
+def _pathconf(folder: Path, name: str, default: int) -> int:
+    try:
+        return os.pathconf(folder, name)
+    except (OSError, ValueError):
+        return default
+
+
+def _existing_ancestor(target: Path) -> Path:
+    ancestor = target
+    while not ancestor.exists() and ancestor.parent != ancestor:
+        ancestor = ancestor.parent
+    return ancestor
+
+
+def _refuse_checkpoint(target: Path, checkpoint: str) -> None:
+    """The checkpoint's own folder is never an output, nor a folder that holds it or any of its files."""
+    source = Path(checkpoint).expanduser()
+    if not source.is_dir():
+        return  # a hub id: its files live in the cache, not where a user points an export
+    source = source.resolve()
+    if source == target or target in source.parents:
+        raise OutputPathError(
+            f"{target} is the checkpoint's folder or holds it; export into another folder (for example"
+            f" {target / 'onnx'})."
+        )
+    if not target.is_dir():
+        return
+    files = {_inode(path) for path in source.iterdir() if path.is_file()}
+    shared = sorted(path.name for path in target.iterdir() if path.is_file() and _inode(path) in files)
+    if shared:
+        raise OutputPathError(
+            f"{target / shared[0]} is a file of the checkpoint {source}; export into another folder."
+        )
+
+
+def _inode(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_dev, info.st_ino
+
+
+def _stage_inside(target: Path) -> bool:
+    """Whether the staged export must live inside OUT: OUT is a mount point (its parent is another file system,
+    where a rename into OUT cannot come from), its parent is not writable, or it holds the working folder
+    (a swap would leave the shell in the old, deleted folder)."""
+    parent = target.parent
+    if os.path.ismount(target) or os.stat(target).st_dev != os.stat(parent).st_dev:
+        return True
+    cwd = Path.cwd().resolve()
+    if cwd == target or target in cwd.parents:
+        return True
+    try:
+        _probe_writable(parent, target)
+    except OutputPathError:
+        return True
+    return False
+
+
+def _probe_writable(folder: Path, output: Path) -> None:
+    """A real probe (``os.access`` says yes to root even on a read-only file system)."""
+    probe = folder / f"{STAGING_PREFIX}probe-{secrets.token_hex(4)}"
+    try:
+        os.mkdir(probe)
+        os.rmdir(probe)
     except OSError as exc:
         raise OutputPathError(
-            f"output folder {output} is not writable ({ancestor}: {exc.strerror or exc}); pick another path."
+            f"output folder {output} is not writable ({folder}: {exc.strerror or exc}); pick another path."
         ) from exc
 
 
-class StagedOutput:
-    """Context manager yielding a temporary folder; ``commit()`` moves its files into the target folder.
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip().replace("-", "")[:8]
+    except OSError:
+        return "x"
 
-    ``keep_failed``: where the staged files go when validation fails (a folder beside the target, replaced if it
-    exists), instead of being deleted.
+
+def _start_time(pid: int) -> str | None:
+    """The process's start time since boot (``/proc/PID/stat`` field 22), or None when it is not running."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return fields[19] if len(fields) > 19 else None
+
+
+def _staging_name() -> str:
+    pid = os.getpid()
+    return f"{STAGING_PREFIX}{_boot_id()}-{pid}-{_start_time(pid) or 0}-{secrets.token_hex(4)}"
+
+
+def is_stale_staging(name: str) -> bool:
+    """Whether ``name`` is a staged folder of a process of this boot that is no longer running. Folders of
+    another boot or machine, or from a system without ``/proc``, are never judged stale."""
+    match = _STAGING_NAME.match(name)
+    if match is None or match.group(1) == "x" or match.group(1) != _boot_id():
+        return False
+    return _start_time(int(match.group(2))) != match.group(3)
+
+
+def remove_stale_staging(folder: Path) -> list[Path]:
+    """Remove the staged folders in ``folder`` that a killed run left (see :func:`is_stale_staging`)."""
+    removed = []
+    with contextlib.suppress(OSError):
+        for name in os.listdir(folder):
+            path = folder / name
+            if is_stale_staging(name) and stat.S_ISDIR(os.lstat(path).st_mode):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+    return removed
+
+
+def failed_folder(target: Path) -> Path:
+    """Where ``--keep-failed`` puts a rejected export: ``OUT.failed`` beside OUT."""
+    return target.with_name(target.name + FAILED_SUFFIX)
+
+
+class StagedOutput:
+    """Claims OUT on creation (see :func:`claim_output`); as a context manager, yields the folder to build the
+    export in, which ``commit()`` puts in place. A failed or interrupted run removes it and leaves OUT as it was.
+
+    ``keep_failed``: a validation failure puts the staged export in ``OUT.failed`` instead (claimed up front by
+    the same rules, so a folder onnxcore did not write is never replaced).
     """
 
-    def __init__(self, target: Path, keep_failed: Path | None = None) -> None:
-        self.target = Path(target).resolve()  # "." has no name to stage beside; a symlink's folder is the target
-        self.keep_failed = keep_failed
+    def __init__(
+        self,
+        target: Path,
+        keep_failed: bool = False,
+        checkpoint: str | None = None,
+        allow_other_files: bool = False,
+    ) -> None:
+        self.claim = claim_output(Path(target), checkpoint, allow_other_files)
+        self.target = self.claim.target
+        self.failed: OutputClaim | None = None
+        if keep_failed:
+            failed = failed_folder(self.target)
+            if failed.exists() and not failed.is_dir():
+                raise OutputPathError(f"{failed} is a file; --keep-failed puts a rejected export there: move it away.")
+            try:
+                self.failed = claim_output(failed, checkpoint)
+            except OutputPathError as exc:
+                raise OutputPathError(f"--keep-failed: {exc}") from exc
         self.kept: Path | None = None  # where a failed export's files were kept, once they were
         self.path: Path | None = None
+        self._created: list[Path] = []
         self._committed = False
 
     def __enter__(self) -> Path:
-        """Create the temporary folder and return its path."""
-        check_output_path(self.target)
+        """Create the staging folder on OUT's file system (removing dead runs' leftovers there) and return it."""
+        home = self.target if self.claim.in_place else self.target.parent
         try:
-            self.target.parent.mkdir(parents=True, exist_ok=True)
-            self.path = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.onnxcore-", dir=self.target.parent))
-            umask = os.umask(0)
-            os.umask(umask)
-            self.path.chmod(0o777 & ~umask)  # mkdtemp makes 0700; the final folder should look like any other
+            self._created = _make_parents(home)
+            for folder in {home, self.target}:  # a killed run staged in one of them
+                remove_stale_staging(folder)
+            self.path = home / _staging_name()
+            fs.mkdir(self.path)
         except OSError as exc:
-            raise OutputPathError(
-                f"cannot write beside {self.target}: {exc.strerror or exc}; pick another path."
-            ) from exc
+            self._remove_created()
+            raise OutputPathError(f"cannot write beside {self.target}: {exc.strerror or exc}; pick another path.") from exc
         return self.path
 
     def commit(self) -> None:
-        """Move the staged files into the target; files of the previous export that are gone are removed.
+        """Put the staged export in place of OUT, all at once (see the module docstring).
 
-        Ctrl-C and SIGTERM wait until the move is done, and so does another export finishing into the same
-        folder: one file moved of several would mix two exports.
+        Ctrl-C and SIGTERM wait until it is done, and so does another export finishing into the same folder.
         """
         assert self.path is not None
         with folder_locked(self.target.parent), _signals_held():  # waiting for the lock can still be interrupted
-            self._move_into_place()
+            _commit(self.path, self.claim)
             self._committed = True
-
-    def _move_into_place(self) -> None:
-        assert self.path is not None
-        if not self.target.exists():
-            os.rename(self.path, self.target)
-        else:
-            previous = _manifest_files(self.target)
-            staged = sorted(p.name for p in self.path.iterdir())
-            for name in staged:
-                destination = self.target / name
-                if destination.is_dir() and not destination.is_symlink():
-                    shutil.rmtree(destination)
-                os.replace(self.path / name, destination)
-            for name in previous - set(staged):
-                (self.target / name).unlink(missing_ok=True)
-            self.path.rmdir()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -105,16 +387,132 @@ class StagedOutput:
             note_written(exc, self.target)
         if self._committed or self.path is None:
             return
-        if self.keep_failed is not None and isinstance(exc, ValidationError):
+        if self.failed is not None and isinstance(exc, ValidationError):
             try:
-                if self.keep_failed.is_dir() and not self.keep_failed.is_symlink():
-                    shutil.rmtree(self.keep_failed)
-                os.rename(self.path, self.keep_failed)
-                self.kept = self.keep_failed
+                _write_failed_manifest(self.path, exc)
+                with folder_locked(self.failed.target.parent), _signals_held():
+                    _commit(self.path, self.failed)
+                self.kept = self.failed.target
                 return
-            except OSError:  # not kept (the caller says so); the validation error is the news, not this
+            except (OSError, OutputPathError):  # not kept (the caller says so); the validation error is the news
                 pass
         shutil.rmtree(self.path, ignore_errors=True)
+        self._remove_created()
+
+    def _remove_created(self) -> None:
+        for folder in reversed(self._created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """``mkdir -p folder``, returning the folders it created, outermost first."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    created = []
+    for path in reversed(missing):
+        os.mkdir(path)
+        created.append(path)
+    return created
+
+
+def _write_failed_manifest(staging: Path, error: ValidationError) -> None:
+    """A kept rejected export lists its files like any export, so that the next ``--keep-failed`` run can prove
+    ``OUT.failed`` is onnxcore's and replace it."""
+    files = {
+        path.name: {"sha256": sha256_of(path), "bytes": path.stat().st_size}
+        for path in sorted(staging.iterdir())
+        if path.name != MANIFEST_NAME
+    }
+    record = {"onnxcore": "failed export", "failed": first_line(error), "files": files}
+    (staging / MANIFEST_NAME).write_text(json.dumps(record, indent=2, allow_nan=False) + "\n")
+
+
+def _commit(staging: Path, claim: OutputClaim) -> None:
+    """Survey OUT again (it may have changed during the export), then put ``staging`` in its place."""
+    owned, foreign = survey(claim.target, claim.owned) if claim.target.is_dir() else ({}, {})
+    appeared = sorted(set(foreign) - claim.foreign)
+    if appeared:
+        raise OutputPathError(
+            f"{claim.target / appeared[0]} appeared during the export ({foreign[appeared[0]]}); nothing was"
+            " written: move it away and export again."
+        )
+    _refuse_clashes(claim.target, claim.foreign, os.listdir(staging))
+    if claim.in_place:
+        _move_in(staging, claim.target, owned)
+    else:
+        _swap_in(staging, claim.target, owned)
+
+
+def _swap_in(staging: Path, target: Path, owned: dict[str, tuple[int, ...]]) -> None:
+    """Replace OUT by the staged folder in one rename (OUT absent) or one exchange (OUT empty or an earlier
+    export, which is then removed)."""
+    if not target.exists():
+        fs.rename(staging, target)
+        return
+    os.chmod(staging, stat.S_IMODE(os.stat(target).st_mode))  # OUT keeps the permissions the user gave it
+    try:
+        fs.exchange(staging, target)
+        old = staging
+    except OSError as exc:
+        if exc.errno not in _NO_EXCHANGE:
+            raise
+        old = staging.with_name(staging.name + "-old")
+        fs.rename(target, old)  # no exchange on this file system: two renames, undone on failure
+        try:
+            fs.rename(staging, target)
+        except OSError:
+            os.rename(old, target)
+            raise
+    _discard(old, owned)
+
+
+def _move_in(staging: Path, target: Path, owned: dict[str, tuple[int, ...]]) -> None:
+    """Staged inside OUT: move the earlier export's files aside and the new ones in; any error undoes every
+    move made, so OUT holds the old export again."""
+    aside = staging.with_name(staging.name + "-old")
+    moved: list[tuple[Path, Path]] = []
+    try:
+        fs.mkdir(aside)
+        for name in sorted(owned):
+            fs.rename(target / name, aside / name)
+            moved.append((target / name, aside / name))
+        for name in sorted(os.listdir(staging)):
+            fs.rename(staging / name, target / name)
+            moved.append((staging / name, target / name))
+    except OSError:
+        for source, destination in reversed(moved):
+            os.rename(destination, source)
+        with contextlib.suppress(OSError):
+            os.rmdir(aside)
+        raise
+    _discard(staging, {})
+    _discard(aside, owned)
+
+
+def _discard(folder: Path, owned: dict[str, tuple[int, ...]]) -> None:
+    """Remove a folder the commit emptied or swapped out, which holds only files onnxcore proved it wrote.
+
+    An error here comes after the new export is in place, so it is tried once more; a folder that still cannot
+    be removed is left with a warning (it is named as a staged folder: a later run removes it).
+    """
+    error = OSError()
+    for unlink, rmdir in ((fs.unlink, fs.rmdir), (os.unlink, os.rmdir)):
+        try:
+            for name in os.listdir(folder):
+                if name in owned:
+                    unlink(folder / name)
+            rmdir(folder)
+            return
+        except OSError as exc:
+            error = exc
+    warnings.warn(
+        f"the export is in place, but the earlier one could not be removed from {folder}"
+        f" ({error.strerror or error}); a later export there removes it.",
+        stacklevel=2,
+    )
 
 
 def note_written(stop: BaseException, folder: Path) -> None:
@@ -127,9 +525,27 @@ def written_before(stop: BaseException) -> list[Path]:
     return list(getattr(stop, "written", []))
 
 
+def check_output_path(output: Path, checkpoint: str | None = None, allow_other_files: bool = False) -> None:
+    """Fail early (before any model loads) when ``output`` cannot receive an export; see :func:`claim_output`."""
+    claim_output(output, checkpoint, allow_other_files)
+
+
+def check_feature_folders(output: Path) -> None:
+    """A multi-feature run writes OUT/FEATURE folders: OUT must be new, empty, or hold only folders (each then
+    claimed on its own) and staged folders."""
+    claim = claim_output(output, allow_other_files=True, names=())
+    files = sorted(name for name in claim.foreign | set(claim.owned) if not (claim.target / name).is_dir())
+    if files:
+        raise OutputPathError(
+            f"{output} holds {files[0]}, which is not a feature folder; a run of several features writes"
+            " OUT/FEATURE folders only: export into a new or empty folder."
+        )
+
+
 @contextlib.contextmanager
-def folder_locked(folder: Path) -> Iterator[None]:
-    """An exclusive advisory lock on ``folder`` (flock on the directory itself: no lock file is left behind)."""
+def folder_locked(folder: Path, shared: bool = False) -> Iterator[None]:
+    """An advisory lock on ``folder`` (flock on the directory itself: no lock file is left behind). Exports
+    take it exclusively to commit; ``validate`` takes it shared, so it never reads an export half moved in."""
     try:
         import fcntl
     except ImportError:  # not POSIX: moves are not serialized
@@ -137,7 +553,7 @@ def folder_locked(folder: Path) -> Iterator[None]:
         return
     descriptor = os.open(folder, os.O_RDONLY)
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        fcntl.flock(descriptor, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
     finally:
         os.close(descriptor)
@@ -167,11 +583,3 @@ def _signals_held() -> Iterator[None]:
             signal.signal(number, handler)
         for number in caught:
             signal.raise_signal(number)  # through the handler (or default action) the caller had
-
-
-def _manifest_files(folder: Path) -> set[str]:
-    try:
-        manifest = json.loads((folder / MANIFEST_NAME).read_text())
-    except (OSError, ValueError):
-        return set()
-    return {name for name in manifest.get("files", {}) if "/" not in name and name != ".."}

@@ -1,0 +1,147 @@
+"""``onnxcore.json``: the one reader of an export's manifest, and the file hashes it records.
+
+Every field is checked against the schema before any is used, so a hand-edited or damaged manifest is one line
+naming the field (exit 2), never a crash deep in the code that trusted it. The ``files`` table is also the
+proof of ownership the output folder contract rests on (DESIGN §7), so its names must be plain file names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelPathError, UsageError, first_line
+
+MANIFEST_NAME = "onnxcore.json"
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class ManifestError(UsageError):
+    """``onnxcore.json`` is there but does not follow the schema."""
+
+
+def sha256_of(path: Path) -> str:
+    """The hex sha256 of a file, read in 1 MiB blocks (external data files can be many GB)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_plain_file_name(name: object) -> bool:
+    """Whether ``name`` names a file directly inside a folder: not empty, ``.``, ``..``, a path or a NUL."""
+    return (
+        isinstance(name, str) and name not in ("", ".", "..") and not any(char in name for char in "/\\\0")
+    )
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _optional_number(value: Any) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def _object(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def _optional_object(value: Any) -> bool:
+    return value is None or isinstance(value, dict)
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+_FIELD_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "model": (_text, "a string"),
+    "model_type": (_text, "a string"),
+    "feature": (_text, "a string"),
+    "exporter": (_text, "a string"),
+    "files": (_object, "an object of file names"),
+    "layout": (_text, "a string"),
+    "framework": (_text, "a string"),
+    "preprocessor": (_text, "a string"),
+    "opset": (_count, "a whole number"),
+    "validation": (_object, "an object"),
+    "generation": (_optional_object, "an object or null"),
+    "newly_initialized": (_texts, "a list of strings"),
+    "versions": (_object, "an object"),
+}
+REQUIRED_FIELDS = ("model", "model_type", "feature", "exporter", "files")
+
+
+def files_problem(files: Any) -> str | None:
+    """What is wrong with a manifest's ``files`` table (None: nothing): each key a plain file name, each value
+    ``{"sha256": 64 hex digits, "bytes": a count, ...}``."""
+    if not isinstance(files, dict):
+        return f"files must be an object of file names, not {type(files).__name__}"
+    for name, entry in files.items():
+        if not is_plain_file_name(name) or name == MANIFEST_NAME:
+            return f"files has {name!r}, which is not a file name onnxcore writes"
+        if not isinstance(entry, dict) or not _SHA256.match(str(entry.get("sha256", ""))):
+            return f"files.{name} has no sha256 of 64 hex digits"
+        if not _count(entry.get("bytes")):
+            return f"files.{name}.bytes must be a whole number"
+    return None
+
+
+def schema_problem(manifest: dict[str, Any]) -> str | None:
+    """What is wrong with a parsed manifest object (None: nothing): every known field of its type, and a valid
+    ``files`` table."""
+    for field, (fits, kind) in _FIELD_TYPES.items():
+        if field in manifest and not fits(manifest[field]):
+            return f"{field} must be {kind}, not {json.dumps(manifest[field])[:40]}"
+    problem = files_problem(manifest["files"]) if "files" in manifest else None
+    for name, report in manifest.get("validation", {}).items():
+        if problem is None and not (isinstance(report, dict) and _optional_number(report.get("atol"))):
+            problem = f"validation.{name} must be an object with a numeric atol"
+    generation = manifest.get("generation") or {}
+    if problem is None and not _texts(generation.get("prompts", [])):
+        problem = "generation.prompts must be a list of strings"
+    if problem is None and not _count(generation.get("max_new_tokens", 0)):
+        problem = "generation.max_new_tokens must be a whole number"
+    return problem
+
+
+def parse_manifest_text(text: str) -> Any:
+    """JSON as onnxcore writes it: strict, so ``NaN`` and ``Infinity`` are refused like any other error."""
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The checked ``onnxcore.json`` of an export folder; one-line usage errors when it is absent or invalid."""
+    folder = Path(folder)
+    manifest_file = folder / MANIFEST_NAME
+    if not folder.is_dir():
+        raise ModelPathError(f"{folder} is not a folder; pass the folder that onnxcore export wrote.")
+    if not manifest_file.is_file():
+        raise ModelPathError(f"{folder} has no {MANIFEST_NAME}; pass a folder written by onnxcore export.")
+    try:
+        manifest = parse_manifest_text(manifest_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        raise ModelPathError(f"cannot read {manifest_file} ({first_line(exc)}); is it an onnxcore export?") from exc
+    lacking = [field for field in REQUIRED_FIELDS if not isinstance(manifest, dict) or field not in manifest]
+    if lacking:
+        raise ModelPathError(f"{manifest_file} has no {', '.join(lacking)}; is it an onnxcore export?")
+    problem = schema_problem(manifest)
+    if problem is not None:
+        raise ManifestError(
+            f"{manifest_file} is not valid: {problem}; export again into a new folder, or restore the file."
+        )
+    return manifest
