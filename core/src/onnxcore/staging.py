@@ -93,7 +93,9 @@ def survey(folder: Path, known: dict[str, tuple[int, ...]] | None = None) -> tup
     identity has not changed since they were proved.
     """
     known = known or {}
-    entries = sorted(name for name in os.listdir(folder) if not _STAGING_NAME.match(name))
+    entries = sorted(  # the manifest first: when it cannot serve as proof, that is what a refusal names
+        (name for name in os.listdir(folder) if not _STAGING_NAME.match(name)), key=lambda name: (name != MANIFEST_NAME, name)
+    )
     listed, why_not = _manifest_files(folder) if MANIFEST_NAME in entries else ({}, None)
     owned: dict[str, tuple[int, ...]] = {}
     foreign: dict[str, str] = {}
@@ -218,7 +220,7 @@ def _pathconf(folder: Path, name: str, default: int) -> int:
 
 def _existing_ancestor(target: Path) -> Path:
     ancestor = target
-    while not ancestor.exists() and ancestor.parent != ancestor:
+    while not os.path.exists(ancestor) and ancestor.parent != ancestor:  # False, not an error, on a name too long
         ancestor = ancestor.parent
     return ancestor
 
@@ -345,11 +347,12 @@ class StagedOutput:
         self.failed: OutputClaim | None = None
         if keep_failed:
             failed = failed_folder(self.target)
-            if failed.exists() and not failed.is_dir():
-                raise OutputPathError(f"{failed} is a file; --keep-failed puts a rejected export there: move it away.")
             try:
                 self.failed = claim_output(failed, checkpoint)
             except OutputPathError as exc:
+                if os.path.isfile(failed):
+                    message = f"{failed} is a file; --keep-failed puts a rejected export there: move it away."
+                    raise OutputPathError(message) from exc
                 raise OutputPathError(f"--keep-failed: {exc}") from exc
         self.kept: Path | None = None  # where a failed export's files were kept, once they were
         self.path: Path | None = None
