@@ -172,7 +172,9 @@ def test_validate_waits_for_an_export_moving_in(tmp_path) -> None:
 def test_a_run_killed_with_sigkill_is_cleaned_up_by_the_next(tmp_path) -> None:
     output = tmp_path / "out"
     process = subprocess.Popen(
-        [sys.executable, "-m", "onnxcore", "export", "-m", str(TINY_BERT), str(output)], stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "onnxcore", "export", "-m", str(TINY_BERT), str(output)],
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert process.stderr is not None
     for line in process.stderr:

@@ -35,9 +35,7 @@ def sha256_of(path: Path) -> str:
 
 def is_plain_file_name(name: object) -> bool:
     """Whether ``name`` names a file directly inside a folder: not empty, ``.``, ``..``, a path or a NUL."""
-    return (
-        isinstance(name, str) and name not in ("", ".", "..") and not any(char in name for char in "/\\\0")
-    )
+    return isinstance(name, str) and name not in ("", ".", "..") and not any(char in name for char in "/\\\0")
 
 
 def _text(value: Any) -> bool:

@@ -45,11 +45,11 @@ from .generation import (
     compare_generation,
     generation_reference,
 )
+from .manifest import MANIFEST_NAME, read_manifest, sha256_of
 from .model_loading import INITIALIZATION_SEED, load_model
 from .plugins import get_host, get_registry
 from .registry import ConfigRegistration
 from .seq2seq import DEFAULT_LAYOUT, ENCODER, SINGLE_FILE, ExportPart, check_layout, layout_parts
-from .manifest import MANIFEST_NAME, read_manifest, sha256_of
 from .staging import StagedOutput, check_feature_folders, claim_output, folder_locked, note_written
 from .tf_models import framework_label
 from .validate import ReferenceRun, ValidationReport, check_onnx_outputs, reference_run

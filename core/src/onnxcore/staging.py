@@ -85,7 +85,9 @@ def _identity(info: os.stat_result) -> tuple[int, ...]:
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
-def survey(folder: Path, known: dict[str, tuple[int, ...]] | None = None) -> tuple[dict[str, tuple[int, ...]], dict[str, str]]:
+def survey(
+    folder: Path, known: dict[str, tuple[int, ...]] | None = None
+) -> tuple[dict[str, tuple[int, ...]], dict[str, str]]:
     """The entries of ``folder`` onnxcore proved it wrote (``owned``), and the others with why (``foreign``).
 
     Staged folders are neither. A file is proved by its earlier export's ``onnxcore.json``: listed there, a
@@ -94,7 +96,8 @@ def survey(folder: Path, known: dict[str, tuple[int, ...]] | None = None) -> tup
     """
     known = known or {}
     entries = sorted(  # the manifest first: when it cannot serve as proof, that is what a refusal names
-        (name for name in os.listdir(folder) if not _STAGING_NAME.match(name)), key=lambda name: (name != MANIFEST_NAME, name)
+        (name for name in os.listdir(folder) if not _STAGING_NAME.match(name)),
+        key=lambda name: (name != MANIFEST_NAME, name),
     )
     listed, why_not = _manifest_files(folder) if MANIFEST_NAME in entries else ({}, None)
     owned: dict[str, tuple[int, ...]] = {}
@@ -152,7 +155,10 @@ def claim_output(
     rather than after the work). Raises OutputPathError (exit 2)."""
     target = Path(os.path.abspath(Path(output).expanduser()))
     _check_length(target)
-    target = target.resolve()  # a link to a folder exports into that folder
+    try:
+        target = target.resolve()  # a link to a folder exports into that folder
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of links
+        raise OutputPathError(f"output path {output} cannot be resolved ({first_line(exc)}); pick another path.") from exc
     if target.exists() and not target.is_dir():
         raise OutputPathError(
             f"output path {output} is an existing file; give a folder (the export writes {output}/model.onnx)."
@@ -168,7 +174,9 @@ def claim_output(
         try:
             owned, foreign = survey(target)
         except OSError as exc:
-            raise OutputPathError(f"cannot read output folder {output}: {exc.strerror or exc}; pick another path.") from exc
+            raise OutputPathError(
+                f"cannot read output folder {output}: {exc.strerror or exc}; pick another path."
+            ) from exc
     if foreign and not allow_other_files:
         name, why = next(iter(foreign.items()))
         raise OutputPathError(
@@ -241,9 +249,7 @@ def _refuse_checkpoint(target: Path, checkpoint: str) -> None:
     files = {_inode(path) for path in source.iterdir() if path.is_file()}
     shared = sorted(path.name for path in target.iterdir() if path.is_file() and _inode(path) in files)
     if shared:
-        raise OutputPathError(
-            f"{target / shared[0]} is a file of the checkpoint {source}; export into another folder."
-        )
+        raise OutputPathError(f"{target / shared[0]} is a file of the checkpoint {source}; export into another folder.")
 
 
 def _inode(path: Path) -> tuple[int, int]:
@@ -370,7 +376,9 @@ class StagedOutput:
             fs.mkdir(self.path)
         except OSError as exc:
             self._remove_created()
-            raise OutputPathError(f"cannot write beside {self.target}: {exc.strerror or exc}; pick another path.") from exc
+            raise OutputPathError(
+                f"cannot write beside {self.target}: {exc.strerror or exc}; pick another path."
+            ) from exc
         return self.path
 
     def commit(self) -> None:
