@@ -19,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from . import strict_json
 from .config_contract import check_declared_axes
 from .errors import (
     ModelPathError,
@@ -371,7 +372,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             manifest = build_manifest(
                 request, registration, opset, staging, contracts, reports, generation, attention, framework, fresh
             )
-            (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
+            (staging / MANIFEST_NAME).write_text(strict_json.dumps(manifest) + "\n")
             names = sorted(path.name for path in staging.iterdir())
             progress(f"Writing {output}")
             staged.commit()

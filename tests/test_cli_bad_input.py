@@ -1,0 +1,114 @@
+"""Bad input the CLI must turn into one clear line and the right exit code, never a traceback or an "unexpected"
+error; with ``--json``, stdout is one strict JSON object even then. Run in-process (``cli.main``) where no real
+process is needed."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import TINY_BERT
+
+from onnxcore.cli import main
+
+
+class InProcess:
+    """One ``cli.main`` run: exit code, stdout, stderr."""
+
+    def __init__(self, *args: str, foreseen: bool = True) -> None:
+        """``foreseen``: the input is one the code knows, so the error must not be the "unexpected" safety net."""
+        out, err = io.StringIO(), io.StringIO()
+        self.code = main(list(args), out=out, err=err)
+        self.out, self.err = out.getvalue(), err.getvalue()
+        assert "Traceback" not in self.err, self.err
+        assert not foreseen or "error: unexpected" not in self.err, self.err
+
+    @property
+    def error_line(self) -> str:
+        lines = [line for line in self.err.splitlines() if line.startswith("error:")]
+        assert len(lines) == 1, self.err
+        return lines[0]
+
+    def strict_json(self) -> Any:
+        """stdout as strict JSON: NaN and Infinity are refused."""
+        return json.loads(self.out, parse_constant=lambda constant: (_ for _ in ()).throw(ValueError(constant)))
+
+
+def _damaged(tmp_path: Path, source: Path, name: str, text: str) -> Path:
+    """A copy of ``source`` in ``tmp_path`` whose file ``name`` holds ``text`` instead."""
+    checkpoint = tmp_path / "checkpoint"
+    shutil.copytree(source, checkpoint)
+    (checkpoint / name).write_text(text)
+    return checkpoint
+
+
+@pytest.mark.parametrize("command", ["export", "validate"])
+@pytest.mark.parametrize("value", ["nan", "-1", "inf", "-inf", "1e-3x"])
+def test_a_tolerance_that_is_not_one_is_a_usage_error(tmp_path, command, value) -> None:
+    target = ["-m", str(TINY_BERT), str(tmp_path / "out")] if command == "export" else [str(tmp_path / "out")]
+    run = InProcess(command, "--json", f"--atol={value}", *target)
+    assert run.code == 2
+    expected = (
+        rf"^error: argument --atol: {re.escape(repr(value))} is not a tolerance; pass a finite number of at least"
+        rf" 0 such as 1e-4, or leave --atol out for the default \(see onnxcore {command} --help\)$"
+    )
+    assert re.match(expected, run.error_line), run.error_line
+    assert run.strict_json() == {"ok": False, "error": run.error_line.removeprefix("error: "), "exit_code": 2}
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_manifest_is_strict_json_whatever_the_tolerance(tmp_path) -> None:
+    """The Python API takes any atol (as transformers.onnx did); an infinite one is written as null."""
+    from onnxcore.pipeline import ExportRequest, run_export
+
+    run_export(ExportRequest(model=str(TINY_BERT), output=tmp_path / "out", atol=float("inf")))
+    manifest = (tmp_path / "out" / "onnxcore.json").read_text()
+    record = json.loads(manifest, parse_constant=lambda constant: (_ for _ in ()).throw(ValueError(constant)))
+    assert record["validation"]["model.onnx"]["atol"] is None
+
+
+def test_non_finite_numbers_are_written_as_null() -> None:
+    from onnxcore.strict_json import dumps
+
+    text = dumps({"diff": float("inf"), "values": [float("nan"), 1.5, (float("-inf"),)]})
+    assert json.loads(text) == {"diff": None, "values": [None, 1.5, [None]]}
+
+
+def test_json_holds_an_unexpected_error_too(tmp_path, monkeypatch) -> None:
+    import onnxcore.cli
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug nobody foresaw\nsecond line")
+
+    monkeypatch.setattr(onnxcore.cli, "run_export", broken)
+    run = InProcess("export", "--json", "-m", str(TINY_BERT), str(tmp_path / "out"), foreseen=False)
+    assert run.code == 1
+    assert run.strict_json() == {"ok": False, "error": run.error_line.removeprefix("error: "), "exit_code": 1}
+    assert run.error_line.startswith("error: unexpected RuntimeError: a bug nobody foresaw")
+
+
+def test_json_holds_a_plugin_failure_too(tmp_path, monkeypatch) -> None:
+    import onnxcore.cli
+    from onnxcore.plugins import PluginInfo
+
+    plugin = PluginInfo(name="bert", distribution="onnxcore-bert", version="0.1.0", entry_point="bert = x")
+    monkeypatch.setattr(onnxcore.cli, "_failing_plugin", lambda exc: plugin)
+    monkeypatch.setattr(onnxcore.cli, "run_export", lambda *args, **kwargs: 1 / 0)
+    run = InProcess("export", "--json", "-m", str(TINY_BERT), str(tmp_path / "out"))
+    assert run.code == 1
+    assert run.strict_json() == {"ok": False, "error": run.error_line.removeprefix("error: "), "exit_code": 1}
+    assert "plugin 'bert' (onnxcore-bert 0.1.0) failed: ZeroDivisionError" in run.error_line
+
+
+def test_a_refused_argument_is_json_too(tmp_path) -> None:
+    run = InProcess("export", "--json", "-m", str(TINY_BERT), "--opset", "eleven", str(tmp_path / "out"))
+    assert run.code == 2
+    assert re.match(
+        r"^error: argument --opset: invalid int value: 'eleven' \(see onnxcore export --help\)$", run.error_line
+    )
+    assert run.strict_json()["exit_code"] == 2
