@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TINY_BERT
+from conftest import TINY_BERT, TINY_VIT
 
 from onnxcore.cli import main
 
@@ -112,3 +112,41 @@ def test_a_refused_argument_is_json_too(tmp_path) -> None:
         r"^error: argument --opset: invalid int value: 'eleven' \(see onnxcore export --help\)$", run.error_line
     )
     assert run.strict_json()["exit_code"] == 2
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "text", "what"),
+    [
+        (TINY_BERT, "tokenizer.json", None, "tokenizer"),
+        (TINY_BERT, "tokenizer_config.json", '{"do_lower_case": ', "tokenizer"),
+        (TINY_VIT, "preprocessor_config.json", "{not json", "preprocessor"),
+    ],
+)
+def test_a_damaged_preprocessor_file_is_named(tmp_path, source, name, text, what) -> None:
+    text = (source / name).read_text()[:300] if text is None else text  # None: the file cut short
+    checkpoint = _damaged(tmp_path, source, name, text)
+    feature = "image-classification" if source == TINY_VIT else "default"
+    run = InProcess("export", "--json", "-m", str(checkpoint), "--feature", feature, str(tmp_path / "out"))
+    assert run.code == 2
+    expected = (
+        rf"^error: cannot read the {what} of {re.escape(str(checkpoint))}: {name} is damaged \(.+\); save it again\.$"
+    )
+    assert re.match(expected, run.error_line), run.error_line
+    assert run.strict_json()["exit_code"] == 2
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_checkpoint_without_preprocessor_files_exports_with_a_notice(tmp_path) -> None:
+    checkpoint = tmp_path / "checkpoint"
+    checkpoint.mkdir()
+    for name in ("config.json", "model.safetensors"):
+        shutil.copy(TINY_BERT / name, checkpoint / name)
+    run = InProcess("export", "-m", str(checkpoint), str(tmp_path / "out"))
+    assert run.code == 0, run.err
+    assert re.search(
+        rf"^warning: {re.escape(str(checkpoint))} has no tokenizer or preprocessor that loads; the example inputs"
+        " are made from its config alone",
+        run.err,
+        re.MULTILINE,
+    ), run.err
+    assert (tmp_path / "out" / "model.onnx").is_file()

@@ -146,13 +146,68 @@ def _load_model_config(request: ExportRequest) -> Any:
         ) from exc
 
 
+# The JSON files transformers reads a checkpoint's preprocessor from, by the part each belongs to
+_PREPROCESSOR_FILES = {
+    "tokenizer.json": "tokenizer",
+    "tokenizer_config.json": "tokenizer",
+    "special_tokens_map.json": "tokenizer",
+    "added_tokens.json": "tokenizer",
+    "vocab.json": "tokenizer",
+    "preprocessor_config.json": "preprocessor",
+    "processor_config.json": "processor",
+}
+
+
+def check_preprocessor_files(model: str) -> None:
+    """Every preprocessor file of a local checkpoint reads. A damaged one otherwise fails deep in transformers
+    (tokenizers raises a bare Exception naming no file), or get_preprocessor takes it for a missing preprocessor
+    and the export goes on without one."""
+    folder = Path(model).expanduser()
+    if not folder.is_dir():
+        return  # a hub id: transformers downloads its files and reports what it cannot read
+    for name, part in _PREPROCESSOR_FILES.items():
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            problem = _preprocessor_file_problem(path)
+        except OSError as exc:
+            raise UsageError(f"cannot read the {part} of {model}: {name}: {exc.strerror or exc}.") from exc
+        if problem is not None:
+            raise UsageError(f"cannot read the {part} of {model}: {name} is damaged ({problem}); save it again.")
+
+
+def _preprocessor_file_problem(path: Path) -> str | None:
+    """What is wrong with a preprocessor file's content, or None when it reads."""
+    if path.name == "tokenizer.json":
+        from tokenizers import Tokenizer
+
+        try:
+            Tokenizer.from_file(str(path))  # the reader transformers uses: it also refuses JSON that is no tokenizer
+        except Exception as exc:  # tokenizers raises a bare Exception for any content it cannot read
+            return first_line(exc)
+        return None
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        return first_line(exc)
+    return None if isinstance(content, dict) else "not a JSON object"
+
+
 def _load_preprocessor(request: ExportRequest) -> Any:
     import transformers
 
     from .utils import get_preprocessor
 
     if request.preprocessor == "auto":
-        return get_preprocessor(request.model)
+        preprocessor = get_preprocessor(request.model)
+        if preprocessor is None:
+            warnings.warn(
+                f"{request.model} has no tokenizer or preprocessor that loads; the example inputs are made from its"
+                " config alone, and the export has no preprocessor files to ship beside the model.",
+                stacklevel=2,
+            )
+        return preprocessor
     loader = {
         "tokenizer": transformers.AutoTokenizer,
         "feature_extractor": transformers.AutoFeatureExtractor,
@@ -168,9 +223,11 @@ def _load_preprocessor(request: ExportRequest) -> Any:
 
 
 def resolve(request: ExportRequest) -> tuple[Any, ConfigRegistration]:
-    """Read the checkpoint's config and find the registered OnnxConfig for the requested feature."""
+    """Read the checkpoint's config and find the registered OnnxConfig for the requested feature; check that its
+    preprocessor files read before any model loads."""
     model_config = _load_model_config(request)
     registration = get_registry().resolve(model_config.model_type, request.feature, request.model)
+    check_preprocessor_files(request.model)
     return model_config, registration
 
 
@@ -482,6 +539,7 @@ def run_exports(request: ExportRequest, progress: Progress = lambda message: Non
         single = dataclasses.replace(request, feature=features[0])
         return [FeatureOutcome(features[0], Path(request.output), run_export(single, progress))]
     check_output_path(Path(request.output))
+    check_preprocessor_files(request.model)  # once for all features, before the first loads
     everything = _feature_names(request) == [ALL_FEATURES]
     outcomes = []
     for index, feature in enumerate(features, 1):
