@@ -150,3 +150,25 @@ def test_a_checkpoint_without_preprocessor_files_exports_with_a_notice(tmp_path)
         re.MULTILINE,
     ), run.err
     assert (tmp_path / "out" / "model.onnx").is_file()
+
+
+@pytest.mark.parametrize(
+    ("device", "message"),
+    [
+        ("nonsense", r"--device nonsense is not a device \(.+\); use --device cpu, or cuda on a machine with a GPU\."),
+        ("cuda", r"--device cuda: no CUDA device is available here; use --device cpu\."),
+        ("cuda:1", r"--device cuda:1: no CUDA device is available here; use --device cpu\."),
+        ("meta", r"--device meta: onnxcore exports on cpu or cuda; use --device cpu\."),
+    ],
+)
+def test_a_device_that_is_not_there_is_refused_up_front(tmp_path, device, message) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    run = InProcess("export", "--json", "-m", str(TINY_BERT), "--device", device, str(tmp_path / "out"))
+    assert run.code == 2
+    assert re.match(f"^error: {message}$", run.error_line), run.error_line
+    assert "Loading" not in run.err  # refused before the model loads
+    assert run.strict_json()["exit_code"] == 2
+    assert not (tmp_path / "out").exists()

@@ -259,6 +259,28 @@ def check_framework_class(registration: ConfigRegistration, model_config: Any, f
         )
 
 
+def check_device(device: str) -> None:
+    """``--device`` names a device PyTorch has here. The exporter would otherwise export on the CPU without a word
+    for a typo or on a machine without a GPU."""
+    if device == "cpu":
+        return
+    import torch  # here, not at the top of the module: keeps `import onnxcore` light
+
+    try:
+        kind = torch.device(device)
+    except (RuntimeError, ValueError) as exc:
+        raise UsageError(
+            f"--device {device} is not a device ({first_line(exc)}); use --device cpu, or cuda on a machine with a GPU."
+        ) from exc
+    if kind.type not in ("cpu", "cuda"):
+        raise UsageError(f"--device {device}: onnxcore exports on cpu or cuda; use --device cpu.")
+    count = torch.cuda.device_count() if kind.type == "cuda" and torch.cuda.is_available() else 0
+    if kind.type == "cuda" and count == 0:
+        raise UsageError(f"--device {device}: no CUDA device is available here; use --device cpu.")
+    if kind.type == "cuda" and kind.index is not None and kind.index >= count:
+        raise UsageError(f"--device {device}: this machine has CUDA devices cuda:0 to cuda:{count - 1}; pick one.")
+
+
 def choose_exporter(request: ExportRequest, framework: str) -> str:
     """The requested exporter, checked against the framework; by default torchscript (PyTorch) or tf2onnx (TF)."""
     exporters = (TF_EXPORTER,) if framework == "tf" else EXPORTERS
@@ -392,6 +414,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             "--external-data and --device apply to PyTorch exports; TensorFlow exports are written inline on the"
             " CPU (drop them)."
         )
+    check_device(request.device)
     request = dataclasses.replace(request, exporter=exporter)
     opset = choose_opset(request, onnx_config, exporter)
     check_layout(request.layout, onnx_config)
@@ -540,6 +563,8 @@ def run_exports(request: ExportRequest, progress: Progress = lambda message: Non
         return [FeatureOutcome(features[0], Path(request.output), run_export(single, progress))]
     check_output_path(Path(request.output))
     check_preprocessor_files(request.model)  # once for all features, before the first loads
+    if request.device != "cpu" and choose_framework(request.model, request.framework) == "pt":
+        check_device(request.device)
     everything = _feature_names(request) == [ALL_FEATURES]
     outcomes = []
     for index, feature in enumerate(features, 1):
