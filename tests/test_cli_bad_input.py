@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TINY_BERT, TINY_VIT
+from conftest import ROOT, TINY_BERT, TINY_VIT
 
 from onnxcore.cli import main
 
@@ -172,3 +175,35 @@ def test_a_device_that_is_not_there_is_refused_up_front(tmp_path, device, messag
     assert "Loading" not in run.err  # refused before the model loads
     assert run.strict_json()["exit_code"] == 2
     assert not (tmp_path / "out").exists()
+
+
+def test_a_name_that_is_not_utf8_is_one_clear_line(tmp_path) -> None:
+    """A name with bytes that are not UTF-8 (here Latin-1 é) reaches Python as surrogates, which torch and ONNX
+    Runtime cannot take."""
+    output = Path(os.fsdecode(bytes(tmp_path) + b"/out-\xe9"))
+    run = InProcess("export", "-m", str(TINY_BERT), str(output))
+    assert run.code == 2
+    assert re.match(
+        r"^error: the output path b'.*/out-\\xe9' is not UTF-8 text, which torch and ONNX Runtime need; rename it\.$",
+        run.error_line,
+    ), run.error_line
+    assert os.listdir(tmp_path) == []
+
+
+C_LOCALE = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+
+
+@pytest.mark.parametrize("name", ["out-é", "出力"])
+def test_a_unicode_output_path_works_in_the_c_locale(tmp_path, name) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONIOENCODING"} | C_LOCALE
+    completed = subprocess.run(
+        [sys.executable, "-m", "onnxcore", "export", "-q", "-m", str(TINY_BERT), str(tmp_path / name)],
+        capture_output=True,
+        env=env,
+        cwd=ROOT,
+        timeout=600,
+    )
+    err = completed.stderr.decode("utf-8", "replace")
+    assert completed.returncode == 0, err
+    assert completed.stdout.decode("utf-8").strip() == str(tmp_path / name / "model.onnx")
+    assert (tmp_path / name / "model.onnx").is_file() and os.listdir(tmp_path) == [name]

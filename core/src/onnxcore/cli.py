@@ -485,6 +485,8 @@ def run() -> int:
     export never uses; a process that runs only this command can tell it not to. ``main`` itself changes no
     environment, so programs that call it for several exports keep both frameworks.
     """
+    if not sys.flags.utf8_mode and sys.getfilesystemencoding() == "ascii" and not "".join(sys.argv).isascii():
+        _restart_in_utf8_mode()
     if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:  # a parent that ignores it keeps it ignored
         signal.signal(signal.SIGTERM, _terminate)  # unwind like Ctrl-C, so that the staged export is removed
     arguments = sys.argv[1:]
@@ -493,6 +495,15 @@ def run() -> int:
         os.environ.setdefault("USE_TF", "0")
     tensorflow_environment()
     return main(arguments)
+
+
+def _restart_in_utf8_mode() -> NoReturn:
+    """Run this command again in Python's UTF-8 mode. The C locale without it (LC_ALL=C, PYTHONUTF8=0) decodes a
+    non-ASCII argument such as ``out-é`` to surrogates, which Python's file functions take but torch and ONNX
+    Runtime do not (a TypeError deep in the exporter); UTF-8 mode decodes the same bytes to the text they are."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.orig_argv[0], "-X", "utf8", *sys.orig_argv[1:]])
 
 
 def _pytorch_weights(arguments: Sequence[str]) -> bool:

@@ -11,6 +11,7 @@ import dataclasses
 import gc
 import hashlib
 import json
+import os
 import re
 import traceback
 import warnings
@@ -192,6 +193,36 @@ def _preprocessor_file_problem(path: Path) -> str | None:
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
         return first_line(exc)
     return None if isinstance(content, dict) else "not a JSON object"
+
+
+def check_native_paths(**paths: str | Path | None) -> None:
+    """Each path (named by what it is: ``output_path=...``) can be handed to torch, ONNX Runtime and safetensors,
+    which take paths as UTF-8 text. A name Python holds as surrogates (bytes that are not UTF-8, or any non-ASCII
+    name in the C locale outside UTF-8 mode) otherwise fails inside them with a TypeError that names no path."""
+    for what, path in paths.items():
+        if path is None or _is_text(str(path)):
+            continue
+        raw = os.fsencode(path)
+        label = what.replace("_", " ")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(
+                f"the {label} {raw!r} is not UTF-8 text, which torch and ONNX Runtime need; rename it."
+            ) from None
+        raise UsageError(
+            f"the {label} {text} reached Python undecoded (a C locale outside UTF-8 mode), and torch and ONNX"
+            " Runtime cannot open it so; run with PYTHONUTF8=1 (or LC_ALL=C.UTF-8)."
+        )
+
+
+def _is_text(name: str) -> bool:
+    """Whether ``name`` is text (no surrogates standing for undecodable bytes)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _load_preprocessor(request: ExportRequest) -> Any:
@@ -398,6 +429,7 @@ def _failed_folder(output: Path) -> Path:
 def run_export(request: ExportRequest, progress: Progress = lambda message: None) -> ExportResult:
     """Export and validate one feature of one checkpoint into ``request.output``, atomically."""
     output = Path(request.output)
+    check_native_paths(model_path=request.model, output_path=output)
     check_output_path(output)
     keep_failed = _failed_folder(output) if request.keep_failed else None
     if request.generation_check:
@@ -561,6 +593,7 @@ def run_exports(request: ExportRequest, progress: Progress = lambda message: Non
     if len(features) == 1:
         single = dataclasses.replace(request, feature=features[0])
         return [FeatureOutcome(features[0], Path(request.output), run_export(single, progress))]
+    check_native_paths(model_path=request.model, output_path=request.output)
     check_output_path(Path(request.output))
     check_preprocessor_files(request.model)  # once for all features, before the first loads
     if request.device != "cpu" and choose_framework(request.model, request.framework) == "pt":
@@ -789,6 +822,7 @@ def validate_export(
     names): the files must be those the manifest hashed, and every ONNX file must match the model in ONNX Runtime
     (and generate the same tokens, where the export was checked so). Raises ValidationError on a mismatch."""
     folder = Path(folder)
+    check_native_paths(export_folder=folder, model_path=model)
     manifest = load_manifest(folder)
     source = model or manifest["model"]
     if model is None and not Path(source).exists() and not _HUB_ID.match(source):
@@ -842,6 +876,7 @@ def check_export_generation(
 ) -> GenerationReport:
     """Run the generation check on an existing export (``onnx``: its folder or .onnx file) against ``model``."""
     onnx = Path(onnx)
+    check_native_paths(export_path=onnx, model_path=model)
     if not onnx.exists():
         raise ModelPathError(f"{onnx} does not exist; pass the folder that onnxcore export wrote.")
     folder = onnx if onnx.is_dir() else onnx.parent
