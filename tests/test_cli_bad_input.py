@@ -193,17 +193,22 @@ def test_a_name_that_is_not_utf8_is_one_clear_line(tmp_path) -> None:
 C_LOCALE = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
 
 
-@pytest.mark.parametrize("name", ["out-é", "出力"])
-def test_a_unicode_output_path_works_in_the_c_locale(tmp_path, name) -> None:
+def _in_the_c_locale(*args: str) -> subprocess.CompletedProcess[bytes]:
+    """``python -m onnxcore ARGS`` in the strict C locale: ASCII, no UTF-8 mode, no PYTHONIOENCODING."""
     env = {key: value for key, value in os.environ.items() if key != "PYTHONIOENCODING"} | C_LOCALE
     completed = subprocess.run(
-        [sys.executable, "-m", "onnxcore", "export", "-q", "-m", str(TINY_BERT), str(tmp_path / name)],
-        capture_output=True,
-        env=env,
-        cwd=ROOT,
-        timeout=600,
+        [sys.executable, "-m", "onnxcore", *args], capture_output=True, env=env, cwd=ROOT, timeout=600
     )
-    err = completed.stderr.decode("utf-8", "replace")
-    assert completed.returncode == 0, err
-    assert completed.stdout.decode("utf-8").strip() == str(tmp_path / name / "model.onnx")
-    assert (tmp_path / name / "model.onnx").is_file() and os.listdir(tmp_path) == [name]
+    assert completed.returncode == 0, completed.stderr.decode("utf-8", "replace")
+    return completed
+
+
+@pytest.mark.parametrize("name", ["out-é", "出力"])
+def test_unicode_paths_work_in_the_c_locale(tmp_path, name) -> None:
+    checkpoint, output = tmp_path / "模型-é", tmp_path / name
+    shutil.copytree(TINY_BERT, checkpoint)
+    exported = _in_the_c_locale("export", "-q", "-m", str(checkpoint), str(output))
+    assert exported.stdout.decode("utf-8").strip() == str(output / "model.onnx")
+    assert sorted(os.listdir(tmp_path)) == sorted([checkpoint.name, name])
+    assert json.loads((output / "onnxcore.json").read_text(encoding="utf-8"))["model"] == str(checkpoint)
+    _in_the_c_locale("validate", "-q", str(output))  # finds the checkpoint by the path onnxcore.json records
