@@ -158,7 +158,10 @@ def test_a_checkpoint_without_preprocessor_files_exports_with_a_notice(tmp_path)
 @pytest.mark.parametrize(
     ("device", "message"),
     [
-        ("nonsense", r"--device nonsense is not a device \(.+\); use --device cpu, or cuda on a machine with a GPU\."),
+        (
+            "nonsense",
+            r"--device nonsense is not a device PyTorch knows; use --device cpu, or cuda on a machine with a GPU\.",
+        ),
         ("cuda", r"--device cuda: no CUDA device is available here; use --device cpu\."),
         ("cuda:1", r"--device cuda:1: no CUDA device is available here; use --device cpu\."),
         ("meta", r"--device meta: onnxcore exports on cpu or cuda; use --device cpu\."),

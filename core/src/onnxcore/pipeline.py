@@ -301,7 +301,7 @@ def check_device(device: str) -> None:
         kind = torch.device(device)
     except (RuntimeError, ValueError) as exc:
         raise UsageError(
-            f"--device {device} is not a device ({first_line(exc)}); use --device cpu, or cuda on a machine with a GPU."
+            f"--device {device} is not a device PyTorch knows; use --device cpu, or cuda on a machine with a GPU."
         ) from exc
     if kind.type not in ("cpu", "cuda"):
         raise UsageError(f"--device {device}: onnxcore exports on cpu or cuda; use --device cpu.")
