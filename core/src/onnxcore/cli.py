@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import json
 import logging
+import math
 import os
 import signal
 import sys
@@ -18,10 +18,10 @@ import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
-from . import __version__
-from .errors import ConfigContractError, OnnxcoreError, first_line
+from . import __version__, strict_json
+from .errors import ConfigContractError, OnnxcoreError, UsageError, first_line
 from .exporters import DEFAULT_EXPORTER, EXPORTERS, TF_EXPORTER
 from .generation import DEFAULT_MAX_NEW_TOKENS, DEFAULT_PROMPTS, GenerationReport
 from .pipeline import (
@@ -47,7 +47,7 @@ COMMANDS = ("export", "validate", "check-generation", "features", "plugins", "ne
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``onnxcore`` argument parser (also used to generate the CLI reference)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="onnxcore", description="Export Hugging Face transformers models to ONNX, validated in ONNX Runtime."
     )
     parser.add_argument("--version", action="version", version=f"onnxcore {__version__}")
@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--opset", type=int, help="ONNX opset (default: the config's, raised to the exporter's minimum)"
     )
-    export.add_argument("--atol", type=float, help="absolute tolerance for validation (default: the config's)")
+    export.add_argument("--atol", type=_tolerance, help="absolute tolerance for validation (default: the config's)")
     export.add_argument("--cache_dir", "--cache-dir", dest="cache_dir", help="cache folder for hub downloads")
     export.add_argument(
         "--preprocessor",
@@ -131,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "-m", "--model", help="the checkpoint (default: the one onnxcore.json records; give it if it moved)"
     )
-    validate.add_argument("--atol", type=float, help="absolute tolerance (default: the one the export used)")
+    validate.add_argument("--atol", type=_tolerance, help="absolute tolerance (default: the one the export used)")
     validate.add_argument(
         "--generation-check",
         action=argparse.BooleanOptionalAction,
@@ -169,6 +169,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--directory", type=Path, default=Path("."), help="where to create onnxcore-NAME/ (default: current)"
     )
     return parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that a refused argument is a UsageError: main reports it as every other usage error (one
+    ``error:`` line on the caller's stream, exit 2, the JSON failure record with ``--json``) instead of argparse
+    printing its usage to sys.stderr and exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _tolerance(text: str) -> float:
+    """``--atol``: a finite number of at least 0. NaN or a negative tolerance fails every check, and an infinite
+    one passes every check, so each is a mistake to report before anything loads."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a tolerance; pass a finite number of at least 0 such as 1e-4, or leave --atol out"
+            " for the default"
+        )
+    return value
 
 
 def _generation_arguments(parser: argparse.ArgumentParser) -> None:
@@ -228,7 +252,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if len(features) > 1:
         return _report_outcomes(outcomes, args, out, err)
     if args.json:
-        print(json.dumps({"ok": True} | _result_summary(result), indent=2), file=out)
+        print(strict_json.dumps({"ok": True} | _result_summary(result)), file=out)
     elif args.quiet:
         for path in result.onnx_files:
             print(path, file=out)
@@ -262,7 +286,7 @@ def _report_outcomes(outcomes: list[FeatureOutcome], args: argparse.Namespace, o
             | (_result_summary(outcome.result) if outcome.result else {"error": str(outcome.error)})
             for outcome in outcomes
         ]
-        print(json.dumps(records, indent=2), file=out)
+        print(strict_json.dumps(records), file=out)
         return 1 if failed else 0
     for outcome in outcomes:
         if outcome.result is None:
@@ -320,7 +344,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     if args.json:
         summary = {"folder": str(result.folder), "model": result.model, "ok": True}
-        print(json.dumps(summary | _checks_summary(result.validation, result.generation), indent=2), file=out)
+        print(strict_json.dumps(summary | _checks_summary(result.validation, result.generation)), file=out)
     elif not args.quiet:
         _print_checks(result.validation, result.generation, out, named=True)
         print(f"All good: {result.folder} still matches {result.model}.", file=out)
@@ -331,7 +355,7 @@ def cmd_check_generation(args: argparse.Namespace, out: TextIO, err: TextIO) -> 
     prompts = tuple(args.prompts or DEFAULT_PROMPTS)
     report = check_export_generation(args.model, args.onnx, prompts, args.max_new_tokens, args.trust_remote_code)
     if args.json:
-        print(json.dumps(report.as_dict(), indent=2), file=out)
+        print(strict_json.dumps(report.as_dict()), file=out)
     else:
         print("Greedy generation matches generate():\n" + report.summary(), file=out)
     return 0
@@ -360,7 +384,7 @@ def cmd_features(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     }
                 )
     if args.json:
-        print(json.dumps(records, indent=2), file=out)
+        print(strict_json.dumps(records), file=out)
         return 0
     if not records:
         print("No model types registered: install a plugin such as onnxcore-bert.", file=out)
@@ -377,7 +401,7 @@ def cmd_plugins(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     host = get_host()
     infos = [info for info in host.plugins if args.all or not info.builtin]
     if args.json:
-        print(json.dumps([info.as_dict() for info in infos], indent=2), file=out)
+        print(strict_json.dumps([info.as_dict() for info in infos]), file=out)
         return 0
     if not infos:
         print("No plugins installed: pip install onnxcore-bert (or another onnxcore-* plugin).", file=out)
@@ -468,6 +492,8 @@ def run() -> int:
     export never uses; a process that runs only this command can tell it not to. ``main`` itself changes no
     environment, so programs that call it for several exports keep both frameworks.
     """
+    if not sys.flags.utf8_mode and sys.getfilesystemencoding() == "ascii" and not "".join(sys.argv).isascii():
+        _restart_in_utf8_mode()
     if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:  # a parent that ignores it keeps it ignored
         signal.signal(signal.SIGTERM, _terminate)  # unwind like Ctrl-C, so that the staged export is removed
     arguments = sys.argv[1:]
@@ -476,6 +502,15 @@ def run() -> int:
         os.environ.setdefault("USE_TF", "0")
     tensorflow_environment()
     return main(arguments)
+
+
+def _restart_in_utf8_mode() -> NoReturn:
+    """Run this command again in Python's UTF-8 mode. The C locale without it (LC_ALL=C, PYTHONUTF8=0) decodes a
+    non-ASCII argument such as ``out-é`` to surrogates, which Python's file functions take but torch and ONNX
+    Runtime do not (a TypeError deep in the exporter); UTF-8 mode decodes the same bytes to the text they are."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.orig_argv[0], "-X", "utf8", *sys.orig_argv[1:]])
 
 
 def _pytorch_weights(arguments: Sequence[str]) -> bool:
@@ -500,6 +535,16 @@ def _pytorch_weights(arguments: Sequence[str]) -> bool:
         return False
 
 
+_HANDLERS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
+    "export": cmd_export,
+    "validate": cmd_validate,
+    "check-generation": cmd_check_generation,
+    "features": cmd_features,
+    "plugins": cmd_plugins,
+    "new-plugin": cmd_new_plugin,
+}
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the CLI; returns the exit code."""
     out = out or sys.stdout
@@ -507,45 +552,44 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments and arguments[0] not in COMMANDS and arguments[0] not in ("-h", "--help", "--version"):
         arguments.insert(0, "export")  # transformers.onnx style: python -m onnxcore -m MODEL OUTPUT
-    args = build_parser().parse_args(arguments)
-    handlers = {
-        "export": cmd_export,
-        "validate": cmd_validate,
-        "check-generation": cmd_check_generation,
-        "features": cmd_features,
-        "plugins": cmd_plugins,
-        "new-plugin": cmd_new_plugin,
-    }
-    handler = handlers[args.command]
+    args: argparse.Namespace | None = None
     try:
         with warnings.catch_warnings():  # the caller's warning display is back when main returns
             warnings.showwarning = _warnings_to(err)
-            return handler(args, out, err)
+            args = build_parser().parse_args(arguments)
+            return _HANDLERS[args.command](args, out, err)
     except OnnxcoreError as exc:
         culprit = _plugin_of_module(exc.config_module) if isinstance(exc, ConfigContractError) else None
         message = _blame(culprit, str(exc)) if culprit else str(exc)
-        print(f"error: {message}", file=err)
-        if getattr(args, "json", False):  # stdout stays JSON for the program reading it
-            print(json.dumps({"ok": False, "error": message, "exit_code": exc.exit_code}, indent=2), file=out)
-        return exc.exit_code
+        return _failed(message, exc.exit_code, _wants_json(args, arguments), out, err)
     except KeyboardInterrupt as stop:
         written = ", ".join(str(folder) for folder in written_before(stop))
         rest = f"{written} had been written; nothing else was" if written else "nothing was written"
         print(f"error: {'terminated' if isinstance(stop, Terminated) else 'interrupted'}; {rest}.", file=err)
         return 143 if isinstance(stop, Terminated) else 130
-    except Exception as exc:
+    except Exception as exc:  # the safety net: each input the code foresees has its own error above
         if os.environ.get("ONNXCORE_DEBUG"):
             traceback.print_exc()
         culprit = _failing_plugin(exc)
+        problem = f"{type(exc).__name__}: {first_line(exc)}"
         if culprit is not None:
-            print(f"error: {_blame(culprit, f'{type(exc).__name__}: {first_line(exc)}')}", file=err)
-            return 1
-        print(
-            f"error: unexpected {type(exc).__name__}: {first_line(exc)} (set ONNXCORE_DEBUG=1 for the traceback and"
-            " report it)",
-            file=err,
-        )
-        return 1
+            return _failed(_blame(culprit, problem), 1, _wants_json(args, arguments), out, err)
+        message = f"unexpected {problem} (set ONNXCORE_DEBUG=1 for the traceback and report it)"
+        return _failed(message, 1, _wants_json(args, arguments), out, err)
+
+
+def _wants_json(args: argparse.Namespace | None, arguments: list[str]) -> bool:
+    """Whether the command asked for JSON; from the raw arguments when argparse refused them."""
+    return bool(getattr(args, "json", False)) if args is not None else "--json" in arguments
+
+
+def _failed(message: str, exit_code: int, as_json: bool, out: TextIO, err: TextIO) -> int:
+    """Report a failure: one ``error:`` line, and with ``--json`` the failure record, so that stdout stays one
+    JSON object for the program reading it whatever went wrong."""
+    print(f"error: {message}", file=err)
+    if as_json:
+        print(strict_json.dumps({"ok": False, "error": message, "exit_code": exit_code}), file=out)
+    return exit_code
 
 
 def _blame(culprit: PluginInfo, problem: str) -> str:

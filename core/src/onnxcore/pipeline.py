@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import json
+import os
 import re
 import traceback
 import warnings
@@ -18,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from . import strict_json
 from .config_contract import check_declared_axes
 from .errors import (
     ModelPathError,
@@ -144,13 +146,98 @@ def _load_model_config(request: ExportRequest) -> Any:
         ) from exc
 
 
+# The JSON files transformers reads a checkpoint's preprocessor from, by the part each belongs to
+_PREPROCESSOR_FILES = {
+    "tokenizer.json": "tokenizer",
+    "tokenizer_config.json": "tokenizer",
+    "special_tokens_map.json": "tokenizer",
+    "added_tokens.json": "tokenizer",
+    "vocab.json": "tokenizer",
+    "preprocessor_config.json": "preprocessor",
+    "processor_config.json": "processor",
+}
+
+
+def check_preprocessor_files(model: str) -> None:
+    """Every preprocessor file of a local checkpoint reads. A damaged one otherwise fails deep in transformers
+    (tokenizers raises a bare Exception naming no file), or get_preprocessor takes it for a missing preprocessor
+    and the export goes on without one."""
+    folder = Path(model).expanduser()
+    if not folder.is_dir():
+        return  # a hub id: transformers downloads its files and reports what it cannot read
+    for name, part in _PREPROCESSOR_FILES.items():
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            problem = _preprocessor_file_problem(path)
+        except OSError as exc:
+            raise UsageError(f"cannot read the {part} of {model}: {name}: {exc.strerror or exc}.") from exc
+        if problem is not None:
+            raise UsageError(f"cannot read the {part} of {model}: {name} is damaged ({problem}); save it again.")
+
+
+def _preprocessor_file_problem(path: Path) -> str | None:
+    """What is wrong with a preprocessor file's content, or None when it reads."""
+    if path.name == "tokenizer.json":
+        from tokenizers import Tokenizer
+
+        try:
+            Tokenizer.from_file(str(path))  # the reader transformers uses: it also refuses JSON that is no tokenizer
+        except Exception as exc:  # tokenizers raises a bare Exception for any content it cannot read
+            return first_line(exc)
+        return None
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        return first_line(exc)
+    return None if isinstance(content, dict) else "not a JSON object"
+
+
+def check_native_paths(**paths: str | Path | None) -> None:
+    """Each path (named by what it is: ``output_path=...``) can be handed to torch, ONNX Runtime and safetensors,
+    which take paths as UTF-8 text. A name Python holds as surrogates (bytes that are not UTF-8, or any non-ASCII
+    name in the C locale outside UTF-8 mode) otherwise fails inside them with a TypeError that names no path."""
+    for what, path in paths.items():
+        if path is None or _is_text(str(path)):
+            continue
+        raw = os.fsencode(path)
+        label = what.replace("_", " ")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(
+                f"the {label} {raw!r} is not UTF-8 text, which torch and ONNX Runtime need; rename it."
+            ) from None
+        raise UsageError(
+            f"the {label} {text} reached Python undecoded (a C locale outside UTF-8 mode), and torch and ONNX"
+            " Runtime cannot open it so; run with PYTHONUTF8=1 (or LC_ALL=C.UTF-8)."
+        )
+
+
+def _is_text(name: str) -> bool:
+    """Whether ``name`` is text (no surrogates standing for undecodable bytes)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _load_preprocessor(request: ExportRequest) -> Any:
     import transformers
 
     from .utils import get_preprocessor
 
     if request.preprocessor == "auto":
-        return get_preprocessor(request.model)
+        preprocessor = get_preprocessor(request.model)
+        if preprocessor is None:
+            warnings.warn(
+                f"{request.model} has no tokenizer or preprocessor that loads; the example inputs are made from its"
+                " config alone, and the export has no preprocessor files to ship beside the model.",
+                stacklevel=2,
+            )
+        return preprocessor
     loader = {
         "tokenizer": transformers.AutoTokenizer,
         "feature_extractor": transformers.AutoFeatureExtractor,
@@ -166,9 +253,11 @@ def _load_preprocessor(request: ExportRequest) -> Any:
 
 
 def resolve(request: ExportRequest) -> tuple[Any, ConfigRegistration]:
-    """Read the checkpoint's config and find the registered OnnxConfig for the requested feature."""
+    """Read the checkpoint's config and find the registered OnnxConfig for the requested feature; check that its
+    preprocessor files read before any model loads."""
     model_config = _load_model_config(request)
     registration = get_registry().resolve(model_config.model_type, request.feature, request.model)
+    check_preprocessor_files(request.model)
     return model_config, registration
 
 
@@ -198,6 +287,28 @@ def check_framework_class(registration: ConfigRegistration, model_config: Any, f
             f"transformers has no TensorFlow {registration.model_type} model for {registration.feature}{auto};"
             " export this feature from the PyTorch weights (--framework pt)."
         )
+
+
+def check_device(device: str) -> None:
+    """``--device`` names a device PyTorch has here. The exporter would otherwise export on the CPU without a word
+    for a typo or on a machine without a GPU."""
+    if device == "cpu":
+        return
+    import torch  # here, not at the top of the module: keeps `import onnxcore` light
+
+    try:
+        kind = torch.device(device)
+    except (RuntimeError, ValueError) as exc:
+        raise UsageError(
+            f"--device {device} is not a device PyTorch knows; use --device cpu, or cuda on a machine with a GPU."
+        ) from exc
+    if kind.type not in ("cpu", "cuda"):
+        raise UsageError(f"--device {device}: onnxcore exports on cpu or cuda; use --device cpu.")
+    count = torch.cuda.device_count() if kind.type == "cuda" and torch.cuda.is_available() else 0
+    if kind.type == "cuda" and count == 0:
+        raise UsageError(f"--device {device}: no CUDA device is available here; use --device cpu.")
+    if kind.type == "cuda" and kind.index is not None and kind.index >= count:
+        raise UsageError(f"--device {device}: this machine has CUDA devices cuda:0 to cuda:{count - 1}; pick one.")
 
 
 def choose_exporter(request: ExportRequest, framework: str) -> str:
@@ -300,6 +411,7 @@ def _generation_config(model: Any) -> Any:
 def run_export(request: ExportRequest, progress: Progress = lambda message: None) -> ExportResult:
     """Export and validate one feature of one checkpoint into ``request.output``, atomically."""
     output = Path(request.output)
+    check_native_paths(model_path=request.model, output_path=output)
     staged = StagedOutput(output, request.keep_failed, request.model, request.allow_other_files)
     if request.generation_check:
         check_generation_settings(request.prompts, request.max_new_tokens)
@@ -315,6 +427,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             "--external-data and --device apply to PyTorch exports; TensorFlow exports are written inline on the"
             " CPU (drop them)."
         )
+    check_device(request.device)
     request = dataclasses.replace(request, exporter=exporter)
     opset = choose_opset(request, onnx_config, exporter)
     check_layout(request.layout, onnx_config)
@@ -351,7 +464,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             manifest = build_manifest(
                 request, registration, opset, staging, contracts, reports, generation, attention, framework, fresh
             )
-            (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
+            (staging / MANIFEST_NAME).write_text(strict_json.dumps(manifest) + "\n")
             names = sorted(path.name for path in staging.iterdir())
             progress(f"Writing {output}")
             staged.commit()
@@ -460,9 +573,13 @@ def run_exports(request: ExportRequest, progress: Progress = lambda message: Non
     if len(features) == 1:
         single = dataclasses.replace(request, feature=features[0])
         return [FeatureOutcome(features[0], Path(request.output), run_export(single, progress))]
+    check_native_paths(model_path=request.model, output_path=request.output)
     check_feature_folders(Path(request.output))
     for feature in features:  # every feature's folder is refused up front, not after the first exports
         claim_output(Path(request.output) / feature, request.model, request.allow_other_files)
+    check_preprocessor_files(request.model)  # once for all features, before the first loads
+    if request.device != "cpu" and choose_framework(request.model, request.framework) == "pt":
+        check_device(request.device)
     everything = _feature_names(request) == [ALL_FEATURES]
     outcomes = []
     for index, feature in enumerate(features, 1):
@@ -670,6 +787,7 @@ def validate_export(
     names): the files must be those the manifest hashed, and every ONNX file must match the model in ONNX Runtime
     (and generate the same tokens, where the export was checked so). Raises ValidationError on a mismatch."""
     folder = Path(folder)
+    check_native_paths(export_folder=folder, model_path=model)
     manifest = read_manifest(folder)
     source = model or manifest["model"]
     if model is None and not Path(source).exists() and not _HUB_ID.match(source):
@@ -725,6 +843,7 @@ def check_export_generation(
 ) -> GenerationReport:
     """Run the generation check on an existing export (``onnx``: its folder or .onnx file) against ``model``."""
     onnx = Path(onnx)
+    check_native_paths(export_path=onnx, model_path=model)
     if not onnx.exists():
         raise ModelPathError(f"{onnx} does not exist; pass the folder that onnxcore export wrote.")
     folder = onnx if onnx.is_dir() else onnx.parent

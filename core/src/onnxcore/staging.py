@@ -23,7 +23,6 @@ import contextlib
 import ctypes
 import dataclasses
 import errno
-import json
 import os
 import re
 import secrets
@@ -36,6 +35,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import SimpleNamespace, TracebackType
 
+from . import strict_json
 from .errors import OutputPathError, ValidationError, first_line
 from .manifest import MANIFEST_NAME, files_problem, parse_manifest_text, sha256_of
 
@@ -158,7 +158,9 @@ def claim_output(
     try:
         target = target.resolve()  # a link to a folder exports into that folder
     except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of links
-        raise OutputPathError(f"output path {output} cannot be resolved ({first_line(exc)}); pick another path.") from exc
+        raise OutputPathError(
+            f"output path {output} cannot be resolved ({first_line(exc)}); pick another path."
+        ) from exc
     if target.exists() and not target.is_dir():
         raise OutputPathError(
             f"output path {output} is an existing file; give a folder (the export writes {output}/model.onnx)."
@@ -438,7 +440,7 @@ def _write_failed_manifest(staging: Path, error: ValidationError) -> None:
         if path.name != MANIFEST_NAME
     }
     record = {"onnxcore": "failed export", "failed": first_line(error), "files": files}
-    (staging / MANIFEST_NAME).write_text(json.dumps(record, indent=2, allow_nan=False) + "\n")
+    (staging / MANIFEST_NAME).write_text(strict_json.dumps(record) + "\n")
 
 
 def _commit(staging: Path, claim: OutputClaim) -> None:
@@ -534,11 +536,6 @@ def note_written(stop: BaseException, folder: Path) -> None:
 def written_before(stop: BaseException) -> list[Path]:
     """The folders :func:`note_written` recorded on ``stop``."""
     return list(getattr(stop, "written", []))
-
-
-def check_output_path(output: Path, checkpoint: str | None = None, allow_other_files: bool = False) -> None:
-    """Fail early (before any model loads) when ``output`` cannot receive an export; see :func:`claim_output`."""
-    claim_output(output, checkpoint, allow_other_files)
 
 
 def check_feature_folders(output: Path) -> None:
