@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .config import OnnxConfig, as_numpy
-from .errors import ValidationError, first_line
+from .errors import ValidationError, first_line, model_forward_failures
 from .model_inputs import config_overrides, flatten_named, forward_arguments
 from .outputs import flatten_model_outputs
 from .tf_models import framework_label, import_tensorflow, is_tensorflow_model
@@ -119,17 +119,22 @@ def compare_outputs(
 
 def _reference_outputs(config: OnnxConfig, model: Any, model_inputs: Mapping[str, Any]) -> dict[str, Any]:
     """The framework model's declared outputs on ``model_inputs`` (numpy arrays), flattened by name."""
+    shapes = {name: value.shape for name, value in model_inputs.items()}
     if is_tensorflow_model(model):
         tf = import_tensorflow()
         with config_overrides(model, config):
-            arguments = {name: tf.constant(value) for name, value in model_inputs.items()}
-            return flatten_model_outputs(config, model(**forward_arguments(config, model, arguments)))
+            arguments = forward_arguments(config, model, {name: tf.constant(v) for name, v in model_inputs.items()})
+            with model_forward_failures(shapes, "validation"):
+                outputs = model(**arguments)
+            return flatten_model_outputs(config, outputs)
     import torch
 
     model.to("cpu").eval()
     with torch.no_grad(), config_overrides(model, config):
-        arguments = {name: torch.from_numpy(value) for name, value in model_inputs.items()}
-        return flatten_model_outputs(config, model(**forward_arguments(config, model, arguments)))
+        arguments = forward_arguments(config, model, {name: torch.from_numpy(v) for name, v in model_inputs.items()})
+        with model_forward_failures(shapes, "validation"):
+            outputs = model(**arguments)
+        return flatten_model_outputs(config, outputs)
 
 
 @dataclasses.dataclass

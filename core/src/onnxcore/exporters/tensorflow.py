@@ -15,7 +15,7 @@ import onnx
 from onnx import TensorProto
 
 from ..config import OnnxConfig
-from ..errors import ExportFailedError, first_line
+from ..errors import ExportFailedError, first_line, model_forward_failures
 from ..model_inputs import config_overrides, flatten_named, forward_arguments
 from ..outputs import select_declared_outputs
 from ..tf_models import import_tensorflow
@@ -124,6 +124,9 @@ def export_tensorflow(
         arguments = plain(forward_arguments)(config, model, dict(zip(inputs, args)))
         return plain(select_declared_outputs)(config, model(**arguments))
 
+    with config_overrides(model, config), model_forward_failures({name: np.shape(dummy[name]) for name in inputs}):
+        # run once before converting, as the PyTorch export does: a model that cannot run its inputs is named
+        model(**forward_arguments(config, model, {name: tf.constant(dummy[name]) for name in inputs}))
     try:
         with config_overrides(model, config):
             converted, _ = tf2onnx.convert.from_function(
