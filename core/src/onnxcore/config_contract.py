@@ -1,12 +1,13 @@
 """What every OnnxConfig promises, checked before an export: ``inputs`` and ``outputs`` map names to dynamic axes
-(``{axis index: axis name}``). A plugin that breaks it is named, instead of a torch error no user can read."""
+(``{axis index: axis name}``). A plugin that breaks it is named, instead of a torch error no user can read.
+And what an export asks of the checkpoint before any work is done (a ``-with-past`` export needs layers)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import ConfigContractError
+from .errors import ConfigContractError, UsageError
 
 
 def check_declared_axes(config: Any) -> None:
@@ -36,3 +37,24 @@ def check_declared_axes(config: Any) -> None:
                         " a name (str)",
                         config,
                     )
+
+
+_LAYER_FIELDS = ("n_layer", "num_hidden_layers", "num_layers", "decoder_layers", "num_decoder_layers", "n_layers")
+
+
+def check_past_layers(config: Any, feature: str) -> None:
+    """Raise UsageError for a ``-with-past`` export of a checkpoint with no (decoder) layers: there is no past to
+    take or return, so the graph could not be what the feature promises."""
+    if not getattr(config, "use_past", False):
+        return
+    layers = config.num_layers
+    decoder_layers = layers[1] if isinstance(layers, tuple) else layers
+    if decoder_layers > 0:
+        return
+    fields = config._config.to_dict()
+    field = next((name for name in _LAYER_FIELDS if fields.get(name) == decoder_layers), "its layer count")
+    raise UsageError(
+        f"a {feature} export needs at least one layer to carry past key values, but the checkpoint's config.json"
+        f" has {field} {decoder_layers}; export {feature.removesuffix('-with-past')} (without past), or a checkpoint"
+        " with layers."
+    )

@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .config_contract import check_declared_axes
+from .config_contract import check_declared_axes, check_past_layers
 from .errors import (
     ModelPathError,
     NoFrameworkClassError,
@@ -337,6 +337,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     request = dataclasses.replace(request, exporter=exporter)
     opset = choose_opset(request, onnx_config, exporter)
     check_layout(request.layout, onnx_config)
+    check_past_layers(onnx_config, registration.feature)
 
     progress(f"Loading {registration.model_type} model for {registration.feature} ({type(onnx_config).__name__})")
     model, fresh = load_model(request, registration, framework)
