@@ -71,3 +71,20 @@ def test_a_model_whose_forward_fails_on_the_validation_inputs_says_so(text_plugi
     expected = FORWARD_FAILS.format(inputs="validation", shape="3x9", error=r"RuntimeError: The size of tensor a \(9\)")
     assert code == 1 and re.match(expected, line), line
     assert not (tmp_path / "out").exists()
+
+
+def test_a_model_whose_outputs_are_all_nan_fails_validation(text_plugin, tmp_path: Path) -> None:
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    model = _tiny_bert(tmp_path / "model")
+    weights = model / "model.safetensors"
+    nan = {name: torch.full_like(value, float("nan")) for name, value in load_file(weights).items()}
+    save_file(nan, weights, metadata={"format": "pt"})
+    code, _, err = _export("-m", str(model), str(tmp_path / "out"))
+    assert code == 1 and not (tmp_path / "out").exists()
+    assert _error_line(err) == (
+        "error: validation failed for last_hidden_state: the PyTorch model's values are all NaN or infinite, so"
+        " nothing finite was compared (check the checkpoint's weights)"
+    )
+    assert re.search(r"^last_hidden_state +\(3, 9, 16\) +- +1e-05 +FAILED: nothing finite compared$", err, re.M), err

@@ -1,8 +1,9 @@
 """Validation: run the ONNX file in ONNX Runtime and the framework model on the same inputs, compare outputs.
 
 Inputs come from ``OnnxConfig.generate_validation_inputs`` (a batch and length other than the export's).
-Every declared output is compared: same shape, NaN and infinities in the same places, and
-``max |onnx - reference| <= atol * max(1, max |reference|)``: ``atol`` is absolute for outputs of magnitude up
+Every declared output is compared: same shape, NaN and infinities in the same places, at least one finite value
+(an output that is all NaN compares nothing, and fails), and ``max |onnx - reference| <= atol * max(1, max
+|reference|)``: ``atol`` is absolute for outputs of magnitude up
 to 1 and relative to the output's largest value above that. transformers.onnx used numpy ``allclose``
 (``atol + 1e-5 * |reference|`` per element), which fails large-valued outputs on float32 rounding: rounding in
 a wide matmul grows with the operands, so a logit near 0 among logits of 100 is off by as much as the large
@@ -36,6 +37,12 @@ class OutputCheck:
     max_abs_diff: float
     allowed: float
     ok: bool
+    compared: int  # finite values compared; 0 for a non-empty output proves nothing, and fails
+
+    @property
+    def nothing_finite(self) -> bool:
+        """Whether the output has values but none finite to compare (a model that computes NaN, say)."""
+        return self.compared == 0 and self.reference_shape == self.onnx_shape and 0 not in self.reference_shape
 
 
 @dataclasses.dataclass
@@ -58,9 +65,9 @@ class ValidationReport:
             shape = str(check.onnx_shape)
             if check.onnx_shape != check.reference_shape:
                 shape = f"{check.onnx_shape} vs {check.reference_shape}"
-            rows.append(
-                (check.name, shape, f"{check.max_abs_diff:.3g}", f"{check.allowed:.3g}", "ok" if check.ok else "FAILED")
-            )
+            result = "ok" if check.ok else "FAILED: nothing finite compared" if check.nothing_finite else "FAILED"
+            diff = "-" if check.nothing_finite else f"{check.max_abs_diff:.3g}"
+            rows.append((check.name, shape, diff, f"{check.allowed:.3g}", result))
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows)
 
@@ -96,7 +103,7 @@ def compare_outputs(
         ref = as_numpy(reference[name])
         got = np.asarray(onnx_value)
         if ref.shape != got.shape:
-            checks.append(OutputCheck(name, tuple(ref.shape), tuple(got.shape), float("inf"), atol, False))
+            checks.append(OutputCheck(name, tuple(ref.shape), tuple(got.shape), float("inf"), atol, False, 0))
             continue
         want, have = ref.astype(np.float64), got.astype(np.float64)
         finite = np.isfinite(want)
@@ -109,11 +116,8 @@ def compare_outputs(
         allowed = atol * max(1.0, float(np.abs(want[finite]).max()) if diff.size else 0.0)
         if not same_specials:
             max_diff = float("inf")
-        checks.append(
-            OutputCheck(
-                name, tuple(ref.shape), tuple(got.shape), max_diff, allowed, same_specials and max_diff <= allowed
-            )
-        )
+        ok = same_specials and max_diff <= allowed and (diff.size > 0 or want.size == 0)
+        checks.append(OutputCheck(name, tuple(ref.shape), tuple(got.shape), max_diff, allowed, ok, int(diff.size)))
     return ValidationReport(atol, {k: tuple(np.shape(v)) for k, v in input_shapes.items()}, checks)
 
 
@@ -184,12 +188,25 @@ def check_onnx_outputs(
         ) from exc
     report = compare_outputs(reference.outputs, dict(zip(onnx_named_outputs, ort_values)), atol, reference.ort_inputs)
     if not report.ok:
-        failed = ", ".join(check.name for check in report.checks if not check.ok)
-        raise ValidationError(
-            f"validation failed for {failed}: ONNX Runtime differs from the {reference.label} model beyond"
-            f" atol={atol:g}\n{report.table()}"
-        )
+        raise ValidationError(f"validation failed for {_failures(report, reference.label)}\n{report.table()}")
     return report
+
+
+def _failures(report: ValidationReport, label: str) -> str:
+    """What failed, in words: outputs with nothing finite to compare, then outputs that differ."""
+    empty = [check.name for check in report.checks if not check.ok and check.nothing_finite]
+    differing = [check.name for check in report.checks if not check.ok and not check.nothing_finite]
+    reasons = []
+    if empty:
+        reasons.append(
+            f"{', '.join(empty)}: the {label} model's values are all NaN or infinite, so nothing finite was compared"
+            " (check the checkpoint's weights)"
+        )
+    if differing:
+        reasons.append(
+            f"{', '.join(differing)}: ONNX Runtime differs from the {label} model beyond atol={report.atol:g}"
+        )
+    return "; ".join(reasons)
 
 
 def validate_model_outputs(
