@@ -88,3 +88,24 @@ def test_a_model_whose_outputs_are_all_nan_fails_validation(text_plugin, tmp_pat
         " nothing finite was compared (check the checkpoint's weights)"
     )
     assert re.search(r"^last_hidden_state +\(3, 9, 16\) +- +1e-05 +FAILED: nothing finite compared$", err, re.M), err
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_precision_weights_are_exported_as_float32_with_a_warning(text_plugin, tmp_path: Path, dtype: str) -> None:
+    import json
+
+    import torch
+    from transformers import BertModel
+
+    model = _tiny_bert(tmp_path / "model")
+    BertModel.from_pretrained(model).to(getattr(torch, dtype)).save_pretrained(model)
+    assert json.loads((model / "config.json").read_text())["dtype"] == dtype
+    code, _, err = _export("-m", str(model), str(tmp_path / "out"))
+    assert code == 0, err
+    assert (
+        f"warning: {model} has {dtype} weights; they are loaded and exported as float32 (the saved config.json"
+        " says float32, onnxcore.json records both)." in err.splitlines()
+    ), err
+    manifest = json.loads((tmp_path / "out" / "onnxcore.json").read_text())
+    assert manifest["dtype"] == {"checkpoint": dtype, "export": "float32"}
+    assert json.loads((tmp_path / "out" / "config.json").read_text())["dtype"] == "float32"

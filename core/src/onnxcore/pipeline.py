@@ -47,7 +47,7 @@ from .generation import (
     compare_generation,
     generation_reference,
 )
-from .model_loading import INITIALIZATION_SEED, load_model
+from .model_loading import INITIALIZATION_SEED, export_dtypes, load_model
 from .plugins import get_host, get_registry
 from .registry import ConfigRegistration
 from .seq2seq import DEFAULT_LAYOUT, ENCODER, SINGLE_FILE, ExportPart, check_layout, layout_parts
@@ -263,9 +263,10 @@ def build_manifest(
     attention: str | None,
     framework: str = "pt",
     newly_initialized: list[str] | None = None,
+    dtypes: Mapping[str, str | None] | None = None,
 ) -> dict[str, Any]:
     """What the folder holds and how it was made, written as ``onnxcore.json``; ``contracts``: each ONNX file's
-    OnnxConfig."""
+    OnnxConfig; ``dtypes``: the checkpoint's weight dtype and the export's."""
     files: dict[str, Any] = {}
     for path in sorted(folder.iterdir()):
         entry: dict[str, Any] = {"sha256": _sha256(path), "bytes": path.stat().st_size}
@@ -291,6 +292,7 @@ def build_manifest(
         "preprocessor": request.preprocessor,
         "generation": generation.as_dict() | {"prompts": list(request.prompts)} if generation else None,
         "newly_initialized": newly_initialized or [],
+        "dtype": dict(dtypes or {}),
     }
 
 
@@ -348,6 +350,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             " checkpoint that has these weights (one trained for the task).",
             stacklevel=2,
         )
+    dtypes = export_dtypes(request.model, model_config, model)
     onnx_config = registration.constructor()(model.config)
     parts = layout_parts(request.layout, onnx_config, model)
     preprocessor = _load_preprocessor(request)
@@ -370,7 +373,17 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             if preprocessor is not None:
                 preprocessor.save_pretrained(staging)
             manifest = build_manifest(
-                request, registration, opset, staging, contracts, reports, generation, attention, framework, fresh
+                request,
+                registration,
+                opset,
+                staging,
+                contracts,
+                reports,
+                generation,
+                attention,
+                framework,
+                fresh,
+                dtypes,
             )
             (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
             names = sorted(path.name for path in staging.iterdir())
