@@ -4,7 +4,7 @@ And what an export asks of the checkpoint before any work is done (a ``-with-pas
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import ConfigContractError, UsageError
@@ -37,6 +37,39 @@ def check_declared_axes(config: Any) -> None:
                         " a name (str)",
                         config,
                     )
+
+
+def check_axes_fit(config: Any, shapes: Mapping[str, Sequence[int]]) -> None:
+    """Raise ConfigContractError for a dynamic axis that the input does not have (past its example's rank):
+    the exporters would fail on it with a graph dump."""
+    for name, axes in config.inputs.items():
+        shape = shapes.get(name)
+        beyond = [axis for axis in axes if shape is not None and not 0 <= axis < len(shape)]
+        if beyond:
+            raise ConfigContractError(
+                f"{type(config).__name__}.inputs[{name!r}] declares dynamic axis {beyond[0]} ({axes[beyond[0]]!r}),"
+                f" but {name} has {len(shape)} dimensions (example shape {tuple(shape)}); axes count from 0",
+                config,
+            )
+
+
+def check_fixed_axes(
+    config: Any, exported: Mapping[str, Sequence[int | str | None]], shapes: Mapping[str, Sequence[int]]
+) -> None:
+    """Raise ConfigContractError where an input axis the config left static (so the export fixed its size) gets
+    another size in validation: the config forgot to declare that axis dynamic."""
+    for name, dims in exported.items():
+        shape, declared = shapes.get(name), config.inputs.get(name, {})
+        if shape is None or len(shape) != len(dims):
+            continue
+        for axis, (dim, size) in enumerate(zip(dims, shape)):
+            if isinstance(dim, int) and dim != size and axis not in declared:
+                raise ConfigContractError(
+                    f"{type(config).__name__}.inputs[{name!r}] does not declare axis {axis} of {name} dynamic, so"
+                    f" the export fixed it at {dim}, but validation gives it {size}; add axis {axis} to its dynamic"
+                    f" axes (like {{{axis}: 'sequence'}})",
+                    config,
+                )
 
 
 _LAYER_FIELDS = ("n_layer", "num_hidden_layers", "num_layers", "decoder_layers", "num_decoder_layers", "n_layers")

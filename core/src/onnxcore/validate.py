@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .config import OnnxConfig, as_numpy
+from .config_contract import check_fixed_axes
 from .errors import ValidationError, first_line, model_forward_failures
 from .model_inputs import config_overrides, flatten_named, forward_arguments
 from .outputs import flatten_model_outputs
@@ -149,6 +150,7 @@ class ReferenceRun:
     ort_inputs: dict[str, np.ndarray]
     outputs: dict[str, Any]
     label: str
+    config: Any = None  # the OnnxConfig the inputs follow, to name it when an axis it left static varies
 
 
 def reference_run(config: OnnxConfig, preprocessor: Any, reference_model: Any) -> ReferenceRun:
@@ -162,7 +164,7 @@ def reference_run(config: OnnxConfig, preprocessor: Any, reference_model: Any) -
     }
     onnx_inputs = flatten_named(config, config.generate_dummy_inputs_onnxruntime(model_inputs))
     ort_inputs = {name: as_numpy(value) for name, value in onnx_inputs.items()}
-    return ReferenceRun(ort_inputs, outputs, framework_label(reference_model))
+    return ReferenceRun(ort_inputs, outputs, framework_label(reference_model), config)
 
 
 def check_onnx_outputs(
@@ -181,6 +183,9 @@ def check_onnx_outputs(
         )
     try:
         session = onnxruntime_session(onnx_model, sessions)
+        if reference.config is not None:
+            exported = {value.name: value.shape for value in session.get_inputs()}
+            check_fixed_axes(reference.config, exported, {k: v.shape for k, v in reference.ort_inputs.items()})
         ort_values = session.run(list(onnx_named_outputs), reference.ort_inputs)
     except (RuntimeError, ValueError) as exc:  # ONNX Runtime's load and run errors (missing inputs, bad graph)
         raise ValidationError(

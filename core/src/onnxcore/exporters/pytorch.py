@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import OnnxConfig
+from ..config_contract import check_axes_fit
 from ..errors import (
     ConfigContractError,
     ExportFailedError,
@@ -162,6 +163,7 @@ def export_pytorch(
     missing = [name for name in config.inputs if name not in dummy]
     if missing:
         raise ExportFailedError(f"{type(config).__name__} generated no dummy value for input(s) {', '.join(missing)}.")
+    check_axes_fit(config, {name: tuple(dummy[name].shape) for name in config.inputs})
     if device.startswith("cuda") and torch.cuda.is_available():
         model.to(device)
     args = tuple(dummy[name].to(model.device) for name in config.inputs)

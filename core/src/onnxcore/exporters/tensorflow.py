@@ -15,6 +15,7 @@ import onnx
 from onnx import TensorProto
 
 from ..config import OnnxConfig
+from ..config_contract import check_axes_fit
 from ..errors import ExportFailedError, first_line, model_forward_failures
 from ..model_inputs import config_overrides, flatten_named, forward_arguments
 from ..outputs import select_declared_outputs
@@ -108,6 +109,7 @@ def export_tensorflow(
             f"{type(config).__name__} declares input(s) {', '.join(missing)} that its dummy inputs do not make"
             f" (they are {', '.join(dummy)})."
         )
+    check_axes_fit(config, {name: np.shape(dummy[name]) for name in inputs})
     signature = []
     for name in inputs:
         array = np.asarray(dummy[name])
