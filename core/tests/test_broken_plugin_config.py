@@ -82,6 +82,24 @@ def test_a_config_that_raises_names_its_plugin(use_plugins, tiny_bert, tmp_path,
             """,
             "BrokenOnnxConfig declares output no_such_output, which the model does not return",
         ),
+        (
+            """
+            @property
+            def inputs(self):
+                return OrderedDict(input_ids={0: "batch", 5: "sequence"})
+            """,
+            "failed: BrokenOnnxConfig.inputs['input_ids'] declares dynamic axis 5 ('sequence'), but input_ids has 2"
+            " dimensions (example shape (2, 8)); axes count from 0; report it",
+        ),
+        (
+            """
+            @property
+            def inputs(self):
+                return OrderedDict(input_ids={0: "batch"})
+            """,
+            "failed: BrokenOnnxConfig.inputs['input_ids'] does not declare axis 1 of input_ids dynamic, so the export"
+            " fixed it at 8, but validation gives it 9; add axis 1 to its dynamic axes (like {1: 'sequence'}); report",
+        ),
     ],
 )
 def test_a_config_that_breaks_the_contract_names_its_plugin(

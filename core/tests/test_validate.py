@@ -40,3 +40,21 @@ def test_every_output_is_compared() -> None:
     reference = {"a": np.ones(3), "b": np.zeros(2)}
     report = compare_outputs(reference, {"a": np.ones(3), "b": np.array([0.0, 1.0])}, 1e-5, {})
     assert [(check.name, check.ok) for check in report.checks] == [("a", True), ("b", False)]
+
+
+def test_an_output_with_nothing_finite_fails() -> None:
+    """All NaN in both matches place for place, yet compares nothing: that proves nothing, so it fails."""
+    nothing = np.full((2, 3), np.nan)
+    report = compare_outputs({"x": nothing}, {"x": nothing.copy()}, 1e-5, {})
+    assert not report.ok and report.checks[0].compared == 0
+    assert report.table().splitlines()[1].split() == [
+        "x",
+        "(2,",
+        "3)",
+        "-",
+        "1e-05",
+        "FAILED:",
+        "nothing",
+        "finite",
+        "compared",
+    ]

@@ -319,7 +319,7 @@ def _print_checks(
             print(f"{name}:", file=out)
         print(report.table(), file=out)
     if generation:
-        print("Greedy generation matches generate():\n" + generation.summary(), file=out)
+        print(generation.headline + "\n" + generation.summary(), file=out)
 
 
 def _print_result(result: ExportResult, out: TextIO) -> None:
@@ -357,7 +357,7 @@ def cmd_check_generation(args: argparse.Namespace, out: TextIO, err: TextIO) -> 
     if args.json:
         print(strict_json.dumps(report.as_dict()), file=out)
     else:
-        print("Greedy generation matches generate():\n" + report.summary(), file=out)
+        print(report.headline + "\n" + report.summary(), file=out)
     return 0
 
 

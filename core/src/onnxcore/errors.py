@@ -8,8 +8,9 @@ written against that API keeps catching them.
 
 from __future__ import annotations
 
+import contextlib
 import errno
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 
 
 def first_line(exc: BaseException) -> str:
@@ -94,6 +95,28 @@ class NoFrameworkClassError(FrameworkError):
 
 class ExportFailedError(OnnxcoreError, RuntimeError):
     """The exporter itself failed or wrote something other than what the config declares."""
+
+
+class ModelForwardError(ExportFailedError):
+    """The model's own forward fails on the inputs made for it: the checkpoint cannot run them (its config.json
+    does not fit its tokenizer or the input sizes), so no exporter can trace it and none is worth switching to."""
+
+
+@contextlib.contextmanager
+def model_forward_failures(shapes: Mapping[str, Sequence[int]], inputs: str = "example") -> Iterator[None]:
+    """Report any failure inside (a call of the model's forward on ``inputs`` of these ``shapes``) as one
+    ModelForwardError line; onnxcore's own errors pass unchanged."""
+    try:
+        yield
+    except OnnxcoreError:
+        raise
+    except Exception as exc:  # whatever the model raises, it is the model's failure, not onnxcore's or an exporter's
+        sizes = ", ".join(f"{name} {'x'.join(map(str, shape))}" for name, shape in shapes.items())
+        raise ModelForwardError(
+            f"the model's own forward fails on the {inputs} inputs ({sizes}): {type(exc).__name__}:"
+            f" {first_line(exc)}; the checkpoint cannot run inputs like these (check its config.json, such as the"
+            " vocabulary size and maximum positions, against its tokenizer)."
+        ) from exc
 
 
 class ValidationError(OnnxcoreError, ValueError):

@@ -10,6 +10,7 @@ lengths is left-padded, as batched generation is.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,8 +42,20 @@ class GenerationReport:
         """Whether every prompt generated exactly the same tokens."""
         return self.onnx_tokens == self.reference_tokens
 
+    @property
+    def conclusive(self) -> bool:
+        """Whether some input got at least two new tokens: with one (eos at once, or ``max_new_tokens`` 1) no step
+        fed the past back, so identical tokens say nothing about generating with the export."""
+        return max((len(tokens) for tokens in self.reference_tokens), default=0) >= 2
+
+    @property
+    def headline(self) -> str:
+        """What the check showed, for the line above :meth:`summary`."""
+        return "Greedy generation matches generate():" if self.conclusive else "Greedy generation inconclusive:"
+
     def summary(self) -> str:
-        """One line per prompt: identical, or where the sequences part."""
+        """One line per prompt: identical, or where the sequences part; then why an identical run is
+        inconclusive, if it is."""
         lines = []
         for index, (got, want) in enumerate(zip(self.onnx_tokens, self.reference_tokens)):
             head = f"input {index} (length {self.prompt_lengths[index]}): "
@@ -54,11 +67,20 @@ class GenerationReport:
                 head
                 + f"differs from new token {step}: onnx {got[step : step + 5]} vs reference {want[step : step + 5]}"
             )
+        if self.ok and not self.conclusive:
+            lines.append(INCONCLUSIVE)
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return dataclasses.asdict(self) | {"ok": self.ok}
+        status = "differs" if not self.ok else "identical" if self.conclusive else "inconclusive"
+        return dataclasses.asdict(self) | {"ok": self.ok, "status": status}
+
+
+INCONCLUSIVE = (
+    "inconclusive: no input got more than 1 new token (the model emitted eos at once, or --max-new-tokens is 1),"
+    " so no step fed the past back; check again with a --prompt the model continues or more --max-new-tokens."
+)
 
 
 def check_generation_settings(prompts: Sequence[str], max_new_tokens: int) -> None:
@@ -417,6 +439,8 @@ def compare_generation(
             + "\nCheck that the export was made from this checkpoint; if it was, please report it"
             " (--no-generation-check exports without this check)."
         )
+    if not report.conclusive:
+        warnings.warn(f"the generation check is {INCONCLUSIVE}", stacklevel=2)
     return report
 
 

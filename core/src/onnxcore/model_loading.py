@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import pickle
+import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -104,3 +105,25 @@ def _load_error(exc: BaseException) -> str:
         )
     mismatch = next((line.strip() for line in str(exc).splitlines() if line.strip().startswith("size mismatch")), None)
     return f"the weights do not match config.json ({mismatch})" if mismatch else first_line(exc)
+
+
+def dtype_name(dtype: Any) -> str | None:
+    """``"float16"`` for ``torch.float16``, a TF dtype or the string itself; None when not recorded."""
+    if dtype is None:
+        return None
+    return str(getattr(dtype, "name", None) or dtype).removeprefix("torch.")
+
+
+def export_dtypes(model_name: str, model_config: Any, model: Any) -> dict[str, str | None]:
+    """The checkpoint's weight dtype (its config.json's) and the loaded model's, which the export writes; warns
+    when they differ (transformers loads float16 and bfloat16 checkpoints as float32), and makes ``model_config``
+    say what the graph is, since it is saved beside the export."""
+    dtypes = {"checkpoint": dtype_name(getattr(model_config, "dtype", None)), "export": dtype_name(model.dtype)}
+    if dtypes["checkpoint"] is not None and dtypes["checkpoint"] != dtypes["export"]:
+        warnings.warn(
+            f"{model_name} has {dtypes['checkpoint']} weights; they are loaded and exported as {dtypes['export']}"
+            f" (the saved config.json says {dtypes['export']}, onnxcore.json records both).",
+            stacklevel=3,
+        )
+        model_config.dtype = dtypes["export"]
+    return dtypes

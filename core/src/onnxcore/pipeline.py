@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import strict_json
-from .config_contract import check_declared_axes
+from .config_contract import check_declared_axes, check_past_layers
 from .errors import (
     ModelPathError,
     NoFrameworkClassError,
@@ -48,7 +48,7 @@ from .generation import (
     generation_reference,
 )
 from .manifest import MANIFEST_NAME, read_manifest, sha256_of
-from .model_loading import INITIALIZATION_SEED, load_model
+from .model_loading import INITIALIZATION_SEED, export_dtypes, load_model
 from .plugins import get_host, get_registry
 from .registry import ConfigRegistration
 from .seq2seq import DEFAULT_LAYOUT, ENCODER, SINGLE_FILE, ExportPart, check_layout, layout_parts
@@ -365,9 +365,10 @@ def build_manifest(
     attention: str | None,
     framework: str = "pt",
     newly_initialized: list[str] | None = None,
+    dtypes: Mapping[str, str | None] | None = None,
 ) -> dict[str, Any]:
     """What the folder holds and how it was made, written as ``onnxcore.json``; ``contracts``: each ONNX file's
-    OnnxConfig."""
+    OnnxConfig; ``dtypes``: the checkpoint's weight dtype and the export's."""
     files: dict[str, Any] = {}
     for path in sorted(folder.iterdir()):
         entry: dict[str, Any] = {"sha256": sha256_of(path), "bytes": path.stat().st_size}
@@ -393,6 +394,7 @@ def build_manifest(
         "preprocessor": request.preprocessor,
         "generation": generation.as_dict() | {"prompts": list(request.prompts)} if generation else None,
         "newly_initialized": newly_initialized or [],
+        "dtype": dict(dtypes or {}),
     }
 
 
@@ -431,6 +433,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     request = dataclasses.replace(request, exporter=exporter)
     opset = choose_opset(request, onnx_config, exporter)
     check_layout(request.layout, onnx_config)
+    check_past_layers(onnx_config, registration.feature)
 
     progress(f"Loading {registration.model_type} model for {registration.feature} ({type(onnx_config).__name__})")
     model, fresh = load_model(request, registration, framework)
@@ -441,6 +444,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             " checkpoint that has these weights (one trained for the task).",
             stacklevel=2,
         )
+    dtypes = export_dtypes(request.model, model_config, model)
     onnx_config = registration.constructor()(model.config)
     parts = layout_parts(request.layout, onnx_config, model)
     preprocessor = _load_preprocessor(request)
@@ -462,7 +466,17 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             if preprocessor is not None:
                 preprocessor.save_pretrained(staging)
             manifest = build_manifest(
-                request, registration, opset, staging, contracts, reports, generation, attention, framework, fresh
+                request,
+                registration,
+                opset,
+                staging,
+                contracts,
+                reports,
+                generation,
+                attention,
+                framework,
+                fresh,
+                dtypes,
             )
             (staging / MANIFEST_NAME).write_text(strict_json.dumps(manifest) + "\n")
             names = sorted(path.name for path in staging.iterdir())

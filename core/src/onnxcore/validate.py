@@ -1,8 +1,9 @@
 """Validation: run the ONNX file in ONNX Runtime and the framework model on the same inputs, compare outputs.
 
 Inputs come from ``OnnxConfig.generate_validation_inputs`` (a batch and length other than the export's).
-Every declared output is compared: same shape, NaN and infinities in the same places, and
-``max |onnx - reference| <= atol * max(1, max |reference|)``: ``atol`` is absolute for outputs of magnitude up
+Every declared output is compared: same shape, NaN and infinities in the same places, at least one finite value
+(an output that is all NaN compares nothing, and fails), and ``max |onnx - reference| <= atol * max(1, max
+|reference|)``: ``atol`` is absolute for outputs of magnitude up
 to 1 and relative to the output's largest value above that. transformers.onnx used numpy ``allclose``
 (``atol + 1e-5 * |reference|`` per element), which fails large-valued outputs on float32 rounding: rounding in
 a wide matmul grows with the operands, so a logit near 0 among logits of 100 is off by as much as the large
@@ -20,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from .config import OnnxConfig, as_numpy
-from .errors import ValidationError, first_line
+from .config_contract import check_fixed_axes
+from .errors import ValidationError, first_line, model_forward_failures
 from .model_inputs import config_overrides, flatten_named, forward_arguments
 from .outputs import flatten_model_outputs
 from .tf_models import framework_label, import_tensorflow, is_tensorflow_model
@@ -36,6 +38,12 @@ class OutputCheck:
     max_abs_diff: float
     allowed: float
     ok: bool
+    compared: int  # finite values compared; 0 for a non-empty output proves nothing, and fails
+
+    @property
+    def nothing_finite(self) -> bool:
+        """Whether the output has values but none finite to compare (a model that computes NaN, say)."""
+        return self.compared == 0 and self.reference_shape == self.onnx_shape and 0 not in self.reference_shape
 
 
 @dataclasses.dataclass
@@ -58,9 +66,9 @@ class ValidationReport:
             shape = str(check.onnx_shape)
             if check.onnx_shape != check.reference_shape:
                 shape = f"{check.onnx_shape} vs {check.reference_shape}"
-            rows.append(
-                (check.name, shape, f"{check.max_abs_diff:.3g}", f"{check.allowed:.3g}", "ok" if check.ok else "FAILED")
-            )
+            result = "ok" if check.ok else "FAILED: nothing finite compared" if check.nothing_finite else "FAILED"
+            diff = "-" if check.nothing_finite else f"{check.max_abs_diff:.3g}"
+            rows.append((check.name, shape, diff, f"{check.allowed:.3g}", result))
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows)
 
@@ -96,7 +104,7 @@ def compare_outputs(
         ref = as_numpy(reference[name])
         got = np.asarray(onnx_value)
         if ref.shape != got.shape:
-            checks.append(OutputCheck(name, tuple(ref.shape), tuple(got.shape), float("inf"), atol, False))
+            checks.append(OutputCheck(name, tuple(ref.shape), tuple(got.shape), float("inf"), atol, False, 0))
             continue
         want, have = ref.astype(np.float64), got.astype(np.float64)
         finite = np.isfinite(want)
@@ -109,27 +117,29 @@ def compare_outputs(
         allowed = atol * max(1.0, float(np.abs(want[finite]).max()) if diff.size else 0.0)
         if not same_specials:
             max_diff = float("inf")
-        checks.append(
-            OutputCheck(
-                name, tuple(ref.shape), tuple(got.shape), max_diff, allowed, same_specials and max_diff <= allowed
-            )
-        )
+        ok = same_specials and max_diff <= allowed and (diff.size > 0 or want.size == 0)
+        checks.append(OutputCheck(name, tuple(ref.shape), tuple(got.shape), max_diff, allowed, ok, int(diff.size)))
     return ValidationReport(atol, {k: tuple(np.shape(v)) for k, v in input_shapes.items()}, checks)
 
 
 def _reference_outputs(config: OnnxConfig, model: Any, model_inputs: Mapping[str, Any]) -> dict[str, Any]:
     """The framework model's declared outputs on ``model_inputs`` (numpy arrays), flattened by name."""
+    shapes = {name: value.shape for name, value in model_inputs.items()}
     if is_tensorflow_model(model):
         tf = import_tensorflow()
         with config_overrides(model, config):
-            arguments = {name: tf.constant(value) for name, value in model_inputs.items()}
-            return flatten_model_outputs(config, model(**forward_arguments(config, model, arguments)))
+            arguments = forward_arguments(config, model, {name: tf.constant(v) for name, v in model_inputs.items()})
+            with model_forward_failures(shapes, "validation"):
+                outputs = model(**arguments)
+            return flatten_model_outputs(config, outputs)
     import torch
 
     model.to("cpu").eval()
     with torch.no_grad(), config_overrides(model, config):
-        arguments = {name: torch.from_numpy(value) for name, value in model_inputs.items()}
-        return flatten_model_outputs(config, model(**forward_arguments(config, model, arguments)))
+        arguments = forward_arguments(config, model, {name: torch.from_numpy(v) for name, v in model_inputs.items()})
+        with model_forward_failures(shapes, "validation"):
+            outputs = model(**arguments)
+        return flatten_model_outputs(config, outputs)
 
 
 @dataclasses.dataclass
@@ -140,6 +150,7 @@ class ReferenceRun:
     ort_inputs: dict[str, np.ndarray]
     outputs: dict[str, Any]
     label: str
+    config: Any = None  # the OnnxConfig the inputs follow, to name it when an axis it left static varies
 
 
 def reference_run(config: OnnxConfig, preprocessor: Any, reference_model: Any) -> ReferenceRun:
@@ -153,7 +164,7 @@ def reference_run(config: OnnxConfig, preprocessor: Any, reference_model: Any) -
     }
     onnx_inputs = flatten_named(config, config.generate_dummy_inputs_onnxruntime(model_inputs))
     ort_inputs = {name: as_numpy(value) for name, value in onnx_inputs.items()}
-    return ReferenceRun(ort_inputs, outputs, framework_label(reference_model))
+    return ReferenceRun(ort_inputs, outputs, framework_label(reference_model), config)
 
 
 def check_onnx_outputs(
@@ -172,6 +183,9 @@ def check_onnx_outputs(
         )
     try:
         session = onnxruntime_session(onnx_model, sessions)
+        if reference.config is not None:
+            exported = {value.name: value.shape for value in session.get_inputs()}
+            check_fixed_axes(reference.config, exported, {k: v.shape for k, v in reference.ort_inputs.items()})
         ort_values = session.run(list(onnx_named_outputs), reference.ort_inputs)
     except (RuntimeError, ValueError) as exc:  # ONNX Runtime's load and run errors (missing inputs, bad graph)
         raise ValidationError(
@@ -179,12 +193,25 @@ def check_onnx_outputs(
         ) from exc
     report = compare_outputs(reference.outputs, dict(zip(onnx_named_outputs, ort_values)), atol, reference.ort_inputs)
     if not report.ok:
-        failed = ", ".join(check.name for check in report.checks if not check.ok)
-        raise ValidationError(
-            f"validation failed for {failed}: ONNX Runtime differs from the {reference.label} model beyond"
-            f" atol={atol:g}\n{report.table()}"
-        )
+        raise ValidationError(f"validation failed for {_failures(report, reference.label)}\n{report.table()}")
     return report
+
+
+def _failures(report: ValidationReport, label: str) -> str:
+    """What failed, in words: outputs with nothing finite to compare, then outputs that differ."""
+    empty = [check.name for check in report.checks if not check.ok and check.nothing_finite]
+    differing = [check.name for check in report.checks if not check.ok and not check.nothing_finite]
+    reasons = []
+    if empty:
+        reasons.append(
+            f"{', '.join(empty)}: the {label} model's values are all NaN or infinite, so nothing finite was compared"
+            " (check the checkpoint's weights)"
+        )
+    if differing:
+        reasons.append(
+            f"{', '.join(differing)}: ONNX Runtime differs from the {label} model beyond atol={report.atol:g}"
+        )
+    return "; ".join(reasons)
 
 
 def validate_model_outputs(

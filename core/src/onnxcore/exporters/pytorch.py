@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from ..config import OnnxConfig
-from ..errors import ConfigContractError, ExportFailedError, exception_chain, first_line, storage_error
+from ..config_contract import check_axes_fit
+from ..errors import (
+    ConfigContractError,
+    ExportFailedError,
+    exception_chain,
+    first_line,
+    model_forward_failures,
+    storage_error,
+)
 from ..model_inputs import config_overrides, flatten_named, forward_arguments, model_argument_names
 from ..outputs import select_declared_outputs
 from ..patching import export_patches
@@ -155,9 +163,11 @@ def export_pytorch(
     missing = [name for name in config.inputs if name not in dummy]
     if missing:
         raise ExportFailedError(f"{type(config).__name__} generated no dummy value for input(s) {', '.join(missing)}.")
+    check_axes_fit(config, {name: tuple(dummy[name].shape) for name in config.inputs})
     if device.startswith("cuda") and torch.cuda.is_available():
         model.to(device)
     args = tuple(dummy[name].to(model.device) for name in config.inputs)
+    _run_forward_once(model, config, dict(zip(config.inputs, args)))
     wrapper = _declared_io_module(model, config)
     inputs, outputs = dict(config.inputs), dict(config.outputs)
     output = Path(output)
@@ -202,6 +212,17 @@ def export_pytorch(
         input_values=[_value_info(name, arg, inputs[name]) for name, arg in zip(inputs, args)],
     )
     return list(inputs), list(outputs)
+
+
+def _run_forward_once(model: Any, config: OnnxConfig, example: Mapping[str, Any]) -> None:
+    """Run the model on the example inputs before tracing: a model that cannot run them itself is reported as
+    such, not as an exporter failure with advice to switch exporter (torch.export would even trace it)."""
+    import torch
+
+    arguments = forward_arguments(config, model, example)
+    with model_forward_failures({name: tuple(value.shape) for name, value in example.items()}):
+        with torch.no_grad(), config_overrides(model, config):
+            model(**arguments)
 
 
 def _value_info(name: str, example: Any, axes: Mapping[int, str]) -> Any:

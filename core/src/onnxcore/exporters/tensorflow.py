@@ -15,7 +15,8 @@ import onnx
 from onnx import TensorProto
 
 from ..config import OnnxConfig
-from ..errors import ExportFailedError, first_line
+from ..config_contract import check_axes_fit
+from ..errors import ExportFailedError, first_line, model_forward_failures
 from ..model_inputs import config_overrides, flatten_named, forward_arguments
 from ..outputs import select_declared_outputs
 from ..tf_models import import_tensorflow
@@ -108,6 +109,7 @@ def export_tensorflow(
             f"{type(config).__name__} declares input(s) {', '.join(missing)} that its dummy inputs do not make"
             f" (they are {', '.join(dummy)})."
         )
+    check_axes_fit(config, {name: np.shape(dummy[name]) for name in inputs})
     signature = []
     for name in inputs:
         array = np.asarray(dummy[name])
@@ -124,6 +126,9 @@ def export_tensorflow(
         arguments = plain(forward_arguments)(config, model, dict(zip(inputs, args)))
         return plain(select_declared_outputs)(config, model(**arguments))
 
+    with config_overrides(model, config), model_forward_failures({name: np.shape(dummy[name]) for name in inputs}):
+        # run once before converting, as the PyTorch export does: a model that cannot run its inputs is named
+        model(**forward_arguments(config, model, {name: tf.constant(dummy[name]) for name in inputs}))
     try:
         with config_overrides(model, config):
             converted, _ = tf2onnx.convert.from_function(

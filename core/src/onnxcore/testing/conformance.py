@@ -225,6 +225,10 @@ class ConformanceSuite:
         generates = config.task in ("causal-lm", "seq2seq-lm", "speech2seq-lm")
         if generates and (layout == "split" or (config.task == "causal-lm" and getattr(config, "use_past", False))):
             assert result.generation is not None and result.generation.ok, "no generation check for an LM export"
+            assert result.generation.conclusive, (
+                "the generation check is inconclusive (no prompt got 2 new tokens); give tiny_config an eos_token_id"
+                " the model does not emit at once\n" + result.generation.summary()
+            )
 
     def test_no_silent_overrides(self) -> None:
         """Every suite test a subclass redefines must be an xfail that says why."""
