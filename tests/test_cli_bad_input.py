@@ -4,7 +4,6 @@ process is needed."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -12,34 +11,17 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import ROOT, TINY_BERT, TINY_VIT
-
-from onnxcore.cli import main
+from conftest import ROOT, TINY_BERT, TINY_VIT, Run, run_cli
 
 
-class InProcess:
-    """One ``cli.main`` run: exit code, stdout, stderr."""
-
-    def __init__(self, *args: str, foreseen: bool = True) -> None:
-        """``foreseen``: the input is one the code knows, so the error must not be the "unexpected" safety net."""
-        out, err = io.StringIO(), io.StringIO()
-        self.code = main(list(args), out=out, err=err)
-        self.out, self.err = out.getvalue(), err.getvalue()
-        assert "Traceback" not in self.err, self.err
-        assert not foreseen or "error: unexpected" not in self.err, self.err
-
-    @property
-    def error_line(self) -> str:
-        lines = [line for line in self.err.splitlines() if line.startswith("error:")]
-        assert len(lines) == 1, self.err
-        return lines[0]
-
-    def strict_json(self) -> Any:
-        """stdout as strict JSON: NaN and Infinity are refused."""
-        return json.loads(self.out, parse_constant=lambda constant: (_ for _ in ()).throw(ValueError(constant)))
+def InProcess(*args: str, foreseen: bool = True) -> Run:  # noqa: N802 (reads like the run it makes)
+    """One in-process CLI run; ``foreseen``: the input is one the code knows, so the error must not be the
+    "unexpected" safety net."""
+    run = run_cli(*args)
+    assert not foreseen or "error: unexpected" not in run.err, run.err
+    return run
 
 
 def _damaged(tmp_path: Path, source: Path, name: str, text: str) -> Path:

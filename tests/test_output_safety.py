@@ -4,7 +4,6 @@ lose a user's file, and the places an export must work that it did not."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import re
@@ -17,9 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import TINY_BERT, TINY_VIT, TINY_WHISPER
+from conftest import TINY_BERT, TINY_VIT, TINY_WHISPER, run_cli
 
-from onnxcore.cli import main
 from onnxcore.staging import folder_locked
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a file system needs root (CI runs as root)")
@@ -27,11 +25,8 @@ needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a file syste
 
 def cli(*args: str) -> tuple[int, str, str]:
     """``onnxcore ARGS`` in this process: (exit code, stdout, the error line or '')."""
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    errors = [line for line in err.getvalue().splitlines() if line.startswith("error:")]
-    assert len(errors) <= 1 and "Traceback" not in err.getvalue(), err.getvalue()
-    return code, out.getvalue(), errors[0] if errors else ""
+    run = run_cli(*args)
+    return run.code, run.out, run.error_line if run.code else ""
 
 
 def hashes(folder: Path) -> dict[str, str]:

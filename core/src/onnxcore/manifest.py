@@ -76,6 +76,7 @@ _FIELD_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "generation": (_optional_object, "an object or null"),
     "newly_initialized": (_texts, "a list of strings"),
     "versions": (_object, "an object"),
+    "dtype": (_object, "an object"),
 }
 REQUIRED_FIELDS = ("model", "model_type", "feature", "exporter", "files")
 
