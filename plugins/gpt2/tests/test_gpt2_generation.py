@@ -15,6 +15,7 @@ from onnxcore.exporters import EXPORTERS, export
 from onnxcore.generation import check_generation
 from onnxcore.pipeline import ExportRequest, ExportResult, check_export_generation, run_export
 from onnxcore.testing.checkpoints import save_byte_level_bpe_tokenizer, save_random_model
+from onnxcore.testing.matrix import tier_exporters
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,7 @@ def tiny_gpt2(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
-@pytest.fixture(scope="module", params=EXPORTERS)
+@pytest.fixture(scope="module", params=tier_exporters(EXPORTERS))
 def with_past_export(request: pytest.FixtureRequest, tiny_gpt2: Path, tmp_path_factory) -> ExportResult:
     output = tmp_path_factory.mktemp(f"gpt2-with-past-{request.param}") / "onnx"
     feature = "causal-lm-with-past"

@@ -11,6 +11,7 @@ from transformers import AutoTokenizer
 from onnxcore.exporters import EXPORTERS
 from onnxcore.generation import DEFAULT_PROMPTS, greedy_generate_seq2seq, left_padded_prompts
 from onnxcore.pipeline import ExportRequest, ExportResult, check_export_generation, run_export
+from onnxcore.testing.matrix import tier_exporters
 from onnxcore.validate import onnxruntime_session
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "tiny-t5"
@@ -25,7 +26,7 @@ def tiny_t5() -> Path:
     return EXAMPLE
 
 
-@pytest.fixture(scope="module", params=EXPORTERS)
+@pytest.fixture(scope="module", params=tier_exporters(EXPORTERS))
 def split_export(request: pytest.FixtureRequest, tiny_t5: Path, tmp_path_factory) -> ExportResult:
     output = tmp_path_factory.mktemp(f"t5-split-{request.param}") / "onnx"
     export = ExportRequest(

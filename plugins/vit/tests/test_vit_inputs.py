@@ -14,10 +14,11 @@ from transformers import ViTForImageClassification
 from onnxcore.exporters import EXPORTERS
 from onnxcore.pipeline import ExportRequest, run_export
 from onnxcore.testing.checkpoints import save_random_model
+from onnxcore.testing.matrix import tier_exporters
 from onnxcore.validate import onnxruntime_session
 
 
-@pytest.mark.parametrize("exporter", EXPORTERS)
+@pytest.mark.parametrize("exporter", tier_exporters(EXPORTERS))
 def test_checkpoint_without_image_processor_uses_config_pixels(tmp_path: Path, exporter: str) -> None:
     checkpoint = tmp_path / "vit"
     save_random_model(checkpoint, ViTForImageClassification, tiny_vit_config())

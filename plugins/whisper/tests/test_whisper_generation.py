@@ -13,11 +13,12 @@ from transformers import WhisperProcessor
 
 from onnxcore.exporters import EXPORTERS
 from onnxcore.pipeline import ExportRequest, ExportResult, check_export_generation, run_export
+from onnxcore.testing.matrix import tier_exporters
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "tiny-whisper"
 
 
-@pytest.fixture(scope="module", params=EXPORTERS)
+@pytest.fixture(scope="module", params=tier_exporters(EXPORTERS))
 def split_export(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> ExportResult:
     """The shipped example (init_std 0.8, so that greedy tokens vary; at Whisper's 0.02 it repeats one)."""
     output = tmp_path_factory.mktemp(f"whisper-split-{request.param}") / "onnx"

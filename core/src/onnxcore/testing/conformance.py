@@ -35,6 +35,7 @@ from ..model_inputs import flatten_named, model_argument_names
 from ..pipeline import ExportRequest, run_export
 from ..plugins import get_host, get_registry
 from ..seq2seq import layout_configs
+from . import matrix
 
 
 class ConformanceSuite:
@@ -74,14 +75,27 @@ class ConformanceSuite:
         )
         return ("single", "split") if seq2seq else ("single",)
 
+    def graph_shape(self, feature: str, layout: str) -> str:
+        """The graph shape of ``feature`` in ``layout`` (see :mod:`onnxcore.testing.matrix`)."""
+        from ..config import OnnxSeq2SeqConfigWithPast
+
+        config = self.onnx_config(feature)
+        seq2seq = isinstance(config, OnnxSeq2SeqConfigWithPast)
+        return matrix.graph_shape(config.inputs, bool(getattr(config, "use_past", False)), seq2seq, layout)
+
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
-        """Parametrize ``feature``, ``exporter`` and ``layout`` from the registry and ``exporters``."""
-        if "feature" in metafunc.fixturenames:
-            metafunc.parametrize("feature", self.features())
-        if "exporter" in metafunc.fixturenames:
-            metafunc.parametrize("exporter", self.exporters)
-        if "layout" in metafunc.fixturenames:
-            metafunc.parametrize("layout", self.layouts())
+        """Parametrize ``feature``, ``exporter`` and ``layout`` from the registry, ``exporters`` and the test tier
+        (:mod:`onnxcore.testing.matrix`: the default tier, or the full matrix)."""
+        names = set(metafunc.fixturenames)
+        features, layouts = self.features(), self.layouts()
+        if {"feature", "exporter", "layout"} <= names:
+            cases = matrix.export_cases(features, layouts, self.exporters, self.graph_shape)
+            metafunc.parametrize(("feature", "exporter", "layout"), cases, ids=["-".join(case) for case in cases])
+        elif {"feature", "layout"} <= names:
+            pairs = matrix.tensorflow_cases(features, layouts, self.graph_shape)
+            metafunc.parametrize(("feature", "layout"), pairs, ids=["-".join(pair) for pair in pairs])
+        elif "feature" in names:
+            metafunc.parametrize("feature", features)
 
     @pytest.fixture(scope="class")
     @classmethod

@@ -1,0 +1,84 @@
+"""Which exports a test run makes: the default tier, or the full matrix.
+
+- **default** (README command 2, CI): every registered (model type, feature) once, with the default exporter;
+  and each distinct graph shape (encoder, decoder with past, seq2seq single and split, vision, audio) once with
+  every other exporter, and once from TensorFlow.
+- **full** (``ONNXCORE_TEST_MATRIX=full``, tox env ``full``): every feature with every exporter and layout, and every
+  feature from TensorFlow. Run it before resolving an issue that touches exporters, configs or post-export steps.
+
+The cost of a case is an export and its validation, so the default tier keeps every contract checked and every
+exporter exercised on every shape while the number of exports grows with features, not features x exporters.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+
+from ..errors import UsageError
+
+MATRIX_VARIABLE = "ONNXCORE_TEST_MATRIX"
+TIERS = ("default", "full")
+SINGLE, SPLIT = "single", "split"
+
+
+def full_matrix() -> bool:
+    """Whether this run tests the full matrix (``ONNXCORE_TEST_MATRIX=full``)."""
+    tier = os.environ.get(MATRIX_VARIABLE, "default") or "default"
+    if tier not in TIERS:
+        raise UsageError(f"{MATRIX_VARIABLE}={tier!r} is not a test tier; use one of {', '.join(TIERS)}.")
+    return tier == "full"
+
+
+def graph_shape(inputs: Iterable[str], use_past: bool, seq2seq: bool, layout: str) -> str:
+    """The kind of graph a (config, layout) exports: what differs between them for an exporter."""
+    names = set(inputs)
+    if layout == SPLIT:
+        return "seq2seq split"
+    if seq2seq:
+        return "seq2seq"
+    if names & {"input_features", "input_values"}:
+        return "audio"
+    if "pixel_values" in names:
+        return "vision"
+    return "decoder with past" if use_past else "encoder"
+
+
+def _representatives(cases: Sequence[tuple[str, str]], shape_of: Callable[[str, str], str]) -> list[tuple[str, str]]:
+    """One (feature, layout) per graph shape: a language model's ``-with-past`` feature where there is one (it
+    also runs the generation check), else the first by name."""
+    chosen: dict[str, tuple[str, str]] = {}
+    for feature, layout in sorted(cases, key=lambda case: (not case[0].endswith("-lm-with-past"), case)):
+        chosen.setdefault(shape_of(feature, layout), (feature, layout))
+    return sorted(chosen.values())
+
+
+def export_cases(
+    features: Sequence[str],
+    layouts: Sequence[str],
+    exporters: Sequence[str],
+    shape_of: Callable[[str, str], str],
+) -> list[tuple[str, str, str]]:
+    """The (feature, exporter, layout) cases of this tier; ``exporters[0]`` is the default exporter."""
+    every = [(feature, layout) for feature in features for layout in layouts]
+    if full_matrix():
+        return [(feature, exporter, layout) for feature, layout in every for exporter in exporters]
+    default, *others = exporters
+    once = [(feature, default, SINGLE) for feature in features]
+    once += [(feature, default, layout) for feature, layout in _representatives(every, shape_of) if layout != SINGLE]
+    shapes = _representatives(every, shape_of)
+    return once + [(feature, exporter, layout) for exporter in others for feature, layout in shapes]
+
+
+def tensorflow_cases(
+    features: Sequence[str], layouts: Sequence[str], shape_of: Callable[[str, str], str]
+) -> list[tuple[str, str]]:
+    """The (feature, layout) cases exported from TensorFlow in this tier."""
+    every = [(feature, layout) for feature in features for layout in layouts]
+    return every if full_matrix() else _representatives(every, shape_of)
+
+
+def tier_exporters(exporters: Sequence[str]) -> tuple[str, ...]:
+    """For a plugin's own tests parametrized by exporter: all of them in the full matrix, else the default one
+    (the conformance suite runs every other exporter on each graph shape)."""
+    return tuple(exporters) if full_matrix() else (exporters[0],)
