@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
+from pathlib import Path
 
 from onnxcore import OnnxConfig, OnnxSeq2SeqConfigWithPast, hookimpl
+from onnxcore.exporters.torchscript import TorchScriptExporter
 
 
 class TinyTextOnnxConfig(OnnxConfig):
@@ -49,3 +51,31 @@ class Seq2SeqPlugin:
     @hookimpl
     def register_onnx_configs(self, register):
         register("bart", TinySeq2SeqOnnxConfig, ["seq2seq-lm", "seq2seq-lm-with-past"])
+
+
+class RecordingExporter(TorchScriptExporter):
+    """The torchscript exporter under another name, remembering which files it wrote: a backend of one module
+    and one table entry (``ExporterPlugin.register_exporters``)."""
+
+    name = "test-recording"
+    summary = "TorchScript, recorded by a test plugin"
+
+    def __init__(self) -> None:
+        self.written: list[str] = []
+
+    def export(self, preprocessor, model, config, opset, output, *, device="cpu", external_data=None):
+        self.written.append(Path(output).name)
+        return super().export(preprocessor, model, config, opset, output, device=device, external_data=external_data)
+
+
+class ExporterPlugin:
+    """Registers RecordingExporter."""
+
+    __name__ = "test-exporter-plugin"
+
+    def __init__(self) -> None:
+        self.exporter = RecordingExporter()
+
+    @hookimpl
+    def register_exporters(self, register):
+        register(self.exporter)
