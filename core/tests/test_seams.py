@@ -1,9 +1,12 @@
-"""The exporter seam, shown with a throwaway plugin: a backend is one module and one table entry."""
+"""The exporter and post-export step seams, shown with throwaway plugins: each is one module and one table entry."""
 
 from __future__ import annotations
 
+import json
+
+import onnx
 import pytest
-from throwaway import ExporterPlugin, TextPlugin
+from throwaway import ExporterPlugin, StepPlugin, TextPlugin
 
 from onnxcore.cli import build_parser
 from onnxcore.errors import UsageError
@@ -16,7 +19,7 @@ def test_core_registers_its_exporters_through_the_hook() -> None:
     registry = load_plugins({"ONNXCORE_LOAD_PLUGINS": ""}).registry
     assert list(registry.exporters) == [*EXPORTERS, TF_EXPORTER] == ["torchscript", "dynamo", "tf2onnx"]
     assert set(registry.exporter_plugins.values()) == {"onnxcore.builtin_tasks"}
-    assert registry.exporters_for("pt")[0].name == DEFAULT_EXPORTER
+    assert registry.exporters_for("pt")[0].name == DEFAULT_EXPORTER and registry.steps == []
 
 
 def test_hook_register_exporters_exports_end_to_end(use_plugins, tiny_bert, tmp_path) -> None:
@@ -45,3 +48,19 @@ def test_an_exporter_name_taken_by_another_plugin_is_reported() -> None:
     with pytest.warns(PluginLoadWarning, match="'torchscript' is registered by both 'onnxcore.builtin_tasks' and"):
         host = load_plugins({"ONNXCORE_LOAD_PLUGINS": ""}, extra_plugins=[Clash()])
     assert type(host.registry.exporter("torchscript")).__name__ == "TorchScriptExporter"
+
+
+def test_hook_register_steps_runs_before_validation_and_the_manifest(use_plugins, tiny_bert, tmp_path) -> None:
+    plugin = StepPlugin()
+    use_plugins(TextPlugin(), plugin)
+    messages: list[str] = []
+    result = run_export(ExportRequest(model=str(tiny_bert), output=tmp_path / "out"), messages.append)
+    (context,) = plugin.step.contexts
+    assert list(context.files) == ["model.onnx"] and context.exporter == "torchscript" and context.framework == "pt"
+    step = messages.index("Running the test-stamp step")
+    assert messages[step - 1].startswith("Exporting model.onnx") and messages[step + 1].startswith("Running the")
+    assert result.validation["model.onnx"].ok  # validation ran on the stamped file
+    stamped = onnx.load(str(result.output / "model.onnx"))
+    assert {prop.key: prop.value for prop in stamped.metadata_props}["stamped-by"] == "torchscript"
+    manifest = json.loads((result.output / "onnxcore.json").read_text())
+    assert "stamp.txt" in manifest["files"] and (result.output / "stamp.txt").read_text() == "default 11\n"

@@ -6,8 +6,11 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 
+import onnx
+
 from onnxcore import OnnxConfig, OnnxSeq2SeqConfigWithPast, hookimpl
 from onnxcore.exporters.torchscript import TorchScriptExporter
+from onnxcore.steps import Step, StepContext
 
 
 class TinyTextOnnxConfig(OnnxConfig):
@@ -79,3 +82,34 @@ class ExporterPlugin:
     @hookimpl
     def register_exporters(self, register):
         register(self.exporter)
+
+
+class StampStep(Step):
+    """Stamps each ONNX file's metadata with the exporter and writes ``stamp.txt``: a post-export step of one
+    module and one table entry (``StepPlugin.register_steps``)."""
+
+    name = "test-stamp"
+
+    def __init__(self) -> None:
+        self.contexts: list[StepContext] = []
+
+    def run(self, context: StepContext) -> None:
+        self.contexts.append(context)
+        for file_name in context.files:
+            model = onnx.load(str(context.folder / file_name))
+            onnx.helper.set_model_props(model, {"stamped-by": context.exporter})
+            onnx.save(model, str(context.folder / file_name))
+        (context.folder / "stamp.txt").write_text(f"{context.feature} {context.opset}\n")
+
+
+class StepPlugin:
+    """Registers StampStep."""
+
+    __name__ = "test-step-plugin"
+
+    def __init__(self) -> None:
+        self.step = StampStep()
+
+    @hookimpl
+    def register_steps(self, register):
+        register(self.step)

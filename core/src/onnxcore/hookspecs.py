@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from .registry import ConfigRegistrar, ExporterRegistrar, TaskRegistrar
+    from .registry import ConfigRegistrar, ExporterRegistrar, StepRegistrar, TaskRegistrar
 
 PROJECT_NAME = "onnxcore"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
-__all__ = ["hookimpl", "hookspec", "register_exporters", "register_onnx_configs", "register_tasks"]
+__all__ = ["hookimpl", "hookspec", "register_exporters", "register_onnx_configs", "register_steps", "register_tasks"]
 
 
 @hookspec
@@ -97,4 +97,28 @@ def register_exporters(register: ExporterRegistrar) -> None:
         @onnxcore.hookimpl
         def register_exporters(register):
             register(MyExporter())
+    """
+
+
+@hookspec
+def register_steps(register: StepRegistrar) -> None:
+    """Register post-export steps: each runs on the staged folder after every file is exported and before
+    validation, so validation and the manifest see what it wrote.
+
+    Steps run in registration order (core's first); a step that does not apply to an export returns without
+    doing anything.
+
+    :param register: ``register(step)``.
+
+        - ``step``: an instance of a subclass of :class:`onnxcore.steps.base.Step`, with its ``name`` and
+          ``run(context)``, where ``context`` is a :class:`onnxcore.steps.base.StepContext` (the staged
+          folder, each ONNX file's OnnxConfig, the opset, exporter, framework and feature).
+
+        A name another plugin registered is an error naming both plugins.
+
+    Use in a plugin::
+
+        @onnxcore.hookimpl
+        def register_steps(register):
+            register(MyStep())
     """

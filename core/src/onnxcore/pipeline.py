@@ -53,6 +53,7 @@ from .plugins import get_host, get_registry
 from .registry import ConfigRegistration
 from .seq2seq import DEFAULT_LAYOUT, ENCODER, SINGLE_FILE, ExportPart, check_layout, layout_parts
 from .staging import StagedOutput, check_feature_folders, claim_output, folder_locked, note_written
+from .steps import StepContext
 from .tf_models import framework_label
 from .validate import ReferenceRun, ValidationReport, check_onnx_outputs, reference_run
 
@@ -452,11 +453,15 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     preprocessor = _load_preprocessor(request)
     atol = request.atol if request.atol is not None else onnx_config.atol_for_validation
 
+    contracts = {part.file_name: part.config for part in parts}
     try:
         with staged as staging:
             _export_parts(request, parts, preprocessor, opset, staging, progress)
+            context = StepContext(staging, contracts, opset, exporter, framework, registration.feature)
+            for step in get_registry().steps:  # post-process: after every file is written, before validation
+                progress(f"Running the {step.name} step")
+                step.run(context)
             pending = prepare_checks(parts, onnx_config, model, preprocessor, request, atol, progress)
-            contracts = {part.file_name: part.config for part in parts}
             attention = model.config._attn_implementation
             generation_config = _generation_config(model)
             del model, parts  # ONNX Runtime loads the weights next: a large model must not be in memory twice

@@ -1,5 +1,5 @@
 """What plugins registered: tasks (with the classes that load them), OnnxConfigs per model type and feature,
-and export backends.
+export backends and post-export steps.
 
 The registry validates every registration as it is made and remembers which plugin made it, so that errors
 and listings can name the plugin. It is filled by :mod:`onnxcore.plugins` and read by ``FeaturesManager``,
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from transformers import PretrainedConfig
 
     from .exporters.base import Exporter
+    from .steps.base import Step
 
 WITH_PAST = "-with-past"
 
@@ -65,9 +66,15 @@ class ExporterRegistrar(Protocol):
     def __call__(self, exporter: Exporter) -> None: ...
 
 
+class StepRegistrar(Protocol):
+    """The ``register`` callable handed to :func:`onnxcore.hookspecs.register_steps`."""
+
+    def __call__(self, step: Step) -> None: ...
+
+
 @dataclasses.dataclass(frozen=True)
 class Registered:
-    """An exporter and the plugin that registered it."""
+    """An exporter or a step and the plugin that registered it."""
 
     value: Any
     plugin: str
@@ -121,6 +128,9 @@ class Registry:
         #: name -> exporter, in registration order (core's first): the first of a framework is its default
         self.exporters: dict[str, Exporter] = {}
         self.exporter_plugins: dict[str, str] = {}
+        #: post-export steps, run in registration order on every staged export
+        self.steps: list[Step] = []
+        self.step_plugins: dict[str, str] = {}
 
     # -- tasks -----------------------------------------------------------------------------------------
     def task_registrar(self, plugin: str, staged: list[TaskSpec]) -> TaskRegistrar:
@@ -267,7 +277,7 @@ class Registry:
         """Every feature some model type supports, sorted (``FeaturesManager.AVAILABLE_FEATURES``)."""
         return sorted({feature for features in self._configs.values() for feature in features})
 
-    # -- exporters ----------------------------------------------------------------------------------
+    # -- exporters and steps ---------------------------------------------------------------------------
     def exporter_registrar(self, plugin: str, staged: list[Registered]) -> ExporterRegistrar:
         """A ``register`` callable for ``plugin`` that checks an exporter's shape and appends to ``staged``."""
 
@@ -298,9 +308,27 @@ class Registry:
         """Exporters of ``framework`` (``"pt"`` or ``"tf"``), the default first."""
         return [exporter for exporter in self.exporters.values() if exporter.framework == framework]
 
+    def step_registrar(self, plugin: str, staged: list[Registered]) -> StepRegistrar:
+        """A ``register`` callable for ``plugin`` that checks a step's shape and appends to ``staged``."""
+
+        def register(step: Step) -> None:
+            _check_named(step, "step", ("run",))
+            staged.append(Registered(step, plugin))
+
+        return register
+
+    def add_step(self, registered: Registered) -> None:
+        """Commit a step; a name taken by another plugin is an error naming both."""
+        name = registered.value.name
+        other = self.step_plugins.get(name)
+        if other is not None:
+            raise DuplicateRegistrationError(f"step {name!r} is registered by both {other!r} and {registered.plugin!r}")
+        self.steps.append(registered.value)
+        self.step_plugins[name] = registered.plugin
+
 
 def _check_named(value: object, kind: str, methods: Sequence[str]) -> None:
-    """An exporter has a non-empty string name and the methods of its interface."""
+    """An exporter or step has a non-empty string name and the methods of its interface."""
     name = getattr(value, "name", None)
     if not isinstance(name, str) or not name:
         raise PluginError(f"{kind} {value!r} must have a non-empty string name")
