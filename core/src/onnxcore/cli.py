@@ -22,7 +22,7 @@ from typing import Any, NoReturn, TextIO
 
 from . import __version__, strict_json
 from .errors import ConfigContractError, OnnxcoreError, UsageError, first_line
-from .exporters import DEFAULT_EXPORTER, EXPORTERS, TF_EXPORTER
+from .exporters.builtin import BUILTIN_EXPORTERS, DEFAULT_EXPORTER, TF_EXPORTER
 from .generation import DEFAULT_MAX_NEW_TOKENS, DEFAULT_PROMPTS, GenerationReport
 from .pipeline import (
     PREPROCESSOR_CHOICES,
@@ -35,7 +35,7 @@ from .pipeline import (
     run_exports,
     validate_export,
 )
-from .plugins import PluginHost, PluginInfo, get_host
+from .plugins import PluginHost, PluginInfo, get_host, get_registry
 from .progress import StageDisplay
 from .seq2seq import DEFAULT_LAYOUT, LAYOUTS
 from .staging import written_before
@@ -43,6 +43,25 @@ from .tf_models import tensorflow_environment
 from .validate import ValidationReport
 
 COMMANDS = ("export", "validate", "check-generation", "features", "plugins", "new-plugin")
+
+
+class _ExporterNames(Sequence[str]):
+    """``--exporter`` choices: the registered exporters, read when argparse checks or shows them, so building the
+    parser loads no plugin."""
+
+    def _names(self) -> list[str]:
+        return list(get_registry().exporters)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._names()[index]
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+
+def _summaries(framework: str) -> str:
+    """How ``--help`` names core's exporters of ``framework`` (plugins' are listed among the choices)."""
+    return " or ".join(exporter.summary for exporter in BUILTIN_EXPORTERS if exporter.framework == framework)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,9 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument(
         "--exporter",
-        choices=(*EXPORTERS, TF_EXPORTER),
-        help="TorchScript (dynamo=False) or torch.export (dynamo=True) for PyTorch weights, tf2onnx for TensorFlow"
-        f" ones (default: {DEFAULT_EXPORTER} or {TF_EXPORTER}, by the framework)",
+        choices=_ExporterNames(),
+        help=f"{_summaries('pt')} for PyTorch weights, {_summaries('tf')} for TensorFlow ones (default:"
+        f" {DEFAULT_EXPORTER} or {TF_EXPORTER}, by the framework)",
     )
     export.add_argument("--device", default="cpu", help="device to export on (default: %(default)s)")
     export.add_argument(

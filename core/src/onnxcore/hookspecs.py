@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from .registry import ConfigRegistrar, TaskRegistrar
+    from .registry import ConfigRegistrar, ExporterRegistrar, StepRegistrar, TaskRegistrar
 
 PROJECT_NAME = "onnxcore"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
-__all__ = ["hookimpl", "hookspec", "register_onnx_configs", "register_tasks"]
+__all__ = ["hookimpl", "hookspec", "register_exporters", "register_onnx_configs", "register_steps", "register_tasks"]
 
 
 @hookspec
@@ -74,4 +74,51 @@ def register_onnx_configs(register: ConfigRegistrar) -> None:
         @onnxcore.hookimpl
         def register_onnx_configs(register):
             register("bert", BertOnnxConfig, ["default", "masked-lm", "sequence-classification"])
+    """
+
+
+@hookspec
+def register_exporters(register: ExporterRegistrar) -> None:
+    """Register ONNX export backends, selectable with ``--exporter NAME``.
+
+    Core's own (``torchscript``, ``dynamo``, ``tf2onnx``) are registered by core's default plugin through this
+    hook, first: the first exporter of a framework is its default.
+
+    :param register: ``register(exporter)``.
+
+        - ``exporter``: an instance of a subclass of :class:`onnxcore.exporters.base.Exporter`, with its
+          ``name``, ``framework`` (``"pt"`` or ``"tf"``), ``summary``, ``attention`` (the
+          ``attn_implementation`` the model is loaded with), ``patches``, ``opset_range()`` and ``export()``.
+
+        A name another plugin registered is an error naming both plugins.
+
+    Use in a plugin::
+
+        @onnxcore.hookimpl
+        def register_exporters(register):
+            register(MyExporter())
+    """
+
+
+@hookspec
+def register_steps(register: StepRegistrar) -> None:
+    """Register post-export steps: each runs on the staged folder after every file is exported and before
+    validation, so validation and the manifest see what it wrote.
+
+    Steps run in registration order (core's first); a step that does not apply to an export returns without
+    doing anything.
+
+    :param register: ``register(step)``.
+
+        - ``step``: an instance of a subclass of :class:`onnxcore.steps.base.Step`, with its ``name`` and
+          ``run(context)``, where ``context`` is a :class:`onnxcore.steps.base.StepContext` (the staged
+          folder, each ONNX file's OnnxConfig, the opset, exporter, framework and feature).
+
+        A name another plugin registered is an error naming both plugins.
+
+    Use in a plugin::
+
+        @onnxcore.hookimpl
+        def register_steps(register):
+            register(MyStep())
     """

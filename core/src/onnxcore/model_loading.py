@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ModelPathError, exception_chain, first_line
 from .features import FeaturesManager
-from .patching import attention_for
+from .plugins import get_registry
 from .registry import ConfigRegistration
 from .tf_models import import_tensorflow
 
@@ -23,13 +23,15 @@ INITIALIZATION_SEED = 0
 
 
 def load_model(request: ExportRequest, registration: ConfigRegistration, framework: str) -> tuple[Any, list[str]]:
-    """The checkpoint's model class for the feature (models without SDPA fall back to eager attention), and the
-    weights the checkpoint lacked, which transformers drew from :data:`INITIALIZATION_SEED`: outputs that use
-    them are random, not the checkpoint's."""
-    if framework == "tf":
+    """The checkpoint's model class for the feature, with the attention its exporter needs (models without SDPA
+    fall back to eager), and the weights the checkpoint lacked, which transformers drew from
+    :data:`INITIALIZATION_SEED`: outputs that use them are random, not the checkpoint's."""
+    registry = get_registry()
+    exporter = registry.exporters.get(request.exporter or "") or registry.exporters_for(framework)[0]
+    if exporter.framework != framework or exporter.attention is None:
         return _load_model(request, registration, framework, None)
     try:
-        return _load_model(request, registration, framework, attention_for(request.exporter))
+        return _load_model(request, registration, framework, exporter.attention)
     except ModelPathError as exc:
         if not any(word in str(exc.__cause__) for word in ("sdpa", "scaled_dot_product_attention")):
             raise

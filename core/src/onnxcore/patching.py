@@ -13,9 +13,15 @@ from __future__ import annotations
 import contextlib
 import importlib
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import OnnxConfig
+
+if TYPE_CHECKING:
+    from .exporters.base import Exporter
+
+#: ``(module, attribute, replacement)``: set ``module.attribute`` to ``replacement`` while tracing.
+Patch = tuple[str, str, Callable[..., Any]]
 
 
 def broadcast_mask_function(mask_function: Callable[..., Any], bh_indices: bool = True) -> Callable[..., Any]:
@@ -95,7 +101,7 @@ def _no_packed_sequences(position_ids: Any) -> None:
     return None
 
 
-TORCHSCRIPT_PATCHES: tuple[tuple[str, str, Callable[..., Any]], ...] = (
+TORCHSCRIPT_PATCHES: tuple[Patch, ...] = (
     ("torch.nn.functional", "scaled_dot_product_attention", math_attention),
     ("torch", "triu", upper_triangle),
     ("torch", "tril", lower_triangle),
@@ -106,7 +112,7 @@ TORCHSCRIPT_PATCHES: tuple[tuple[str, str, Callable[..., Any]], ...] = (
 
 
 @contextlib.contextmanager
-def _patched_attributes(patches: tuple[tuple[str, str, Callable[..., Any]], ...]) -> Iterator[None]:
+def _patched_attributes(patches: tuple[Patch, ...]) -> Iterator[None]:
     """Set each existing ``module.name`` to its replacement, restoring the originals on exit."""
     originals: list[tuple[Any, str, Any]] = []
     try:
@@ -124,22 +130,15 @@ def _patched_attributes(patches: tuple[tuple[str, str, Callable[..., Any]], ...]
             setattr(module, name, original)
 
 
-def attention_for(exporter: str) -> str:
-    """The attention implementation each exporter traces best.
-
-    TorchScript: ``eager`` (it cannot write SDPA below opset 14, and the transformers.onnx default opsets, BERT 11
-    and GPT-2 13, must keep working). torch.export (opset 18+): ``sdpa``, transformers' default; GPT-2's eager
-    path slices its causal-mask buffer with symbolic bounds, which kept torch.export busy for over 7 minutes on
-    12 layers (35 s with SDPA).
-    """
-    return "sdpa" if exporter == "dynamo" else "eager"
-
-
 @contextlib.contextmanager
-def export_patches(config: OnnxConfig, exporter: str = "torchscript") -> Iterator[None]:
-    """Apply core's tracer patches for ``exporter`` and the config's PatchingSpecs, restoring all on exit."""
-    patches = TORCHSCRIPT_PATCHES if exporter == "torchscript" else ()
-    with _patched_attributes(patches):
+def export_patches(config: OnnxConfig, exporter: str | Exporter = "torchscript") -> Iterator[None]:
+    """Apply the patches ``exporter`` (an exporter or its registered name) needs and the config's PatchingSpecs,
+    restoring all on exit."""
+    if isinstance(exporter, str):
+        from .plugins import get_registry
+
+        exporter = get_registry().exporter(exporter)
+    with _patched_attributes(exporter.patches):
         config.patch_ops()
         try:
             yield

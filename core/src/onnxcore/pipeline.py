@@ -33,7 +33,7 @@ from .errors import (
     first_line,
     storage_error,
 )
-from .exporters import DEFAULT_EXPORTER, EXPORTERS, TF_EXPORTER, export
+from .exporters import DEFAULT_EXPORTER, export
 from .exporters.opsets import check_opset, opset_range
 from .features import FeaturesManager
 from .generation import (
@@ -53,6 +53,7 @@ from .plugins import get_host, get_registry
 from .registry import ConfigRegistration
 from .seq2seq import DEFAULT_LAYOUT, ENCODER, SINGLE_FILE, ExportPart, check_layout, layout_parts
 from .staging import StagedOutput, check_feature_folders, claim_output, folder_locked, note_written
+from .steps import StepContext
 from .tf_models import framework_label
 from .validate import ReferenceRun, ValidationReport, check_onnx_outputs, reference_run
 
@@ -77,7 +78,7 @@ class ExportRequest:
     atol: float | None = None
     cache_dir: str | None = None
     preprocessor: str = "auto"
-    exporter: str | None = None  # None: torchscript for PyTorch weights, tf2onnx for TensorFlow ones
+    exporter: str | None = None  # None: the framework's default (torchscript for PyTorch, tf2onnx for TF)
     device: str = "cpu"
     trust_remote_code: bool = False
     external_data: bool | None = None
@@ -312,18 +313,20 @@ def check_device(device: str) -> None:
 
 
 def choose_exporter(request: ExportRequest, framework: str) -> str:
-    """The requested exporter, checked against the framework; by default torchscript (PyTorch) or tf2onnx (TF)."""
-    exporters = (TF_EXPORTER,) if framework == "tf" else EXPORTERS
+    """The requested exporter, checked against the framework; by default the framework's first registered one
+    (torchscript for PyTorch, tf2onnx for TensorFlow)."""
+    registry = get_registry()
+    exporters = [candidate.name for candidate in registry.exporters_for(framework)]
     exporter = request.exporter or exporters[0]
     if exporter in exporters:
         return exporter
-    if exporter in (*EXPORTERS, TF_EXPORTER):
+    if exporter in registry.exporters:
         weights = "TensorFlow" if framework == "tf" else "PyTorch"
         raise UsageError(
             f"--exporter {exporter} does not export {weights} models; use --exporter {' or '.join(exporters)}"
             f" (or pick the other weights with --framework)."
         )
-    raise UsageError(f"unknown exporter {exporter!r}; choose one of {', '.join((*EXPORTERS, TF_EXPORTER))}.")
+    raise UsageError(f"unknown exporter {exporter!r}; choose one of {', '.join(registry.exporters)}.")
 
 
 def choose_opset(request: ExportRequest, onnx_config: Any, exporter: str) -> int:
@@ -450,11 +453,15 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     preprocessor = _load_preprocessor(request)
     atol = request.atol if request.atol is not None else onnx_config.atol_for_validation
 
+    contracts = {part.file_name: part.config for part in parts}
     try:
         with staged as staging:
             _export_parts(request, parts, preprocessor, opset, staging, progress)
+            context = StepContext(staging, contracts, opset, exporter, framework, registration.feature)
+            for step in get_registry().steps:  # post-process: after every file is written, before validation
+                progress(f"Running the {step.name} step")
+                step.run(context)
             pending = prepare_checks(parts, onnx_config, model, preprocessor, request, atol, progress)
-            contracts = {part.file_name: part.config for part in parts}
             attention = model.config._attn_implementation
             generation_config = _generation_config(model)
             del model, parts  # ONNX Runtime loads the weights next: a large model must not be in memory twice

@@ -8,7 +8,8 @@ Environment switches (names match an entry-point name such as ``bert`` or a dist
 - ``ONNXCORE_PREFER_PLUGINS``: plugins that win when two register the same ``(model_type, feature)``.
 - ``ONNXCORE_STRICT_PLUGINS=1``: any plugin failure is an error instead of a warning (for CI).
 
-Core's own built-in tasks come from :mod:`onnxcore.builtin_tasks`, registered the same way, always.
+Core's own built-in tasks, exporters and steps come from :mod:`onnxcore.builtin_tasks`, registered the same way,
+always.
 """
 
 from __future__ import annotations
@@ -174,6 +175,8 @@ def load_plugins(environ: Mapping[str, str] | None = None, extra_plugins: Sequen
     registry = host.registry
     _run_hook(host, "register_tasks", registry.task_registrar, registry.add_task, strict)
     _run_hook(host, "register_onnx_configs", registry.config_registrar, registry.add_config, strict)
+    _run_hook(host, "register_exporters", registry.exporter_registrar, registry.add_exporter, strict)
+    _run_hook(host, "register_steps", registry.step_registrar, registry.add_step, strict)
 
     owners: dict[str, set[str]] = {}
     for model_type in registry.model_types():

@@ -1,4 +1,5 @@
-"""What plugins registered: tasks (with the classes that load them) and OnnxConfigs per model type and feature.
+"""What plugins registered: tasks (with the classes that load them), OnnxConfigs per model type and feature,
+export backends and post-export steps.
 
 The registry validates every registration as it is made and remembers which plugin made it, so that errors
 and listings can name the plugin. It is filled by :mod:`onnxcore.plugins` and read by ``FeaturesManager``,
@@ -11,7 +12,7 @@ import dataclasses
 import difflib
 import functools
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .config import OnnxConfig, OnnxConfigWithPast
 from .errors import (
@@ -24,6 +25,9 @@ from .errors import (
 
 if TYPE_CHECKING:
     from transformers import PretrainedConfig
+
+    from .exporters.base import Exporter
+    from .steps.base import Step
 
 WITH_PAST = "-with-past"
 
@@ -54,6 +58,26 @@ class ConfigRegistrar(Protocol):
     """The ``register`` callable handed to :func:`onnxcore.hookspecs.register_onnx_configs`."""
 
     def __call__(self, model_type: str, onnx_config_cls: type[OnnxConfig], features: Iterable[str]) -> None: ...
+
+
+class ExporterRegistrar(Protocol):
+    """The ``register`` callable handed to :func:`onnxcore.hookspecs.register_exporters`."""
+
+    def __call__(self, exporter: Exporter) -> None: ...
+
+
+class StepRegistrar(Protocol):
+    """The ``register`` callable handed to :func:`onnxcore.hookspecs.register_steps`."""
+
+    def __call__(self, step: Step) -> None: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class Registered:
+    """An exporter or a step and the plugin that registered it."""
+
+    value: Any
+    plugin: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,6 +125,12 @@ class Registry:
         self._aliases: dict[str, str] = {}
         self._configs: dict[str, dict[str, list[ConfigRegistration]]] = {}
         self.preferred_plugins = tuple(preferred_plugins)
+        #: name -> exporter, in registration order (core's first): the first of a framework is its default
+        self.exporters: dict[str, Exporter] = {}
+        self.exporter_plugins: dict[str, str] = {}
+        #: post-export steps, run in registration order on every staged export
+        self.steps: list[Step] = []
+        self.step_plugins: dict[str, str] = {}
 
     # -- tasks -----------------------------------------------------------------------------------------
     def task_registrar(self, plugin: str, staged: list[TaskSpec]) -> TaskRegistrar:
@@ -246,3 +276,62 @@ class Registry:
     def available_features(self) -> list[str]:
         """Every feature some model type supports, sorted (``FeaturesManager.AVAILABLE_FEATURES``)."""
         return sorted({feature for features in self._configs.values() for feature in features})
+
+    # -- exporters and steps ---------------------------------------------------------------------------
+    def exporter_registrar(self, plugin: str, staged: list[Registered]) -> ExporterRegistrar:
+        """A ``register`` callable for ``plugin`` that checks an exporter's shape and appends to ``staged``."""
+
+        def register(exporter: Exporter) -> None:
+            _check_named(exporter, "exporter", ("opset_range", "export"))
+            if getattr(exporter, "framework", None) not in ("pt", "tf"):
+                raise PluginError(f"exporter {exporter.name!r} must have framework 'pt' or 'tf'")
+            staged.append(Registered(exporter, plugin))
+
+        return register
+
+    def add_exporter(self, registered: Registered) -> None:
+        """Commit an exporter; a name taken by another plugin is an error naming both."""
+        name = registered.value.name
+        other = self.exporter_plugins.get(name)
+        if other is not None and other != registered.plugin:
+            raise DuplicateRegistrationError(
+                f"exporter {name!r} is registered by both {other!r} and {registered.plugin!r}"
+            )
+        self.exporters[name] = registered.value
+        self.exporter_plugins[name] = registered.plugin
+
+    def exporter(self, name: str) -> Exporter:
+        """The exporter registered as ``name`` (callers check names first: see ``pipeline.choose_exporter``)."""
+        return self.exporters[name]
+
+    def exporters_for(self, framework: str) -> list[Exporter]:
+        """Exporters of ``framework`` (``"pt"`` or ``"tf"``), the default first."""
+        return [exporter for exporter in self.exporters.values() if exporter.framework == framework]
+
+    def step_registrar(self, plugin: str, staged: list[Registered]) -> StepRegistrar:
+        """A ``register`` callable for ``plugin`` that checks a step's shape and appends to ``staged``."""
+
+        def register(step: Step) -> None:
+            _check_named(step, "step", ("run",))
+            staged.append(Registered(step, plugin))
+
+        return register
+
+    def add_step(self, registered: Registered) -> None:
+        """Commit a step; a name taken by another plugin is an error naming both."""
+        name = registered.value.name
+        other = self.step_plugins.get(name)
+        if other is not None:
+            raise DuplicateRegistrationError(f"step {name!r} is registered by both {other!r} and {registered.plugin!r}")
+        self.steps.append(registered.value)
+        self.step_plugins[name] = registered.plugin
+
+
+def _check_named(value: object, kind: str, methods: Sequence[str]) -> None:
+    """An exporter or step has a non-empty string name and the methods of its interface."""
+    name = getattr(value, "name", None)
+    if not isinstance(name, str) or not name:
+        raise PluginError(f"{kind} {value!r} must have a non-empty string name")
+    missing = [method for method in methods if not callable(getattr(value, method, None))]
+    if missing:
+        raise PluginError(f"{kind} {name!r} lacks {', '.join(missing)}()")

@@ -1,38 +1,43 @@
-"""Which opsets each exporter writes, and the check every export path runs before it starts."""
+"""The opset check every export path runs before it starts, against the exporters' table."""
 
 from __future__ import annotations
 
 from ..config import OnnxConfig
 from ..errors import OpsetError
-
-TORCH_EXPORTERS = ("torchscript", "dynamo")
-TF_EXPORTER = "tf2onnx"
-# tf2onnx 1.17 writes opsets up to 18 and is tested from 14 (its README); lower ones are untested there
-TF2ONNX_OPSETS = (14, 18)
+from ..plugins import get_registry
+from .base import Exporter
 
 
-def opset_range(exporter: str) -> tuple[int, int]:
-    """Lowest and highest opset ``exporter`` writes."""
-    if exporter == TF_EXPORTER:
-        return TF2ONNX_OPSETS
-    from torch.onnx import _constants
-
-    if exporter == "dynamo":
-        return 18, _constants.ONNX_MAX_OPSET
-    return 7, _constants.ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET
+def _exporter(exporter: str | Exporter) -> Exporter:
+    return get_registry().exporter(exporter) if isinstance(exporter, str) else exporter
 
 
-def check_opset(opset: int, config: OnnxConfig, exporter: str) -> None:
+def opset_range(exporter: str | Exporter) -> tuple[int, int]:
+    """Lowest and highest opset ``exporter`` (an exporter or its registered name) writes."""
+    return _exporter(exporter).opset_range()
+
+
+def alternative_exporter(exporter: Exporter, opset: int | None = None) -> str | None:
+    """Another registered exporter of the same framework (that writes ``opset``, when given), to suggest."""
+    for other in get_registry().exporters_for(exporter.framework):
+        if other.name != exporter.name and (opset is None or other.opset_range()[0] <= opset <= other.opset_range()[1]):
+            return other.name
+    return None
+
+
+def check_opset(opset: int, config: OnnxConfig, exporter: str | Exporter) -> None:
     """An opset below the config's minimum or outside the exporter's range is a usage error."""
     if opset < config.default_onnx_opset:
         raise OpsetError(
             f"opset {opset} is below the minimum of {type(config).__name__} ({config.default_onnx_opset}); use"
             f" --opset {config.default_onnx_opset} or higher."
         )
-    low, high = opset_range(exporter)
+    exporter = _exporter(exporter)
+    low, high = exporter.opset_range()
     if not low <= opset <= high:
-        hint = " or --exporter torchscript" if exporter == "dynamo" and opset < low else ""
+        other = alternative_exporter(exporter, opset) if opset < low else None
+        hint = f" or --exporter {other}" if other else ""
         nearest = max(low, min(opset, high))
         raise OpsetError(
-            f"the {exporter} exporter writes opsets {low} to {high}, not {opset}; use --opset {nearest}{hint}."
+            f"the {exporter.name} exporter writes opsets {low} to {high}, not {opset}; use --opset {nearest}{hint}."
         )

@@ -1,11 +1,13 @@
-"""PyTorch backend: ``torch.onnx.export`` with the TorchScript exporter or the torch.export (dynamo) one.
+"""What the PyTorch backends share: ``torch.onnx.export`` of the model wrapped to the config's contract.
 
-The model is wrapped so that the graph takes the config's inputs positionally, in the config's order, and
-returns exactly the config's outputs, by name — no unnamed extras, whatever the model returns.
+:mod:`.torchscript` and :mod:`.dynamo` differ only in the options they pass and what they patch. The model is
+wrapped so that the graph takes the config's inputs positionally, in the config's order, and returns exactly the
+config's outputs, by name — no unnamed extras, whatever the model returns.
 """
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import inspect
 import io
@@ -30,10 +32,8 @@ from ..model_inputs import config_overrides, flatten_named, forward_arguments, m
 from ..outputs import select_declared_outputs
 from ..patching import export_patches
 from . import onnx_files
-from .opsets import TORCH_EXPORTERS, check_opset
-
-EXPORTERS = TORCH_EXPORTERS
-DEFAULT_EXPORTER = "torchscript"
+from .base import Exporter
+from .opsets import alternative_exporter, check_opset
 
 
 def ensure_model_and_config_inputs_match(model: Any, model_inputs: Sequence[str]) -> tuple[bool, list[str]]:
@@ -124,94 +124,90 @@ def _no_onnxscript_reparse() -> Iterator[None]:
                 onnx_proto_utils._add_onnxscript_fn = _real_add_onnxscript_fn
 
 
-def export_pytorch(
-    preprocessor: Any,
-    model: Any,
-    config: OnnxConfig,
-    opset: int,
-    output: Path,
-    tokenizer: Any = None,
-    device: str = "cpu",
-    *,
-    exporter: str = DEFAULT_EXPORTER,
-    external_data: bool | None = None,
-) -> tuple[list[str], list[str]]:
-    """Export a PyTorch model to ``output``; returns (input names, output names) as written.
+class TorchExporter(Exporter):
+    """A ``torch.onnx.export`` backend; subclasses name the options that make it the one it is."""
 
-    ``external_data``: None decides by size (``config.use_external_data_format``), True forces one
-    ``<output>.data`` file beside the model, False keeps weights inline (fails above 2 GB).
-    """
-    import torch
+    framework = "pt"
 
-    if exporter not in EXPORTERS:
-        raise ValueError(f"exporter must be one of {', '.join(EXPORTERS)}, got {exporter!r}")
-    if tokenizer is not None:
-        warnings.warn("The `tokenizer` argument is deprecated; use `preprocessor`.", FutureWarning, stacklevel=2)
-        preprocessor = tokenizer
-    check_opset(opset, config, exporter)
-    arguments = model_argument_names(config, model)
-    is_ok, _ = ensure_model_and_config_inputs_match(model, arguments)
-    if not is_ok:
-        raise ExportFailedError(
-            f"Model and config inputs doesn't match: the model's forward() lacks some of {', '.join(arguments)}."
+    @abc.abstractmethod
+    def options(
+        self, inputs: Mapping[str, Mapping[int, str]], outputs: Mapping[str, Mapping[int, str]], external_data: bool
+    ) -> dict[str, Any]:
+        """Keyword arguments of ``torch.onnx.export`` besides names and opset."""
+
+    def export(
+        self,
+        preprocessor: Any,
+        model: Any,
+        config: OnnxConfig,
+        opset: int,
+        output: Path,
+        *,
+        device: str = "cpu",
+        external_data: bool | None = None,
+    ) -> tuple[list[str], list[str]]:
+        """Export a PyTorch model to ``output``; returns (input names, output names) as written.
+
+        ``external_data``: None decides by size (``config.use_external_data_format``), True forces one
+        ``<output>.data`` file beside the model, False keeps weights inline (fails above 2 GB).
+        """
+        import torch
+
+        check_opset(opset, config, self)
+        arguments = model_argument_names(config, model)
+        is_ok, _ = ensure_model_and_config_inputs_match(model, arguments)
+        if not is_ok:
+            raise ExportFailedError(
+                f"Model and config inputs doesn't match: the model's forward() lacks some of {', '.join(arguments)}."
+            )
+        if external_data is None:
+            external_data = config.use_external_data_format(model.num_parameters())
+
+        model.eval()
+        dummy = flatten_named(config, config.generate_dummy_inputs(preprocessor, framework="pt"))
+        missing = [name for name in config.inputs if name not in dummy]
+        if missing:
+            raise ExportFailedError(
+                f"{type(config).__name__} generated no dummy value for input(s) {', '.join(missing)}."
+            )
+        check_axes_fit(config, {name: tuple(dummy[name].shape) for name in config.inputs})
+        if device.startswith("cuda") and torch.cuda.is_available():
+            model.to(device)
+        args = tuple(dummy[name].to(model.device) for name in config.inputs)
+        _run_forward_once(model, config, dict(zip(config.inputs, args)))
+        wrapper = _declared_io_module(model, config)
+        inputs, outputs = dict(config.inputs), dict(config.outputs)
+        output = Path(output)
+        common = {"input_names": list(inputs), "output_names": list(outputs), "opset_version": opset}
+        try:
+            with (
+                torch.no_grad(),
+                config_overrides(model, config),
+                export_patches(config, self),
+                _quiet_torch_export(),
+                _no_onnxscript_reparse(),
+            ):
+                torch.onnx.export(wrapper, args, str(output), **common, **self.options(inputs, outputs, external_data))
+        except Exception as exc:  # any exporter failure becomes one explained line
+            if storage_error(exc, output) is not None:
+                raise  # a full disk is not the exporter's fault: the caller names the user's path
+            broken = next((cause for cause in exception_chain(exc) if isinstance(cause, ConfigContractError)), None)
+            if broken is not None:
+                raise broken from None  # the plugin's config is at fault, not the exporter
+            other = alternative_exporter(self)
+            hint = f" (try --exporter {other})" if other else ""
+            problem = f"{type(exc).__name__}: {first_line(exc)}"
+            raise ExportFailedError(f"the {self.name} exporter failed: {problem}{hint}") from exc
+        onnx_files.finalize(
+            output,
+            opset=opset,
+            inputs=inputs,
+            outputs=outputs,
+            exporter=self.name,
+            external_data=external_data,
+            input_values=[_value_info(name, arg, inputs[name]) for name, arg in zip(inputs, args)],
         )
-    if external_data is None:
-        external_data = config.use_external_data_format(model.num_parameters())
-
-    model.eval()
-    dummy = flatten_named(config, config.generate_dummy_inputs(preprocessor, framework="pt"))
-    missing = [name for name in config.inputs if name not in dummy]
-    if missing:
-        raise ExportFailedError(f"{type(config).__name__} generated no dummy value for input(s) {', '.join(missing)}.")
-    check_axes_fit(config, {name: tuple(dummy[name].shape) for name in config.inputs})
-    if device.startswith("cuda") and torch.cuda.is_available():
-        model.to(device)
-    args = tuple(dummy[name].to(model.device) for name in config.inputs)
-    _run_forward_once(model, config, dict(zip(config.inputs, args)))
-    wrapper = _declared_io_module(model, config)
-    inputs, outputs = dict(config.inputs), dict(config.outputs)
-    output = Path(output)
-    common = {"input_names": list(inputs), "output_names": list(outputs), "opset_version": opset}
-    if exporter == "dynamo":
-        from torch.export import Dim
-
-        options = {
-            "dynamo": True,
-            "dynamic_shapes": (tuple({axis: Dim.DYNAMIC for axis in axes} for axes in inputs.values()),),
-            "external_data": external_data,
-            "verbose": False,
-        }
-    else:
-        options = {"dynamo": False, "dynamic_axes": {**inputs, **outputs}, "do_constant_folding": True}
-    try:
-        with (
-            torch.no_grad(),
-            config_overrides(model, config),
-            export_patches(config, exporter),
-            _quiet_torch_export(),
-            _no_onnxscript_reparse(),
-        ):
-            torch.onnx.export(wrapper, args, str(output), **common, **options)
-    except Exception as exc:  # any exporter failure becomes one explained line
-        if storage_error(exc, output) is not None:
-            raise  # a full disk is not the exporter's fault: the caller names the user's path
-        broken = next((cause for cause in exception_chain(exc) if isinstance(cause, ConfigContractError)), None)
-        if broken is not None:
-            raise broken from None  # the plugin's config is at fault, not the exporter
-        other = "dynamo" if exporter == "torchscript" else "torchscript"
-        raise ExportFailedError(
-            f"the {exporter} exporter failed: {type(exc).__name__}: {first_line(exc)} (try --exporter {other})"
-        ) from exc
-    onnx_files.finalize(
-        output,
-        opset=opset,
-        inputs=inputs,
-        outputs=outputs,
-        exporter=exporter,
-        external_data=external_data,
-        input_values=[_value_info(name, arg, inputs[name]) for name, arg in zip(inputs, args)],
-    )
-    return list(inputs), list(outputs)
+        return list(inputs), list(outputs)
 
 
 def _run_forward_once(model: Any, config: OnnxConfig, example: Mapping[str, Any]) -> None:

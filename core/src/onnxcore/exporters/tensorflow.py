@@ -21,7 +21,9 @@ from ..model_inputs import config_overrides, flatten_named, forward_arguments
 from ..outputs import select_declared_outputs
 from ..tf_models import import_tensorflow
 from . import onnx_files
-from .opsets import TF_EXPORTER, check_opset
+from .base import Exporter
+from .builtin import TF_EXPORTER
+from .opsets import check_opset
 
 _FIXES_APPLIED = False
 _GRAPH_ATTRIBUTES = (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)
@@ -93,13 +95,14 @@ def _apply_tf2onnx_fixes() -> None:
 
 
 def export_tensorflow(
-    preprocessor: Any, model: Any, config: OnnxConfig, opset: int, output: Path
+    preprocessor: Any, model: Any, config: OnnxConfig, opset: int, output: Path, exporter: str | Exporter = TF_EXPORTER
 ) -> tuple[list[str], list[str]]:
     """Export a TF model (or a split layout's TF part) to ``output``; returns (input names, output names)."""
     tf = import_tensorflow()
     import tf2onnx
 
-    check_opset(opset, config, TF_EXPORTER)
+    exporter_name = exporter if isinstance(exporter, str) else exporter.name
+    check_opset(opset, config, exporter)
     _apply_tf2onnx_fixes()
     dummy = flatten_named(config, config.generate_dummy_inputs(preprocessor, framework="np"))
     inputs, outputs = dict(config.inputs), dict(config.outputs)
@@ -144,7 +147,9 @@ def export_tensorflow(
             f"tf2onnx could not convert the TensorFlow op(s) {', '.join(unconverted)} of {type(model).__name__};"
             " export this feature from PyTorch weights (--framework pt), or report it."
         )
-    onnx_files.finalize(output, opset=opset, inputs=inputs, outputs=outputs, exporter=TF_EXPORTER, external_data=False)
+    onnx_files.finalize(
+        output, opset=opset, inputs=inputs, outputs=outputs, exporter=exporter_name, external_data=False
+    )
     return list(inputs), list(outputs)
 
 

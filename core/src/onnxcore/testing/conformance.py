@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from ..exporters import EXPORTERS
+from ..exporters import EXPORTERS, TF_EXPORTER
 from ..model_inputs import flatten_named, model_argument_names
 from ..pipeline import ExportRequest, run_export
 from ..plugins import get_host, get_registry
@@ -199,7 +199,7 @@ class ConformanceSuite:
             except Exception:  # the documented failure still happens
                 pytest.xfail(reason)
             pytest.fail(f"{feature} exports from TensorFlow now: remove it from tensorflow_xfail ({reason})")
-        assert result.manifest["framework"] == "tf" and result.exporter == "tf2onnx"
+        assert result.manifest["framework"] == "tf" and result.exporter == TF_EXPORTER
         self.check_export(result, feature, layout)
 
     # -- checks shared by the export tests ----------------------------------------------------------------
