@@ -23,6 +23,7 @@ from typing import Any, NoReturn, TextIO
 from . import __version__, strict_json
 from .errors import ConfigContractError, OnnxcoreError, UsageError, first_line
 from .exporters import DEFAULT_EXPORTER, EXPORTERS, TF_EXPORTER
+from .frameworks import TENSORFLOW
 from .generation import DEFAULT_MAX_NEW_TOKENS, DEFAULT_PROMPTS, GenerationReport
 from .pipeline import (
     PREPROCESSOR_CHOICES,
@@ -39,7 +40,6 @@ from .plugins import PluginHost, PluginInfo, get_host
 from .progress import StageDisplay
 from .seq2seq import DEFAULT_LAYOUT, LAYOUTS
 from .staging import written_before
-from .tf_models import tensorflow_environment
 from .validate import ValidationReport
 
 COMMANDS = ("export", "validate", "check-generation", "features", "plugins", "new-plugin")
@@ -500,7 +500,7 @@ def run() -> int:
     command = arguments[0] if arguments and arguments[0] in COMMANDS else "export"
     if command == "export" and _pytorch_weights(arguments):
         os.environ.setdefault("USE_TF", "0")
-    tensorflow_environment()
+    TENSORFLOW.set_environment()
     return main(arguments)
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import FrameworkError, UnknownFeatureError
+from .frameworks import FRAMEWORKS, get_framework
 from .plugins import get_registry
 from .registry import WITH_PAST
-from .tf_models import TF_INSTALL, import_tensorflow
 
 if TYPE_CHECKING:
     from transformers import PretrainedConfig
@@ -30,14 +30,6 @@ PT_WEIGHT_FILES = (
     "pytorch_model.bin.index.json",
 )
 TF_WEIGHT_FILES = ("tf_model.h5", "tf_model.h5.index.json")
-
-
-def _framework_installed(framework: str) -> bool:
-    """PyTorch: torch. TensorFlow: tensorflow, tf2onnx and tf-keras (transformers' TF classes need Keras 2)."""
-    import importlib.util
-
-    modules = ("torch",) if framework == "pt" else ("tensorflow", "tf2onnx", "tf_keras")
-    return all(importlib.util.find_spec(module) is not None for module in modules)
 
 
 def _weights_options(model: str, framework: str) -> dict[str, bool]:
@@ -111,12 +103,9 @@ class FeaturesManager(metaclass=_RegistryView):
 
     @staticmethod
     def _validate_framework_choice(framework: str) -> None:
-        if framework not in ("pt", "tf"):
-            raise FrameworkError(f"framework must be 'pt' or 'tf', got {framework!r}.")
-        if not _framework_installed(framework):
-            install = "pip install torch==2.13.0" if framework == "pt" else TF_INSTALL
-            name = "PyTorch" if framework == "pt" else "TensorFlow (with tf2onnx and tf-keras)"
-            raise FrameworkError(f"{name} is not installed; install it with: {install}")
+        chosen = get_framework(framework)
+        if not chosen.installed:
+            raise FrameworkError(f"{chosen.needs} is not installed; install it with: {chosen.install}")
 
     @staticmethod
     def get_model_class_for_feature(feature: str, framework: str = "pt") -> type:
@@ -126,8 +115,7 @@ class FeaturesManager(metaclass=_RegistryView):
         path = spec.auto_model if framework == "pt" else spec.tf_auto_model
         if path is None:
             raise UnknownFeatureError(f"task {spec.name!r} has no {framework} model class.")
-        if framework == "tf":
-            import_tensorflow()  # before transformers imports it: Keras 2 for its TF classes
+        get_framework(framework).ops  # noqa: B018 - imported before transformers imports it: Keras 2 for TF
         return _import_class(path)
 
     @staticmethod
@@ -145,10 +133,9 @@ class FeaturesManager(metaclass=_RegistryView):
             raise FileNotFoundError(
                 f"no model weights in {model}: expected one of {', '.join(PT_WEIGHT_FILES + TF_WEIGHT_FILES)}."
             )
-        if _framework_installed("pt"):
-            return "pt"
-        if _framework_installed("tf"):
-            return "tf"
+        for candidate in FRAMEWORKS.values():
+            if candidate.installed:
+                return candidate.name
         raise OSError("Neither PyTorch nor TensorFlow is installed; install torch==2.13.0 or onnxcore[tf].")
 
     @staticmethod

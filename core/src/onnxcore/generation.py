@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from .errors import UsageError, ValidationError
+from .frameworks import framework_of
 from .model_inputs import PAST_INPUT, is_past_input, past_argument
-from .tf_models import framework_label, import_tensorflow, is_tensorflow_model
 from .validate import onnxruntime_session
 
 DEFAULT_PROMPTS = ("The quick brown fox jumps over the lazy dog, and then it", "Hello")
@@ -266,39 +266,9 @@ def _reference_tokens(
     prefix = 1 if model.config.is_encoder_decoder else inputs["input_ids"].shape[1]
     saved, model.generation_config = model.generation_config, greedy
     try:
-        if is_tensorflow_model(model):
-            return _tf_generate(model, inputs, greedy)[:, prefix:]
-        return _torch_generate(model, inputs, greedy)[:, prefix:]
+        return framework_of(model).ops.generate(model, inputs, greedy, past_argument(model))[:, prefix:]
     finally:
         model.generation_config = saved
-
-
-def _tf_generate(model: Any, inputs: Mapping[str, np.ndarray], greedy: Any) -> np.ndarray:
-    tf = import_tensorflow()
-    from transformers import TFGenerationMixin
-
-    # TF generate() appends int32 mask columns, so integer inputs go in as int32
-    arguments = {
-        name: tf.constant(value.astype(np.int32) if np.issubdtype(value.dtype, np.integer) else value)
-        for name, value in inputs.items()
-    }
-    return TFGenerationMixin.generate(model, **arguments, generation_config=greedy).numpy()
-
-
-def _torch_generate(model: Any, inputs: Mapping[str, np.ndarray], greedy: Any) -> np.ndarray:
-    import torch
-    from transformers import GenerationMixin
-
-    extra = {}
-    if model.config.is_encoder_decoder:
-        # generate() sizes its own cache by the encoder's layer count (transformers 4.57 and 5.24), which fails
-        # when the decoder has more layers (T5's num_decoder_layers); an empty cache grows per layer instead.
-        from transformers import DynamicCache, EncoderDecoderCache
-
-        extra[past_argument(model)] = EncoderDecoderCache(DynamicCache(), DynamicCache())
-    with torch.no_grad():
-        arguments = {name: torch.from_numpy(value) for name, value in inputs.items()}
-        return GenerationMixin.generate(model, **arguments, generation_config=greedy, **extra).numpy()
 
 
 def generation_inputs(
@@ -399,7 +369,7 @@ def generation_reference(
     decoder_start = _decoder_start(reference_model) if config.is_encoder_decoder else None
     tokens = _reference_tokens(reference_model, inputs, max_new_tokens, eos, pad)
     return GenerationReference(
-        inputs, lengths, max_new_tokens, eos, pad, decoder_start, tokens, framework_label(reference_model)
+        inputs, lengths, max_new_tokens, eos, pad, decoder_start, tokens, framework_of(reference_model).label
     )
 
 

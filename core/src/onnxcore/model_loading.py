@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ModelPathError, exception_chain, first_line
 from .features import FeaturesManager
+from .frameworks import get_framework
 from .patching import attention_for
 from .registry import ConfigRegistration
-from .tf_models import import_tensorflow
 
 if TYPE_CHECKING:
     from .pipeline import ExportRequest
@@ -43,23 +43,7 @@ def seeded_initialization(framework: str) -> Iterator[None]:
     Keras draws from Python's and NumPy's generators too (their states are restored); TensorFlow has no way to
     restore its global seed, so a TF load leaves it set.
     """
-    if framework == "tf":
-        import random
-
-        import numpy
-
-        python_state, numpy_state = random.getstate(), numpy.random.get_state()
-        import_tensorflow().keras.utils.set_random_seed(INITIALIZATION_SEED)
-        try:
-            yield
-        finally:
-            random.setstate(python_state)
-            numpy.random.set_state(numpy_state)
-        return
-    import torch
-
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(INITIALIZATION_SEED)
+    with get_framework(framework).ops.seeded(INITIALIZATION_SEED):
         yield
 
 

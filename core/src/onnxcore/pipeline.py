@@ -36,6 +36,7 @@ from .errors import (
 from .exporters import DEFAULT_EXPORTER, EXPORTERS, TF_EXPORTER, export
 from .exporters.opsets import check_opset, opset_range
 from .features import FeaturesManager
+from .frameworks import framework_of, get_framework
 from .generation import (
     DEFAULT_MAX_NEW_TOKENS,
     DEFAULT_PROMPTS,
@@ -53,7 +54,6 @@ from .plugins import get_host, get_registry
 from .registry import ConfigRegistration
 from .seq2seq import DEFAULT_LAYOUT, ENCODER, SINGLE_FILE, ExportPart, check_layout, layout_parts
 from .staging import StagedOutput, check_feature_folders, claim_output, folder_locked, note_written
-from .tf_models import framework_label
 from .validate import ReferenceRun, ValidationReport, check_onnx_outputs, reference_run
 
 PREPROCESSOR_CHOICES = ("auto", "tokenizer", "feature_extractor", "image_processor", "processor")
@@ -350,8 +350,7 @@ def _model_reference(model: str) -> str:
 
 def _framework_packages(framework: str) -> tuple[str, ...]:
     """The distributions whose versions make an export reproducible."""
-    exporting = ("tensorflow-cpu", "tf-keras", "tf2onnx") if framework == "tf" else ("torch",)
-    return (*exporting, "transformers", "onnx", "onnxruntime")
+    return (*get_framework(framework).distributions, "transformers", "onnx", "onnxruntime")
 
 
 def build_manifest(
@@ -656,7 +655,7 @@ def prepare_checks(
     progress: Progress,
 ) -> PendingChecks:
     """Run the framework model for every file's validation and for the generation check."""
-    progress(f"Running the {framework_label(model)} model on the validation inputs")
+    progress(f"Running the {framework_of(model).label} model on the validation inputs")
     references = {part.file_name: reference_run(part.config, preprocessor, part.model) for part in parts}
     generation = None
     if request.generation_check and can_check_generation(onnx_config, model, request.layout):

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..config import OnnxConfig
 from ..errors import FrameworkError
-from ..tf_models import is_tensorflow_model
+from ..frameworks import is_tensorflow_model
 from .opsets import TF_EXPORTER
 from .pytorch import DEFAULT_EXPORTER, EXPORTERS, export_pytorch
 

@@ -17,9 +17,9 @@ from onnx import TensorProto
 from ..config import OnnxConfig
 from ..config_contract import check_axes_fit
 from ..errors import ExportFailedError, first_line, model_forward_failures
+from ..frameworks.tensorflow import import_tensorflow
 from ..model_inputs import config_overrides, flatten_named, forward_arguments
 from ..outputs import select_declared_outputs
-from ..tf_models import import_tensorflow
 from . import onnx_files
 from .opsets import TF_EXPORTER, check_opset
 
