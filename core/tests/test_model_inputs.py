@@ -7,9 +7,9 @@ import torch
 from throwaway import TinyTextOnnxConfig
 from transformers import BertConfig, masking_utils
 
-from onnxcore.frameworks.pytorch import build_cache, generation_position_ids
+from onnxcore.frameworks.pytorch import build_cache, generation_position_ids, math_attention
 from onnxcore.model_inputs import cache_layers
-from onnxcore.patching import TORCHSCRIPT_PATCHES, broadcast_mask_function, export_patches, math_attention
+from onnxcore.patching import TORCHSCRIPT_PATCHES, broadcast_mask_function, export_patches
 from onnxcore.testing.checkpoints import save_byte_level_bpe_tokenizer
 
 

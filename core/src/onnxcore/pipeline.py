@@ -294,20 +294,19 @@ def check_device(device: str) -> None:
     for a typo or on a machine without a GPU."""
     if device == "cpu":
         return
-    import torch  # here, not at the top of the module: keeps `import onnxcore` light
-
+    pytorch: Any = get_framework("pt").ops  # its device functions are PyTorch's own, not FrameworkOps
     try:
-        kind = torch.device(device)
+        kind, index = pytorch.parse_device(device)
     except (RuntimeError, ValueError) as exc:
         raise UsageError(
             f"--device {device} is not a device PyTorch knows; use --device cpu, or cuda on a machine with a GPU."
         ) from exc
-    if kind.type not in ("cpu", "cuda"):
+    if kind not in ("cpu", "cuda"):
         raise UsageError(f"--device {device}: onnxcore exports on cpu or cuda; use --device cpu.")
-    count = torch.cuda.device_count() if kind.type == "cuda" and torch.cuda.is_available() else 0
-    if kind.type == "cuda" and count == 0:
+    count = pytorch.cuda_device_count() if kind == "cuda" else 0
+    if kind == "cuda" and count == 0:
         raise UsageError(f"--device {device}: no CUDA device is available here; use --device cpu.")
-    if kind.type == "cuda" and kind.index is not None and kind.index >= count:
+    if kind == "cuda" and index is not None and index >= count:
         raise UsageError(f"--device {device}: this machine has CUDA devices cuda:0 to cuda:{count - 1}; pick one.")
 
 

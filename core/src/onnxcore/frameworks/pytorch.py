@@ -15,6 +15,11 @@ from transformers import DynamicCache, EncoderDecoderCache, GenerationMixin
 from transformers.modeling_outputs import BaseModelOutput
 
 
+def version() -> str:
+    """The installed torch version."""
+    return str(torch.__version__)
+
+
 def to_tensor(array: np.ndarray) -> torch.Tensor:
     """A numpy array as a tensor (sharing its memory when it is contiguous)."""
     return torch.from_numpy(np.ascontiguousarray(array))
@@ -107,3 +112,64 @@ def generate(model: Any, inputs: Mapping[str, np.ndarray], greedy: Any, past_arg
     with torch.no_grad():
         arguments = {name: torch.from_numpy(value) for name, value in inputs.items()}
         return GenerationMixin.generate(model, **arguments, generation_config=greedy, **extra).numpy()
+
+
+def parse_device(device: str) -> tuple[str, int | None]:
+    """``device``'s type and index (``("cuda", 1)``); ValueError or RuntimeError for a name torch does not know."""
+    kind = torch.device(device)
+    return kind.type, kind.index
+
+
+def cuda_device_count() -> int:
+    """How many CUDA devices this machine has (0 without CUDA)."""
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+
+# Stand-ins for torch ops while the TorchScript exporter traces (see onnxcore.patching).
+
+
+def _triangle(input: Any, diagonal: int, upper: bool) -> Any:
+    """``torch.triu``/``tril`` as an index comparison: TorchScript writes ``Trilu`` only from opset 14."""
+    rows = torch.arange(input.size(-2), device=input.device).unsqueeze(-1)
+    columns = torch.arange(input.size(-1), device=input.device).unsqueeze(0)
+    keep = columns - rows >= diagonal if upper else columns - rows <= diagonal
+    return torch.where(keep, input, torch.zeros((), dtype=input.dtype, device=input.device))
+
+
+def upper_triangle(input: Any, diagonal: int = 0, **_: Any) -> Any:
+    """Stand-in for ``torch.triu`` while tracing (T5 builds its causal mask with it, at opset 13)."""
+    return _triangle(input, diagonal, upper=True)
+
+
+def lower_triangle(input: Any, diagonal: int = 0, **_: Any) -> Any:
+    """Stand-in for ``torch.tril`` while tracing."""
+    return _triangle(input, diagonal, upper=False)
+
+
+def math_attention(
+    query: Any,
+    key: Any,
+    value: Any,
+    attn_mask: Any = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+    enable_gqa: bool = False,
+) -> Any:
+    """``scaled_dot_product_attention`` written with matmul and softmax (inference: no dropout).
+
+    The TorchScript exporter writes SDPA only from opset 14; models loaded with transformers' default SDPA
+    attention (BERT's at opset 11, GPT-2's at 13) export through this instead.
+    """
+    if enable_gqa:
+        repeats = query.size(-3) // key.size(-3)
+        key, value = key.repeat_interleave(repeats, -3), value.repeat_interleave(repeats, -3)
+    scores = torch.matmul(query, key.transpose(-2, -1)) * (query.size(-1) ** -0.5 if scale is None else scale)
+    if is_causal:
+        causal = lower_triangle(torch.ones(query.size(-2), key.size(-2), dtype=torch.bool, device=query.device))
+        scores = scores.masked_fill(~causal, float("-inf"))
+    if attn_mask is not None:
+        scores = scores.masked_fill(~attn_mask, float("-inf")) if attn_mask.dtype == torch.bool else scores + attn_mask
+    weights = torch.softmax(scores, dim=-1)
+    fully_masked = torch.isinf(scores).all(dim=-1, keepdim=True)  # torch's SDPA gives 0 there, not NaN
+    return torch.matmul(weights.masked_fill(fully_masked, 0.0), value)

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..frameworks import PYTORCH
+
 WORDS = (
     "the of and to in is was for on that with as by it at from his he an be are this which or had not first"
     " new one also were after but who their they has its more other time two her she been all into during"
@@ -48,10 +50,8 @@ def save_wordpiece_tokenizer(directory: Path, tokenizer_class: Any = None, **kwa
 
 def save_random_model(directory: Path, model_class: Any, config: Any, seed: int = 0) -> Any:
     """Instantiate ``model_class`` from ``config`` with seeded random weights and save it as safetensors."""
-    import torch
-
-    torch.manual_seed(seed)
-    model = model_class(config).eval()
+    with PYTORCH.ops.seeded(seed):
+        model = model_class(config).eval()
     model.save_pretrained(directory)
     return model
 
@@ -139,14 +139,12 @@ def save_pt_and_tf(source: Path, feature: str, target: Path, seed: int = 0) -> t
     the source's preprocessor files."""
     import shutil
 
-    import torch
-
     from ..features import PT_WEIGHT_FILES, TF_WEIGHT_FILES, FeaturesManager
 
     source, target = Path(source), Path(target)
     pt_folder, tf_folder = target / "pt", target / "tf"
-    torch.manual_seed(seed)
-    FeaturesManager.get_model_from_feature(feature, str(source), framework="pt").save_pretrained(pt_folder)
+    with PYTORCH.ops.seeded(seed):
+        FeaturesManager.get_model_from_feature(feature, str(source), framework="pt").save_pretrained(pt_folder)
     FeaturesManager.get_model_from_feature(feature, str(pt_folder), framework="tf").save_pretrained(tf_folder)
     for path in source.iterdir():
         if path.is_file() and path.name not in (*PT_WEIGHT_FILES, *TF_WEIGHT_FILES, "config.json"):
