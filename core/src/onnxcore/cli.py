@@ -23,6 +23,7 @@ from typing import Any, NoReturn, TextIO
 from . import __version__, strict_json
 from .errors import ConfigContractError, OnnxcoreError, UsageError, first_line
 from .exporters import DEFAULT_EXPORTER, EXPORTERS, TF_EXPORTER
+from .features import FeaturesManager
 from .frameworks import TENSORFLOW
 from .generation import DEFAULT_MAX_NEW_TOKENS, DEFAULT_PROMPTS, GenerationReport
 from .pipeline import (
@@ -36,6 +37,7 @@ from .pipeline import (
     run_exports,
     validate_export,
 )
+from .plugin_template import create_plugin
 from .plugins import PluginHost, PluginInfo, get_host
 from .progress import StageDisplay
 from .seq2seq import DEFAULT_LAYOUT, LAYOUTS
@@ -424,8 +426,6 @@ def cmd_plugins(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_new_plugin(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .plugin_template import create_plugin
-
     target = create_plugin(args.name, args.directory, args.model_type)
     files = sorted(str(path.relative_to(target)) for path in target.rglob("*") if path.is_file())
     print(f"Created {target}:", *(f"  {name}" for name in files), sep="\n", file=out)
@@ -515,7 +515,6 @@ def _restart_in_utf8_mode() -> NoReturn:
 
 def _pytorch_weights(arguments: Sequence[str]) -> bool:
     """Whether ``export ARGUMENTS`` reads a local folder's PyTorch weights (so never TF-only ones via from_tf)."""
-    from .features import FeaturesManager
 
     def option(*names: str) -> str | None:
         for index, argument in enumerate(arguments):

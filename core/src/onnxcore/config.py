@@ -209,7 +209,7 @@ class OnnxConfig(ABC):
     def _generate_dummy_images(
         self, batch_size: int = 2, num_channels: int = 3, image_height: int = 40, image_width: int = 40
     ) -> list[Any]:
-        from PIL import Image
+        from PIL import Image  # lazily: keeps `import onnxcore` light
 
         images = []
         for _ in range(batch_size):
@@ -247,6 +247,7 @@ class OnnxConfig(ABC):
         With a tokenizer, image processor or feature extractor this follows ``transformers.onnx`` exactly.
         With ``preprocessor=None`` the inputs are made from the model config alone (an onnxcore addition).
         """
+        # lazily: keeps `import onnxcore` light
         from transformers import FeatureExtractionMixin, ImageProcessingMixin, PreTrainedTokenizerBase
 
         if isinstance(preprocessor, PreTrainedTokenizerBase) and tokenizer is not None:

@@ -50,7 +50,7 @@ def _import_class(path: str) -> Any:
     if ":" in path:
         module, _, name = path.partition(":")
         return getattr(importlib.import_module(module), name)
-    import transformers
+    import transformers  # lazily: keeps `import onnxcore` light
 
     return getattr(transformers, path)
 

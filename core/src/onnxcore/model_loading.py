@@ -50,7 +50,7 @@ def seeded_initialization(framework: str) -> Iterator[None]:
 def _load_model(
     request: ExportRequest, registration: ConfigRegistration, framework: str, attention: str | None
 ) -> tuple[Any, list[str]]:
-    from safetensors import SafetensorError
+    from safetensors import SafetensorError  # lazily: keeps `import onnxcore` light
 
     options = {} if attention is None else {"attn_implementation": attention}
     try:

@@ -54,6 +54,7 @@ from .plugins import get_host, get_registry
 from .registry import ConfigRegistration
 from .seq2seq import DEFAULT_LAYOUT, ENCODER, SINGLE_FILE, ExportPart, check_layout, layout_parts
 from .staging import StagedOutput, check_feature_folders, claim_output, folder_locked, note_written
+from .utils import get_preprocessor
 from .validate import ReferenceRun, ValidationReport, check_onnx_outputs, reference_run
 
 PREPROCESSOR_CHOICES = ("auto", "tokenizer", "feature_extractor", "image_processor", "processor")
@@ -112,7 +113,7 @@ class ExportResult:
 
 
 def _load_model_config(request: ExportRequest) -> Any:
-    from transformers import AutoConfig
+    from transformers import AutoConfig  # lazily: keeps `import onnxcore` light
 
     path = Path(request.model).expanduser()
     if path.exists():
@@ -180,7 +181,7 @@ def check_preprocessor_files(model: str) -> None:
 def _preprocessor_file_problem(path: Path) -> str | None:
     """What is wrong with a preprocessor file's content, or None when it reads."""
     if path.name == "tokenizer.json":
-        from tokenizers import Tokenizer
+        from tokenizers import Tokenizer  # lazily: keeps `import onnxcore` light
 
         try:
             Tokenizer.from_file(str(path))  # the reader transformers uses: it also refuses JSON that is no tokenizer
@@ -225,9 +226,7 @@ def _is_text(name: str) -> bool:
 
 
 def _load_preprocessor(request: ExportRequest) -> Any:
-    import transformers
-
-    from .utils import get_preprocessor
+    import transformers  # lazily: keeps `import onnxcore` light
 
     if request.preprocessor == "auto":
         preprocessor = get_preprocessor(request.model)

@@ -83,7 +83,7 @@ def onnxruntime_session(onnx_model: Path, sessions: dict[Path, Any] | None = Non
     ``sessions``: made once per file and reused, so that validation and the generation check of one export
     share them (a session of a large model takes seconds to make).
     """
-    import onnxruntime
+    import onnxruntime  # lazily: keeps `import onnxcore` light
 
     if sessions is not None and onnx_model in sessions:
         return sessions[onnx_model]

@@ -25,16 +25,22 @@ A suite test may only be overridden with ``@pytest.mark.xfail(reason=...)``; any
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
+from ..config import OnnxSeq2SeqConfigWithPast
+from ..errors import FrameworkError
 from ..exporters import EXPORTERS
+from ..features import FeaturesManager
 from ..model_inputs import flatten_named, model_argument_names
-from ..pipeline import ExportRequest, run_export
+from ..pipeline import ExportRequest, check_framework_class, run_export
 from ..plugins import get_host, get_registry
 from ..seq2seq import layout_configs
+from ..utils import get_preprocessor
+from .checkpoints import save_random_model
 
 
 class ConformanceSuite:
@@ -64,8 +70,6 @@ class ConformanceSuite:
 
     def layouts(self) -> tuple[str, ...]:
         """``single``, plus ``split`` when the model type's configs are encoder-decoder ones."""
-        from ..config import OnnxSeq2SeqConfigWithPast
-
         registrations = get_registry().registrations(self.model_type).values()
         seq2seq = any(
             issubclass(entry.onnx_config_cls, OnnxSeq2SeqConfigWithPast)
@@ -91,8 +95,6 @@ class ConformanceSuite:
 
     def checkpoint(self, feature: str, checkpoints: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
         """A saved checkpoint for ``feature``: random weights (seed 0) of the feature's model class."""
-        from ..features import FeaturesManager
-        from .checkpoints import save_random_model
 
         if feature not in checkpoints:
             directory = tmp_path_factory.mktemp(f"{self.model_type}-{feature}")
@@ -127,10 +129,6 @@ class ConformanceSuite:
     def test_dummy_inputs_match_forward(
         self, feature: str, checkpoints: dict[str, Path], tmp_path_factory: Any
     ) -> None:
-        import inspect
-
-        from ..features import FeaturesManager
-        from ..utils import get_preprocessor
 
         directory = self.checkpoint(feature, checkpoints, tmp_path_factory)
         config = self.onnx_config(feature)
@@ -161,8 +159,6 @@ class ConformanceSuite:
         """From TF weights (the PyTorch checkpoint converted on load) with tf2onnx: the same contract, validated
         against the TF model. A feature transformers has no TF class for must be refused with the fix. Needs
         TensorFlow; without it the test is skipped and says how to install it."""
-        from ..errors import FrameworkError
-        from ..features import FeaturesManager
 
         try:
             FeaturesManager._validate_framework_choice("tf")
@@ -191,8 +187,6 @@ class ConformanceSuite:
     # -- checks shared by the export tests ----------------------------------------------------------------
     def has_tensorflow_class(self, feature: str) -> bool:
         """Whether transformers has a TF model class for ``feature`` of this model type (the pipeline's check)."""
-        from ..errors import FrameworkError
-        from ..pipeline import check_framework_class
 
         try:
             check_framework_class(get_registry().resolve(self.model_type, feature), self.tiny_config(), "tf")
@@ -203,7 +197,7 @@ class ConformanceSuite:
     def check_export(self, result: Any, feature: str, layout: str) -> None:
         """Every written graph against its contract (names, order, axes, opset), validation, the manifest, and
         the generation check for exports that can generate."""
-        import onnx
+        import onnx  # lazily: keeps `import onnxcore` light
 
         output = result.output
         config = self.onnx_config(feature)
