@@ -178,6 +178,7 @@ class Seq2SeqDecoder:
 
     @property
     def config(self) -> Any:
+        """The model's config (and below, its device and size), which the exporters read off the module."""
         return self.model.config
 
     @property

@@ -25,6 +25,9 @@ from ..errors import FrameworkError
 class FrameworkOps(Protocol):
     """What core asks of a framework; :mod:`.pytorch` and :mod:`.tensorflow` both provide it."""
 
+    def version(self) -> str:
+        """The installed framework's version."""
+
     def to_tensor(self, array: np.ndarray) -> Any:
         """A numpy array as the framework's tensor."""
 

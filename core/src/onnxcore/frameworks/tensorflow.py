@@ -27,6 +27,11 @@ def import_tensorflow() -> Any:
     return tf
 
 
+def version() -> str:
+    """The installed TensorFlow version."""
+    return str(tf.__version__)
+
+
 def to_tensor(array: np.ndarray) -> Any:
     """A numpy array as a TF tensor."""
     return tf.convert_to_tensor(array)
