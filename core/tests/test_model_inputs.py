@@ -7,8 +7,11 @@ import torch
 from throwaway import TinyTextOnnxConfig
 from transformers import BertConfig, masking_utils
 
-from onnxcore.model_inputs import build_cache, cache_layers, generation_position_ids
-from onnxcore.patching import TORCHSCRIPT_PATCHES, broadcast_mask_function, export_patches, math_attention
+from onnxcore.exporters.dynamo import DynamoExporter
+from onnxcore.exporters.torchscript import TorchScriptExporter
+from onnxcore.frameworks.pytorch import build_cache, generation_position_ids, math_attention
+from onnxcore.model_inputs import cache_layers
+from onnxcore.patching import TORCHSCRIPT_PATCHES, broadcast_mask_function, export_patches
 from onnxcore.testing.checkpoints import save_byte_level_bpe_tokenizer
 
 
@@ -62,11 +65,11 @@ def test_torchscript_patches_are_restored() -> None:
     assert "find_packed_sequence_indices" in names  # transformers 4.57 and 5.x both probe packed sequences
     originals = {name: getattr(masking_utils, name) for name in names}
     config = TinyTextOnnxConfig(BertConfig())
-    with pytest.raises(RuntimeError, match="export failed"), export_patches(config, "torchscript"):
+    with pytest.raises(RuntimeError, match="export failed"), export_patches(config, TorchScriptExporter.patches):
         assert masking_utils.find_packed_sequence_indices(torch.arange(3)[None]) is None
         raise RuntimeError("export failed")
     assert {name: getattr(masking_utils, name) for name in names} == originals
-    with export_patches(config, "dynamo"):
+    with export_patches(config, DynamoExporter.patches):
         assert masking_utils.find_packed_sequence_indices is originals["find_packed_sequence_indices"]
 
 

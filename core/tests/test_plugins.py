@@ -47,7 +47,7 @@ def test_builtin_tasks_and_synonyms() -> None:
     assert registry.canonical_feature("feature-extraction") == "default"
     assert registry.canonical_feature("automatic-speech-recognition") == "speech2seq-lm"
     loaded = [info.name for info in host.plugins if info.status != "disabled"]
-    assert loaded == ["onnxcore.builtin_tasks"]
+    assert loaded == ["onnxcore.builtin_tasks", "onnxcore.exporters.builtin", "onnxcore.steps.builtin"]
 
 
 def test_hook_register_onnx_configs_and_raising_plugin_is_isolated() -> None:

@@ -18,7 +18,7 @@ from onnxcore.plugins import PluginLoadWarning, load_plugins
 def test_core_registers_its_exporters_through_the_hook() -> None:
     registry = load_plugins({"ONNXCORE_LOAD_PLUGINS": ""}).registry
     assert list(registry.exporters) == [*EXPORTERS, TF_EXPORTER] == ["torchscript", "dynamo", "tf2onnx"]
-    assert set(registry.exporter_plugins.values()) == {"onnxcore.builtin_tasks"}
+    assert set(registry.exporter_plugins.values()) == {"onnxcore.exporters.builtin"}
     assert registry.exporters_for("pt")[0].name == DEFAULT_EXPORTER and registry.steps == []
 
 
@@ -45,7 +45,7 @@ def test_an_exporter_name_taken_by_another_plugin_is_reported() -> None:
             super().__init__()
             self.exporter.name = "torchscript"
 
-    with pytest.warns(PluginLoadWarning, match="'torchscript' is registered by both 'onnxcore.builtin_tasks' and"):
+    with pytest.warns(PluginLoadWarning, match="'torchscript' is registered by both 'onnxcore.exporters.builtin' and"):
         host = load_plugins({"ONNXCORE_LOAD_PLUGINS": ""}, extra_plugins=[Clash()])
     assert type(host.registry.exporter("torchscript")).__name__ == "TorchScriptExporter"
 

@@ -1,15 +1,13 @@
-"""Core's default plugin: the transformers.onnx tasks, their auto classes and Optimum's names for them; core's
-exporters (:mod:`onnxcore.exporters.builtin`) and post-export steps (:mod:`onnxcore.steps.builtin`).
+"""Core's default plugin of tasks: the transformers.onnx tasks, their auto classes and Optimum's names for them.
 
-It goes through the same hooks as any outside plugin, so the registry has one way in. The exporter and step
-tables are imported when their hook runs, as an entry point's module would be, so that the registry layer
-imports no backend.
+It goes through the same hooks as any outside plugin, so the registry has one way in (core's exporters and steps
+are default plugins too: :mod:`onnxcore.exporters.builtin`, :mod:`onnxcore.steps.builtin`).
 """
 
 from __future__ import annotations
 
 from .hookspecs import hookimpl
-from .registry import ExporterRegistrar, StepRegistrar, TaskRegistrar
+from .registry import TaskRegistrar
 
 #: task -> (PyTorch auto class, TensorFlow auto class or None, synonyms: Optimum task names and aliases)
 BUILTIN_TASKS: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
@@ -45,20 +43,3 @@ def register_tasks(register: TaskRegistrar) -> None:
     for name, (auto_model, tf_auto_model, synonyms) in BUILTIN_TASKS.items():
         register(name, auto_model=auto_model, tf_auto_model=tf_auto_model, synonyms=synonyms)
 
-
-@hookimpl
-def register_exporters(register: ExporterRegistrar) -> None:
-    """Register torchscript, dynamo and tf2onnx, in that order (the first of a framework is its default)."""
-    from .exporters.builtin import BUILTIN_EXPORTERS
-
-    for exporter in BUILTIN_EXPORTERS:
-        register(exporter)
-
-
-@hookimpl
-def register_steps(register: StepRegistrar) -> None:
-    """Register core's post-export steps (none yet)."""
-    from .steps.builtin import BUILTIN_STEPS
-
-    for step in BUILTIN_STEPS:
-        register(step)

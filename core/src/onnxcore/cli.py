@@ -23,9 +23,10 @@ from typing import Any, NoReturn, TextIO
 from . import __version__, strict_json
 from .errors import ConfigContractError, OnnxcoreError, UsageError, first_line
 from .exporters.builtin import BUILTIN_EXPORTERS, DEFAULT_EXPORTER, TF_EXPORTER
+from .frameworks import TENSORFLOW
 from .generation import DEFAULT_MAX_NEW_TOKENS, DEFAULT_PROMPTS, GenerationReport
+from .loading import PREPROCESSOR_CHOICES, detect_framework
 from .pipeline import (
-    PREPROCESSOR_CHOICES,
     ExportRequest,
     ExportResult,
     FeatureOutcome,
@@ -35,11 +36,11 @@ from .pipeline import (
     run_exports,
     validate_export,
 )
+from .plugin_template import create_plugin
 from .plugins import PluginHost, PluginInfo, get_host, get_registry
 from .progress import StageDisplay
 from .seq2seq import DEFAULT_LAYOUT, LAYOUTS
 from .staging import written_before
-from .tf_models import tensorflow_environment
 from .validate import ValidationReport
 
 COMMANDS = ("export", "validate", "check-generation", "features", "plugins", "new-plugin")
@@ -443,8 +444,6 @@ def cmd_plugins(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_new_plugin(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .plugin_template import create_plugin
-
     target = create_plugin(args.name, args.directory, args.model_type)
     files = sorted(str(path.relative_to(target)) for path in target.rglob("*") if path.is_file())
     print(f"Created {target}:", *(f"  {name}" for name in files), sep="\n", file=out)
@@ -519,7 +518,7 @@ def run() -> int:
     command = arguments[0] if arguments and arguments[0] in COMMANDS else "export"
     if command == "export" and _pytorch_weights(arguments):
         os.environ.setdefault("USE_TF", "0")
-    tensorflow_environment()
+    TENSORFLOW.set_environment()
     return main(arguments)
 
 
@@ -534,7 +533,6 @@ def _restart_in_utf8_mode() -> NoReturn:
 
 def _pytorch_weights(arguments: Sequence[str]) -> bool:
     """Whether ``export ARGUMENTS`` reads a local folder's PyTorch weights (so never TF-only ones via from_tf)."""
-    from .features import FeaturesManager
 
     def option(*names: str) -> str | None:
         for index, argument in enumerate(arguments):
@@ -549,7 +547,7 @@ def _pytorch_weights(arguments: Sequence[str]) -> bool:
     if model is None or option("--framework") == "tf" or not Path(model).is_dir():
         return False  # hub ids may need TF to convert TF-only weights
     try:
-        return FeaturesManager.determine_framework(model) == "pt"
+        return detect_framework(model) == "pt"
     except FileNotFoundError:  # no weights: main reports it
         return False
 

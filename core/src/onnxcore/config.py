@@ -5,7 +5,8 @@ subclasses keep working after an import change. Differences (all documented in `
 dummy inputs can be made from the model config alone when no preprocessor is given; classification
 logits keep their class axis static; ``restore_ops`` is called from a ``finally`` by the exporter.
 
-This module sits at the bottom of core: it imports neither torch, TensorFlow nor transformers at import time.
+This module sits at the bottom of core: it imports neither torch, TensorFlow nor transformers at import time
+(tensors are made through :mod:`onnxcore.frameworks`, which loads a framework on first use).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from packaging import version
 
+from .frameworks import FRAMEWORKS, PYTORCH
 from .utils import ParameterFormat, compute_effective_axis_dimension, compute_serialized_parameters_size
 
 if TYPE_CHECKING:
@@ -57,15 +59,7 @@ def framework_name(framework: Any) -> str | None:
 def to_framework(array: np.ndarray, framework: Any) -> Any:
     """Turn a numpy array into a tensor of the requested framework (numpy when None)."""
     name = framework_name(framework)
-    if name == "pt":
-        import torch
-
-        return torch.from_numpy(np.ascontiguousarray(array))
-    if name == "tf":
-        import tensorflow as tf
-
-        return tf.convert_to_tensor(array)
-    return array
+    return FRAMEWORKS[name].ops.to_tensor(array) if name in FRAMEWORKS else array
 
 
 def as_numpy(value: Any) -> np.ndarray:
@@ -201,11 +195,9 @@ class OnnxConfig(ABC):
     @property
     def is_torch_support_available(self) -> bool:
         """Whether torch is installed at ``torch_onnx_minimum_version`` or newer."""
-        try:
-            import torch
-        except ImportError:
+        if not PYTORCH.installed:
             return False
-        return version.parse(torch.__version__.split("+")[0]) >= self.torch_onnx_minimum_version
+        return version.parse(PYTORCH.ops.version().split("+")[0]) >= self.torch_onnx_minimum_version
 
     @staticmethod
     def use_external_data_format(num_parameters: int) -> bool:
@@ -217,7 +209,7 @@ class OnnxConfig(ABC):
     def _generate_dummy_images(
         self, batch_size: int = 2, num_channels: int = 3, image_height: int = 40, image_width: int = 40
     ) -> list[Any]:
-        from PIL import Image
+        from PIL import Image  # lazily: keeps `import onnxcore` light
 
         images = []
         for _ in range(batch_size):
@@ -255,6 +247,7 @@ class OnnxConfig(ABC):
         With a tokenizer, image processor or feature extractor this follows ``transformers.onnx`` exactly.
         With ``preprocessor=None`` the inputs are made from the model config alone (an onnxcore addition).
         """
+        # lazily: keeps `import onnxcore` light
         from transformers import FeatureExtractionMixin, ImageProcessingMixin, PreTrainedTokenizerBase
 
         if isinstance(preprocessor, PreTrainedTokenizerBase) and tokenizer is not None:

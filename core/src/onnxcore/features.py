@@ -1,4 +1,5 @@
-"""``FeaturesManager``: the transformers.onnx API, answered from what the installed plugins registered.
+"""``FeaturesManager``: the transformers.onnx API, answered from what the installed plugins registered. A facade
+over :mod:`onnxcore.registry` and :mod:`onnxcore.loading`; core itself never calls it.
 
 Differences from transformers.onnx (see docs/compatibility.md): framework detection knows safetensors and
 sharded checkpoints; an unknown task lists task names (not classes); Optimum's task names are accepted
@@ -7,61 +8,19 @@ wherever a feature is; errors subclass the old exception types and say what to i
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import FrameworkError, UnknownFeatureError
+from .errors import UnknownFeatureError
+from .loading import detect_framework, load_for_feature, model_class_for, require_framework
 from .plugins import get_registry
 from .registry import WITH_PAST
-from .tf_models import TF_INSTALL, import_tensorflow
 
 if TYPE_CHECKING:
     from transformers import PretrainedConfig
 
     from .config import OnnxConfig
-
-PT_WEIGHT_FILES = (
-    "model.safetensors",
-    "model.safetensors.index.json",
-    "pytorch_model.bin",
-    "pytorch_model.bin.index.json",
-)
-TF_WEIGHT_FILES = ("tf_model.h5", "tf_model.h5.index.json")
-
-
-def _framework_installed(framework: str) -> bool:
-    """PyTorch: torch. TensorFlow: tensorflow, tf2onnx and tf-keras (transformers' TF classes need Keras 2)."""
-    import importlib.util
-
-    modules = ("torch",) if framework == "pt" else ("tensorflow", "tf2onnx", "tf_keras")
-    return all(importlib.util.find_spec(module) is not None for module in modules)
-
-
-def _weights_options(model: str, framework: str) -> dict[str, bool]:
-    """``from_pt``/``from_tf`` when a local folder has the other framework's weights only (converted on load)."""
-    path = Path(model)
-    if not path.is_dir():
-        return {}
-    has_pt = any((path / name).is_file() for name in PT_WEIGHT_FILES)
-    has_tf = any((path / name).is_file() for name in TF_WEIGHT_FILES)
-    if framework == "tf" and has_pt and not has_tf:
-        return {"from_pt": True}
-    if framework == "pt" and has_tf and not has_pt:
-        return {"from_tf": True}
-    return {}
-
-
-def _import_class(path: str) -> Any:
-    if ":" in path:
-        module, _, name = path.partition(":")
-        return getattr(importlib.import_module(module), name)
-    import transformers
-
-    return getattr(transformers, path)
-
 
 class _RegistryView(type):
     """Class-level properties, so ``FeaturesManager.AVAILABLE_FEATURES`` reflects the installed plugins."""
@@ -111,45 +70,18 @@ class FeaturesManager(metaclass=_RegistryView):
 
     @staticmethod
     def _validate_framework_choice(framework: str) -> None:
-        if framework not in ("pt", "tf"):
-            raise FrameworkError(f"framework must be 'pt' or 'tf', got {framework!r}.")
-        if not _framework_installed(framework):
-            install = "pip install torch==2.13.0" if framework == "pt" else TF_INSTALL
-            name = "PyTorch" if framework == "pt" else "TensorFlow (with tf2onnx and tf-keras)"
-            raise FrameworkError(f"{name} is not installed; install it with: {install}")
+        require_framework(framework)
 
     @staticmethod
     def get_model_class_for_feature(feature: str, framework: str = "pt") -> type:
         """The auto class that loads a checkpoint for ``feature`` in ``framework``."""
-        FeaturesManager._validate_framework_choice(framework)
-        spec = get_registry().task_spec(feature)
-        path = spec.auto_model if framework == "pt" else spec.tf_auto_model
-        if path is None:
-            raise UnknownFeatureError(f"task {spec.name!r} has no {framework} model class.")
-        if framework == "tf":
-            import_tensorflow()  # before transformers imports it: Keras 2 for its TF classes
-        return _import_class(path)
+        return model_class_for(feature, framework)
 
     @staticmethod
     def determine_framework(model: str, framework: str | None = None) -> str:
         """``framework`` if given; else by the weight files of a local folder (safetensors count as PyTorch);
         else PyTorch when installed, then TensorFlow."""
-        if framework is not None:
-            return framework
-        path = Path(model)
-        if path.is_dir():
-            if any((path / name).is_file() for name in PT_WEIGHT_FILES):
-                return "pt"
-            if any((path / name).is_file() for name in TF_WEIGHT_FILES):
-                return "tf"
-            raise FileNotFoundError(
-                f"no model weights in {model}: expected one of {', '.join(PT_WEIGHT_FILES + TF_WEIGHT_FILES)}."
-            )
-        if _framework_installed("pt"):
-            return "pt"
-        if _framework_installed("tf"):
-            return "tf"
-        raise OSError("Neither PyTorch nor TensorFlow is installed; install torch==2.13.0 or onnxcore[tf].")
+        return detect_framework(model, framework)
 
     @staticmethod
     def get_model_from_feature(
@@ -163,18 +95,7 @@ class FeaturesManager(metaclass=_RegistryView):
 
         Extra keyword arguments go to ``from_pretrained`` (onnxcore addition, e.g. ``trust_remote_code``).
         """
-        framework = FeaturesManager.determine_framework(model, framework)
-        model_class = FeaturesManager.get_model_class_for_feature(feature, framework)
-        options = _weights_options(model, framework)
-        if options or Path(model).is_dir():  # a local folder's weights are known: no guessing on a load error
-            return model_class.from_pretrained(model, cache_dir=cache_dir, **options, **model_kwargs)
-        # transformers 4.57 fails to read PyTorch safetensors into a TF model unless told from_pt (a TypeError)
-        other_weights = (OSError, TypeError) if framework == "tf" else OSError
-        try:
-            return model_class.from_pretrained(model, cache_dir=cache_dir, **model_kwargs)
-        except other_weights:
-            other = {"from_tf": True} if framework == "pt" else {"from_pt": True}
-            return model_class.from_pretrained(model, cache_dir=cache_dir, **other, **model_kwargs)
+        return load_for_feature(feature, model, framework, cache_dir, **model_kwargs)
 
     @staticmethod
     def check_supported_model_or_raise(model: Any, feature: str = "default") -> tuple[str, Callable[..., OnnxConfig]]:

@@ -17,9 +17,12 @@ from typing import Any
 
 import numpy as np
 
+from .config import OnnxSeq2SeqConfigWithPast
 from .errors import UsageError, ValidationError
+from .frameworks import framework_of
 from .model_inputs import PAST_INPUT, is_past_input, past_argument
-from .tf_models import framework_label, import_tensorflow, is_tensorflow_model
+from .seq2seq import DECODER, DECODER_WITH_PAST, ENCODER
+from .utils import processor_parts
 from .validate import onnxruntime_session
 
 DEFAULT_PROMPTS = ("The quick brown fox jumps over the lazy dog, and then it", "Hello")
@@ -94,8 +97,6 @@ def check_generation_settings(prompts: Sequence[str], max_new_tokens: int) -> No
 def can_check_generation(config: Any, model: Any, layout: str = "single") -> bool:
     """Whether the export can run as a generation loop: a decoder's ``-with-past`` graph, or the split layout of
     an encoder-decoder model, of a model that generates (has logits)."""
-    from .config import OnnxSeq2SeqConfigWithPast
-
     if isinstance(config, OnnxSeq2SeqConfigWithPast):
         runnable = layout == "split"
     else:
@@ -255,7 +256,7 @@ def _reference_tokens(
     """The new token ids of transformers' generic ``generate()`` (``GenerationMixin``'s, or ``TFGenerationMixin``'s
     for TF models, so Whisper's forced and suppressed tokens stay off) with a greedy config (the checkpoint's may
     sample)."""
-    from transformers import GenerationConfig
+    from transformers import GenerationConfig  # lazily: keeps `import onnxcore` light
 
     greedy = GenerationConfig(
         do_sample=False, num_beams=1, max_new_tokens=max_new_tokens, eos_token_id=eos or None, pad_token_id=pad
@@ -266,39 +267,9 @@ def _reference_tokens(
     prefix = 1 if model.config.is_encoder_decoder else inputs["input_ids"].shape[1]
     saved, model.generation_config = model.generation_config, greedy
     try:
-        if is_tensorflow_model(model):
-            return _tf_generate(model, inputs, greedy)[:, prefix:]
-        return _torch_generate(model, inputs, greedy)[:, prefix:]
+        return framework_of(model).ops.generate(model, inputs, greedy, past_argument(model))[:, prefix:]
     finally:
         model.generation_config = saved
-
-
-def _tf_generate(model: Any, inputs: Mapping[str, np.ndarray], greedy: Any) -> np.ndarray:
-    tf = import_tensorflow()
-    from transformers import TFGenerationMixin
-
-    # TF generate() appends int32 mask columns, so integer inputs go in as int32
-    arguments = {
-        name: tf.constant(value.astype(np.int32) if np.issubdtype(value.dtype, np.integer) else value)
-        for name, value in inputs.items()
-    }
-    return TFGenerationMixin.generate(model, **arguments, generation_config=greedy).numpy()
-
-
-def _torch_generate(model: Any, inputs: Mapping[str, np.ndarray], greedy: Any) -> np.ndarray:
-    import torch
-    from transformers import GenerationMixin
-
-    extra = {}
-    if model.config.is_encoder_decoder:
-        # generate() sizes its own cache by the encoder's layer count (transformers 4.57 and 5.24), which fails
-        # when the decoder has more layers (T5's num_decoder_layers); an empty cache grows per layer instead.
-        from transformers import DynamicCache, EncoderDecoderCache
-
-        extra[past_argument(model)] = EncoderDecoderCache(DynamicCache(), DynamicCache())
-    with torch.no_grad():
-        arguments = {name: torch.from_numpy(value) for name, value in inputs.items()}
-        return GenerationMixin.generate(model, **arguments, generation_config=greedy, **extra).numpy()
 
 
 def generation_inputs(
@@ -310,8 +281,6 @@ def generation_inputs(
     if getattr(model, "main_input_name", "input_ids") != "input_features":
         input_ids, attention_mask = left_padded_prompts(preprocessor, prompts, pad, int(config.vocab_size))
         return {"input_ids": input_ids, "attention_mask": attention_mask}, [int(row.sum()) for row in attention_mask]
-    from .utils import processor_parts
-
     feature_extractor, _ = processor_parts(preprocessor)
     if feature_extractor is None or not hasattr(feature_extractor, "sampling_rate"):
         frames = 2 * getattr(config, "max_source_positions", 0)
@@ -339,8 +308,6 @@ def _decoder_start(model: Any) -> int:
 
 def _split_sessions(folder: Path, sessions: dict[Path, Any] | None = None) -> tuple[Any, Any, Any]:
     """Sessions of a split export's encoder, decoder and (if exported) decoder with past."""
-    from .seq2seq import DECODER, DECODER_WITH_PAST, ENCODER
-
     files = [folder / f"{part}.onnx" for part in (ENCODER, DECODER, DECODER_WITH_PAST)]
     if not (files[0].is_file() and files[1].is_file()):
         raise UsageError(
@@ -399,7 +366,7 @@ def generation_reference(
     decoder_start = _decoder_start(reference_model) if config.is_encoder_decoder else None
     tokens = _reference_tokens(reference_model, inputs, max_new_tokens, eos, pad)
     return GenerationReference(
-        inputs, lengths, max_new_tokens, eos, pad, decoder_start, tokens, framework_label(reference_model)
+        inputs, lengths, max_new_tokens, eos, pad, decoder_start, tokens, framework_of(reference_model).label
     )
 
 

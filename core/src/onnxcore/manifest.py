@@ -1,4 +1,5 @@
-"""``onnxcore.json``: the one reader of an export's manifest, and the file hashes it records.
+"""``onnxcore.json``: its one writer (:func:`build_manifest`), its one reader (:func:`read_manifest`), and the file
+hashes it records.
 
 Every field is checked against the schema before any is used, so a hand-edited or damaged manifest is one line
 naming the field (exit 2), never a crash deep in the code that trusted it. The ``files`` table is also the
@@ -10,11 +11,22 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .errors import ModelPathError, UsageError, first_line
+from .errors import ModelPathError, UsageError, ValidationError, first_line
+from .exporters.builtin import DEFAULT_EXPORTER
+from .frameworks import get_framework
+from .loading import installed_version
+from .plugins import get_host
+from .registry import ConfigRegistration
+from .request import ExportRequest
+from .seq2seq import ENCODER
+
+if TYPE_CHECKING:
+    from .generation import GenerationReport
+    from .validate import ValidationReport
 
 MANIFEST_NAME = "onnxcore.json"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -144,3 +156,96 @@ def read_manifest(folder: Path) -> dict[str, Any]:
             f"{manifest_file} is not valid: {problem}; export again into a new folder, or restore the file."
         )
     return manifest
+
+
+def _model_reference(model: str) -> str:
+    """How the manifest names the checkpoint: a local folder by its absolute path (``validate`` may run from
+    anywhere, and a relative name could pass for a hub id), a hub id as given."""
+    path = Path(model).expanduser()
+    return str(path.resolve()) if path.exists() else model
+
+
+def framework_packages(framework: str) -> tuple[str, ...]:
+    """The distributions whose versions make an export reproducible."""
+    return (*get_framework(framework).distributions, "transformers", "onnx", "onnxruntime")
+
+
+def build_manifest(
+    request: ExportRequest,
+    registration: ConfigRegistration,
+    opset: int,
+    folder: Path,
+    contracts: Mapping[str, Any],
+    reports: dict[str, ValidationReport],
+    generation: GenerationReport | None,
+    attention: str | None,
+    framework: str = "pt",
+    newly_initialized: list[str] | None = None,
+    dtypes: Mapping[str, str | None] | None = None,
+) -> dict[str, Any]:
+    """What the folder holds and how it was made, written as ``onnxcore.json``; ``contracts``: each ONNX file's
+    OnnxConfig; ``dtypes``: the checkpoint's weight dtype and the export's."""
+    files: dict[str, Any] = {}
+    for path in sorted(folder.iterdir()):
+        entry: dict[str, Any] = {"sha256": sha256_of(path), "bytes": path.stat().st_size}
+        if path.name in contracts:
+            entry["inputs"] = {name: dict(axes) for name, axes in contracts[path.name].inputs.items()}
+            entry["outputs"] = {name: dict(axes) for name, axes in contracts[path.name].outputs.items()}
+        files[path.name] = entry
+    plugin = next(info for info in get_host().plugins if info.name == registration.plugin)
+    return {
+        "onnxcore": installed_version("onnxcore"),
+        "plugin": {"name": plugin.name, "distribution": plugin.distribution, "version": plugin.version},
+        "model": _model_reference(request.model),
+        "model_type": registration.model_type,
+        "feature": registration.feature,
+        "framework": framework,
+        "exporter": request.exporter,
+        "layout": request.layout,
+        "attention": attention,
+        "opset": opset,
+        "versions": {name: installed_version(name) for name in framework_packages(framework)},
+        "files": files,
+        "validation": {name: report.as_dict() for name, report in reports.items()},
+        "preprocessor": request.preprocessor,
+        "generation": generation.as_dict() | {"prompts": list(request.prompts)} if generation else None,
+        "newly_initialized": newly_initialized or [],
+        "dtype": dict(dtypes or {}),
+    }
+
+
+def check_file_hashes(folder: Path, manifest: dict[str, Any]) -> None:
+    """Every file the manifest lists is there with the recorded sha256."""
+    missing = [name for name in manifest["files"] if not (folder / name).is_file()]
+    changed = [
+        name
+        for name, entry in manifest["files"].items()
+        if name not in missing and sha256_of(folder / name) != entry["sha256"]
+    ]
+    if missing or changed:
+        problems = [f"missing {', '.join(missing)}"] * bool(missing) + [f"changed {', '.join(changed)}"] * bool(changed)
+        raise ValidationError(
+            f"{folder} is not the export its {MANIFEST_NAME} describes ({'; '.join(problems)}); export it again."
+        )
+
+
+def read_export_settings(folder: Path) -> dict[str, Any]:
+    """Feature, exporter, layout and framework of the export in ``folder``; guessed from its files without a
+    manifest (the framework then from the checkpoint)."""
+    manifest_file = folder / MANIFEST_NAME
+    if not manifest_file.is_file():
+        if (folder / f"{ENCODER}.onnx").is_file():
+            return {
+                "feature": "seq2seq-lm-with-past",
+                "exporter": DEFAULT_EXPORTER,
+                "layout": "split",
+                "framework": None,
+            }
+        return {"feature": "causal-lm-with-past", "exporter": DEFAULT_EXPORTER, "layout": "single", "framework": None}
+    manifest = read_manifest(folder)
+    return {
+        "feature": manifest["feature"],
+        "exporter": manifest["exporter"],
+        "layout": manifest.get("layout", "single"),
+        "framework": manifest.get("framework", "pt"),
+    }

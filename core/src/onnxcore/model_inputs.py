@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .config import OnnxConfig
+from .frameworks import framework_of
 
 PAST_INPUT = "past_key_values"
 PAST_ARGUMENTS = ("past_key_values", "cache")
@@ -81,21 +82,6 @@ def past_layers(config: OnnxConfig, flat: Mapping[str, Any]) -> list[tuple[Any, 
     return [tuple(layers[index]) for index in sorted(layers)]
 
 
-def build_cache(layers: Sequence[tuple[Any, Any]]) -> Any:
-    """A ``DynamicCache`` holding each layer's (key, value); built inside the traced call, so both exporters see
-    plain tensors as graph inputs (torch.export cannot take a Cache object as an input)."""
-    from transformers import DynamicCache, EncoderDecoderCache
-
-    self_attention, cross_attention = DynamicCache(), DynamicCache()
-    for index, layer in enumerate(layers):
-        self_attention.update(layer[0], layer[1], index)
-        if len(layer) == 4:  # seq2seq: decoder self-attention, then encoder (cross-attention) key/value
-            cross_attention.update(layer[2], layer[3], index)
-    if any(len(layer) == 4 for layer in layers):
-        return EncoderDecoderCache(self_attention, cross_attention)
-    return self_attention
-
-
 def cache_layers(cache: Any) -> list[tuple[Any, ...]]:
     """Per-layer tensors of a ``Cache`` (transformers 4.x and 5.x) or of a legacy tuple."""
     if hasattr(cache, "self_attention_cache") and not hasattr(cache, "to_legacy_cache"):
@@ -110,38 +96,16 @@ def cache_layers(cache: Any) -> list[tuple[Any, ...]]:
     return list(cache)
 
 
-def generation_position_ids(attention_mask: Any, sequence_length: int) -> Any:
-    """Position ids of the last ``sequence_length`` tokens as ``generate()`` derives them from the mask.
-
-    Each attended token's position is the number of attended tokens before it, so left padding does not shift
-    positions. Padding tokens keep their plain index: that matches the model's own default for unpadded and
-    right-padded batches exactly, and a padding token's position never reaches an attended one.
-    """
-    import torch
-
-    mask = attention_mask.long()
-    counted = mask.cumsum(-1) - 1
-    plain = torch.arange(mask.shape[-1], device=mask.device).unsqueeze(0).expand_as(mask)
-    positions = torch.where(mask.bool(), counted, plain)
-    return positions[:, mask.shape[-1] - sequence_length :]
-
-
 def forward_arguments(config: OnnxConfig, model: Any, flat: Mapping[str, Any]) -> dict[str, Any]:
     """``model.forward`` (or a TF model's ``call``) keyword arguments for flat inputs named as the config's ONNX
     inputs."""
-    from .tf_models import is_tensorflow_model, past_tuples, position_ids_from_mask
-
-    tensorflow = is_tensorflow_model(model)
+    ops = framework_of(model).ops
     arguments = {name: value for name, value in flat.items() if not is_past_input(name)}
     layers = past_layers(config, flat)
     if layers:
-        arguments[past_argument(model)] = past_tuples(layers) if tensorflow else build_cache(layers)
+        arguments[past_argument(model)] = ops.past(layers)
     derive = config.position_ids_from_attention_mask and "position_ids" not in arguments
     if derive and "attention_mask" in arguments and "input_ids" in arguments:
         if "position_ids" in call_parameters(model):
-            mask, input_ids = arguments["attention_mask"], arguments["input_ids"]
-            if tensorflow:
-                arguments["position_ids"] = position_ids_from_mask(mask, input_ids)
-            else:
-                arguments["position_ids"] = generation_position_ids(mask, input_ids.shape[1])
+            arguments["position_ids"] = ops.position_ids(arguments["attention_mask"], arguments["input_ids"])
     return arguments

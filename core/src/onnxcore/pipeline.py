@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import json
-import os
-import re
 import traceback
 import warnings
 from collections.abc import Callable, Mapping
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +22,14 @@ from .errors import (
     NoFrameworkClassError,
     OnnxcoreError,
     UnknownFeatureError,
-    UnknownModelTypeError,
     UsageError,
     ValidationError,
     exception_chain,
-    first_line,
     storage_error,
 )
-from .exporters import DEFAULT_EXPORTER, export
+from .exporters import export
 from .exporters.opsets import check_opset, opset_range
-from .features import FeaturesManager
+from .frameworks import framework_of
 from .generation import (
     DEFAULT_MAX_NEW_TOKENS,
     DEFAULT_PROMPTS,
@@ -47,47 +41,41 @@ from .generation import (
     compare_generation,
     generation_reference,
 )
-from .manifest import MANIFEST_NAME, read_manifest, sha256_of
-from .model_loading import INITIALIZATION_SEED, export_dtypes, load_model
-from .plugins import get_host, get_registry
-from .registry import ConfigRegistration
-from .seq2seq import DEFAULT_LAYOUT, ENCODER, SINGLE_FILE, ExportPart, check_layout, layout_parts
+from .loading import (
+    HUB_ID,
+    INITIALIZATION_SEED,
+    check_device,
+    check_framework_class,
+    check_native_paths,
+    check_preprocessor_files,
+    choose_framework,
+    export_dtypes,
+    installed_version,
+    load_model,
+    load_model_config,
+    load_preprocessor,
+    model_class_for,
+    resolve,
+)
+from .manifest import (
+    MANIFEST_NAME,
+    build_manifest,
+    check_file_hashes,
+    framework_packages,
+    read_export_settings,
+    read_manifest,
+)
+from .plugins import get_registry
+from .request import ExportRequest
+from .seq2seq import SINGLE_FILE, ExportPart, check_layout, layout_parts
 from .staging import StagedOutput, check_feature_folders, claim_output, folder_locked, note_written
 from .steps import StepContext
-from .tf_models import framework_label
 from .validate import ReferenceRun, ValidationReport, check_onnx_outputs, reference_run
 
-PREPROCESSOR_CHOICES = ("auto", "tokenizer", "feature_extractor", "image_processor", "processor")
 ONNX_FILE_NAME = SINGLE_FILE
 ALL_FEATURES = "all"
 AUTO_FEATURE = "auto"
-_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
-
 Progress = Callable[[str], None]
-
-
-@dataclasses.dataclass
-class ExportRequest:
-    """What to export; field names follow the CLI flags."""
-
-    model: str
-    output: Path
-    feature: str = "default"
-    framework: str | None = None
-    opset: int | None = None
-    atol: float | None = None
-    cache_dir: str | None = None
-    preprocessor: str = "auto"
-    exporter: str | None = None  # None: the framework's default (torchscript for PyTorch, tf2onnx for TF)
-    device: str = "cpu"
-    trust_remote_code: bool = False
-    external_data: bool | None = None
-    layout: str = DEFAULT_LAYOUT
-    generation_check: bool = True
-    prompts: tuple[str, ...] = DEFAULT_PROMPTS
-    max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS
-    keep_failed: bool = False  # a failed validation leaves its files in OUTPUT.failed/
-    allow_other_files: bool = False  # write beside files onnxcore did not write (never over them)
 
 
 @dataclasses.dataclass
@@ -110,206 +98,6 @@ class ExportResult:
     def onnx_files(self) -> list[Path]:
         """The ONNX files written, in the layout's order."""
         return [self.output / name for name in self.validation]
-
-
-def _load_model_config(request: ExportRequest) -> Any:
-    from transformers import AutoConfig
-
-    path = Path(request.model).expanduser()
-    if path.exists():
-        if not path.is_dir() or not (path / "config.json").is_file():
-            raise ModelPathError(f"{request.model} is not a model folder: it has no config.json.")
-    elif not _HUB_ID.match(request.model):
-        raise ModelPathError(f"model path {request.model} does not exist; pass a folder with config.json or a hub id.")
-    try:
-        return AutoConfig.from_pretrained(
-            request.model, cache_dir=request.cache_dir, trust_remote_code=request.trust_remote_code
-        )
-    except ValueError as exc:
-        if "trust_remote_code" in str(exc):
-            raise UsageError(
-                f"{request.model} needs its own code to load; rerun with --trust-remote-code if you trust it."
-            ) from exc
-        unknown = re.search(r"has model type `([^`]*)` but Transformers does not recognize", str(exc))
-        if unknown:
-            raise UnknownModelTypeError(
-                f"{request.model} has model type {unknown.group(1)!r}, which transformers"
-                f" {_version('transformers')} does not know; check config.json's model_type, or upgrade"
-                " transformers."
-            ) from exc
-        raise ModelPathError(f"cannot read the config of {request.model}: {first_line(exc)}") from exc
-    except OSError as exc:
-        if path.exists():
-            raise ModelPathError(f"cannot read {path / 'config.json'}: {exc}") from exc
-        raise ModelPathError(
-            f"no local folder {request.model!r}, and it could not be loaded from the Hugging Face Hub (offline or"
-            " unknown id); pass a local folder with config.json."
-        ) from exc
-
-
-# The JSON files transformers reads a checkpoint's preprocessor from, by the part each belongs to
-_PREPROCESSOR_FILES = {
-    "tokenizer.json": "tokenizer",
-    "tokenizer_config.json": "tokenizer",
-    "special_tokens_map.json": "tokenizer",
-    "added_tokens.json": "tokenizer",
-    "vocab.json": "tokenizer",
-    "preprocessor_config.json": "preprocessor",
-    "processor_config.json": "processor",
-}
-
-
-def check_preprocessor_files(model: str) -> None:
-    """Every preprocessor file of a local checkpoint reads. A damaged one otherwise fails deep in transformers
-    (tokenizers raises a bare Exception naming no file), or get_preprocessor takes it for a missing preprocessor
-    and the export goes on without one."""
-    folder = Path(model).expanduser()
-    if not folder.is_dir():
-        return  # a hub id: transformers downloads its files and reports what it cannot read
-    for name, part in _PREPROCESSOR_FILES.items():
-        path = folder / name
-        if not path.is_file():
-            continue
-        try:
-            problem = _preprocessor_file_problem(path)
-        except OSError as exc:
-            raise UsageError(f"cannot read the {part} of {model}: {name}: {exc.strerror or exc}.") from exc
-        if problem is not None:
-            raise UsageError(f"cannot read the {part} of {model}: {name} is damaged ({problem}); save it again.")
-
-
-def _preprocessor_file_problem(path: Path) -> str | None:
-    """What is wrong with a preprocessor file's content, or None when it reads."""
-    if path.name == "tokenizer.json":
-        from tokenizers import Tokenizer
-
-        try:
-            Tokenizer.from_file(str(path))  # the reader transformers uses: it also refuses JSON that is no tokenizer
-        except Exception as exc:  # tokenizers raises a bare Exception for any content it cannot read
-            return first_line(exc)
-        return None
-    try:
-        content = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
-        return first_line(exc)
-    return None if isinstance(content, dict) else "not a JSON object"
-
-
-def check_native_paths(**paths: str | Path | None) -> None:
-    """Each path (named by what it is: ``output_path=...``) can be handed to torch, ONNX Runtime and safetensors,
-    which take paths as UTF-8 text. A name Python holds as surrogates (bytes that are not UTF-8, or any non-ASCII
-    name in the C locale outside UTF-8 mode) otherwise fails inside them with a TypeError that names no path."""
-    for what, path in paths.items():
-        if path is None or _is_text(str(path)):
-            continue
-        raw = os.fsencode(path)
-        label = what.replace("_", " ")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise UsageError(
-                f"the {label} {raw!r} is not UTF-8 text, which torch and ONNX Runtime need; rename it."
-            ) from None
-        raise UsageError(
-            f"the {label} {text} reached Python undecoded (a C locale outside UTF-8 mode), and torch and ONNX"
-            " Runtime cannot open it so; run with PYTHONUTF8=1 (or LC_ALL=C.UTF-8)."
-        )
-
-
-def _is_text(name: str) -> bool:
-    """Whether ``name`` is text (no surrogates standing for undecodable bytes)."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _load_preprocessor(request: ExportRequest) -> Any:
-    import transformers
-
-    from .utils import get_preprocessor
-
-    if request.preprocessor == "auto":
-        preprocessor = get_preprocessor(request.model)
-        if preprocessor is None:
-            warnings.warn(
-                f"{request.model} has no tokenizer or preprocessor that loads; the example inputs are made from its"
-                " config alone, and the export has no preprocessor files to ship beside the model.",
-                stacklevel=2,
-            )
-        return preprocessor
-    loader = {
-        "tokenizer": transformers.AutoTokenizer,
-        "feature_extractor": transformers.AutoFeatureExtractor,
-        "image_processor": transformers.AutoImageProcessor,
-        "processor": transformers.AutoProcessor,
-    }[request.preprocessor]
-    try:
-        return loader.from_pretrained(request.model, cache_dir=request.cache_dir)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UsageError(
-            f"cannot load a {request.preprocessor} from {request.model} ({first_line(exc)}); use --preprocessor auto."
-        ) from exc
-
-
-def resolve(request: ExportRequest) -> tuple[Any, ConfigRegistration]:
-    """Read the checkpoint's config and find the registered OnnxConfig for the requested feature; check that its
-    preprocessor files read before any model loads."""
-    model_config = _load_model_config(request)
-    registration = get_registry().resolve(model_config.model_type, request.feature, request.model)
-    check_preprocessor_files(request.model)
-    return model_config, registration
-
-
-def choose_framework(model: str, framework: str | None) -> str:
-    """``framework``, or the one the checkpoint's weight files are in; either must be installed."""
-    try:
-        framework = FeaturesManager.determine_framework(model, framework)
-    except FileNotFoundError as exc:
-        raise ModelPathError(str(exc)) from exc
-    FeaturesManager._validate_framework_choice(framework)
-    return framework
-
-
-def check_framework_class(registration: ConfigRegistration, model_config: Any, framework: str) -> None:
-    """Refuse a TF feature that transformers has no TF model class for, before loading. (PyTorch classes exist for
-    every registered feature, and remote-code configs map through ``auto_map``, not the auto mapping.)"""
-    if framework != "tf" or getattr(model_config, "auto_map", None):
-        return
-    try:
-        model_class = FeaturesManager.get_model_class_for_feature(registration.feature, framework)
-    except UnknownFeatureError:  # the task has no auto class in this framework at all
-        model_class = None
-    mapping = getattr(model_class, "_model_mapping", None)
-    if model_class is None or (mapping is not None and type(model_config) not in mapping):
-        auto = f" ({model_class.__name__})" if model_class is not None else ""
-        raise NoFrameworkClassError(
-            f"transformers has no TensorFlow {registration.model_type} model for {registration.feature}{auto};"
-            " export this feature from the PyTorch weights (--framework pt)."
-        )
-
-
-def check_device(device: str) -> None:
-    """``--device`` names a device PyTorch has here. The exporter would otherwise export on the CPU without a word
-    for a typo or on a machine without a GPU."""
-    if device == "cpu":
-        return
-    import torch  # here, not at the top of the module: keeps `import onnxcore` light
-
-    try:
-        kind = torch.device(device)
-    except (RuntimeError, ValueError) as exc:
-        raise UsageError(
-            f"--device {device} is not a device PyTorch knows; use --device cpu, or cuda on a machine with a GPU."
-        ) from exc
-    if kind.type not in ("cpu", "cuda"):
-        raise UsageError(f"--device {device}: onnxcore exports on cpu or cuda; use --device cpu.")
-    count = torch.cuda.device_count() if kind.type == "cuda" and torch.cuda.is_available() else 0
-    if kind.type == "cuda" and count == 0:
-        raise UsageError(f"--device {device}: no CUDA device is available here; use --device cpu.")
-    if kind.type == "cuda" and kind.index is not None and kind.index >= count:
-        raise UsageError(f"--device {device}: this machine has CUDA devices cuda:0 to cuda:{count - 1}; pick one.")
 
 
 def choose_exporter(request: ExportRequest, framework: str) -> str:
@@ -335,70 +123,6 @@ def choose_opset(request: ExportRequest, onnx_config: Any, exporter: str) -> int
     opset = request.opset if request.opset is not None else max(onnx_config.default_onnx_opset, low)
     check_opset(opset, onnx_config, exporter)
     return opset
-
-
-def _version(distribution: str) -> str | None:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def _model_reference(model: str) -> str:
-    """How the manifest names the checkpoint: a local folder by its absolute path (``validate`` may run from
-    anywhere, and a relative name could pass for a hub id), a hub id as given."""
-    path = Path(model).expanduser()
-    return str(path.resolve()) if path.exists() else model
-
-
-def _framework_packages(framework: str) -> tuple[str, ...]:
-    """The distributions whose versions make an export reproducible."""
-    exporting = ("tensorflow-cpu", "tf-keras", "tf2onnx") if framework == "tf" else ("torch",)
-    return (*exporting, "transformers", "onnx", "onnxruntime")
-
-
-def build_manifest(
-    request: ExportRequest,
-    registration: ConfigRegistration,
-    opset: int,
-    folder: Path,
-    contracts: Mapping[str, Any],
-    reports: dict[str, ValidationReport],
-    generation: GenerationReport | None,
-    attention: str | None,
-    framework: str = "pt",
-    newly_initialized: list[str] | None = None,
-    dtypes: Mapping[str, str | None] | None = None,
-) -> dict[str, Any]:
-    """What the folder holds and how it was made, written as ``onnxcore.json``; ``contracts``: each ONNX file's
-    OnnxConfig; ``dtypes``: the checkpoint's weight dtype and the export's."""
-    files: dict[str, Any] = {}
-    for path in sorted(folder.iterdir()):
-        entry: dict[str, Any] = {"sha256": sha256_of(path), "bytes": path.stat().st_size}
-        if path.name in contracts:
-            entry["inputs"] = {name: dict(axes) for name, axes in contracts[path.name].inputs.items()}
-            entry["outputs"] = {name: dict(axes) for name, axes in contracts[path.name].outputs.items()}
-        files[path.name] = entry
-    plugin = next(info for info in get_host().plugins if info.name == registration.plugin)
-    return {
-        "onnxcore": _version("onnxcore"),
-        "plugin": {"name": plugin.name, "distribution": plugin.distribution, "version": plugin.version},
-        "model": _model_reference(request.model),
-        "model_type": registration.model_type,
-        "feature": registration.feature,
-        "framework": framework,
-        "exporter": request.exporter,
-        "layout": request.layout,
-        "attention": attention,
-        "opset": opset,
-        "versions": {name: _version(name) for name in _framework_packages(framework)},
-        "files": files,
-        "validation": {name: report.as_dict() for name, report in reports.items()},
-        "preprocessor": request.preprocessor,
-        "generation": generation.as_dict() | {"prompts": list(request.prompts)} if generation else None,
-        "newly_initialized": newly_initialized or [],
-        "dtype": dict(dtypes or {}),
-    }
 
 
 def _names(names: list[str], shown: int = 3) -> str:
@@ -450,7 +174,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     dtypes = export_dtypes(request.model, model_config, model)
     onnx_config = registration.constructor()(model.config)
     parts = layout_parts(request.layout, onnx_config, model)
-    preprocessor = _load_preprocessor(request)
+    preprocessor = load_preprocessor(request)
     atol = request.atol if request.atol is not None else onnx_config.atol_for_validation
 
     contracts = {part.file_name: part.config for part in parts}
@@ -547,7 +271,7 @@ def requested_features(request: ExportRequest) -> list[str]:
         if word in names and names != [word]:
             raise UsageError(f"--feature {word} cannot be listed with other features.")
     if names in ([ALL_FEATURES], [AUTO_FEATURE]):
-        model_config = _load_model_config(request)
+        model_config = load_model_config(request)
         features = sorted(registry.require_model_type(model_config.model_type, request.model))
         return features if names == [ALL_FEATURES] else [infer_feature(model_config, features)]
     return list(dict.fromkeys(registry.canonical_feature(name) for name in names))
@@ -567,7 +291,7 @@ def infer_feature(model_config: Any, features: list[str]) -> str:
     matching = []
     for feature in features:
         try:
-            auto_class = FeaturesManager.get_model_class_for_feature(feature, "pt")
+            auto_class = model_class_for(feature, "pt")
             model_class = auto_class._model_mapping[type(model_config)]
         except (UnknownFeatureError, KeyError, AttributeError):
             continue
@@ -663,7 +387,7 @@ def prepare_checks(
     progress: Progress,
 ) -> PendingChecks:
     """Run the framework model for every file's validation and for the generation check."""
-    progress(f"Running the {framework_label(model)} model on the validation inputs")
+    progress(f"Running the {framework_of(model).label} model on the validation inputs")
     references = {part.file_name: reference_run(part.config, preprocessor, part.model) for part in parts}
     generation = None
     if request.generation_check and can_check_generation(onnx_config, model, request.layout):
@@ -726,28 +450,6 @@ def _check_part(
         raise ValidationError(f"{file_name}: {exc}") from exc
 
 
-def _read_manifest(folder: Path) -> dict[str, Any]:
-    """Feature, exporter, layout and framework of the export in ``folder``; guessed from its files without a
-    manifest (the framework then from the checkpoint)."""
-    manifest_file = folder / MANIFEST_NAME
-    if not manifest_file.is_file():
-        if (folder / f"{ENCODER}.onnx").is_file():
-            return {
-                "feature": "seq2seq-lm-with-past",
-                "exporter": DEFAULT_EXPORTER,
-                "layout": "split",
-                "framework": None,
-            }
-        return {"feature": "causal-lm-with-past", "exporter": DEFAULT_EXPORTER, "layout": "single", "framework": None}
-    manifest = read_manifest(folder)
-    return {
-        "feature": manifest["feature"],
-        "exporter": manifest["exporter"],
-        "layout": manifest.get("layout", "single"),
-        "framework": manifest.get("framework", "pt"),
-    }
-
-
 @dataclasses.dataclass
 class RevalidationResult:
     """``validate FOLDER``: the export's manifest and how its files compare with the checkpoint now."""
@@ -759,32 +461,19 @@ class RevalidationResult:
     generation: GenerationReport | None
 
 
-def check_file_hashes(folder: Path, manifest: dict[str, Any]) -> None:
-    """Every file the manifest lists is there with the recorded sha256."""
-    missing = [name for name in manifest["files"] if not (folder / name).is_file()]
-    changed = [
-        name
-        for name, entry in manifest["files"].items()
-        if name not in missing and sha256_of(folder / name) != entry["sha256"]
-    ]
-    if missing or changed:
-        problems = [f"missing {', '.join(missing)}"] * bool(missing) + [f"changed {', '.join(changed)}"] * bool(changed)
-        raise ValidationError(
-            f"{folder} is not the export its {MANIFEST_NAME} describes ({'; '.join(problems)}); export it again."
-        )
-
-
 def _warn_if_redrawn_differently(folder: Path, manifest: Mapping[str, Any]) -> None:
     """Weights the checkpoint lacked were drawn from a fixed seed at export; other framework or transformers
     versions may draw them differently, and validation then fails for a reason the user should know."""
     recorded = manifest.get("versions", {})
     drawing = [
         name
-        for name in _framework_packages(manifest.get("framework", "pt"))
+        for name in framework_packages(manifest.get("framework", "pt"))
         if name not in ("tf2onnx", "onnx", "onnxruntime")
     ]
     changed = [
-        f"{name} {recorded.get(name)} -> {_version(name)}" for name in drawing if recorded.get(name) != _version(name)
+        f"{name} {recorded.get(name)} -> {installed_version(name)}"
+        for name in drawing
+        if recorded.get(name) != installed_version(name)
     ]
     if changed:
         warnings.warn(
@@ -811,7 +500,7 @@ def validate_export(
     check_native_paths(export_folder=folder, model_path=model)
     manifest = read_manifest(folder)
     source = model or manifest["model"]
-    if model is None and not Path(source).exists() and not _HUB_ID.match(source):
+    if model is None and not Path(source).exists() and not HUB_ID.match(source):
         raise ModelPathError(
             f"the checkpoint {source!r} recorded in {MANIFEST_NAME} is not there; pass its folder with -m."
         )
@@ -848,7 +537,7 @@ def validate_export(
         recorded_atol = next(iter(manifest.get("validation", {}).values()), {}).get("atol")
         if atol is None:
             atol = recorded_atol if recorded_atol is not None else onnx_config.atol_for_validation
-        pending = prepare_checks(parts, onnx_config, reference, _load_preprocessor(request), request, atol, progress)
+        pending = prepare_checks(parts, onnx_config, reference, load_preprocessor(request), request, atol, progress)
         del reference, parts
         return_free_memory()
         reports, generation = run_checks(pending, folder, progress)
@@ -869,7 +558,7 @@ def check_export_generation(
         raise ModelPathError(f"{onnx} does not exist; pass the folder that onnxcore export wrote.")
     folder = onnx if onnx.is_dir() else onnx.parent
     check_generation_settings(prompts, max_new_tokens)
-    saved = _read_manifest(folder)
+    saved = read_export_settings(folder)
     target = folder if saved["layout"] == "split" else (onnx / ONNX_FILE_NAME if onnx.is_dir() else onnx)
     if not target.exists():
         raise ModelPathError(f"{onnx} has no {ONNX_FILE_NAME}; pass the folder that onnxcore export wrote.")
@@ -888,4 +577,4 @@ def check_export_generation(
             f"{onnx} is a {request.feature} export ({request.layout} layout); the generation check needs a"
             " causal-lm-with-past export, or a seq2seq-lm export made with --layout split."
         )
-    return check_generation(target, reference, _load_preprocessor(request), prompts, max_new_tokens)
+    return check_generation(target, reference, load_preprocessor(request), prompts, max_new_tokens)

@@ -8,28 +8,30 @@ Environment switches (names match an entry-point name such as ``bert`` or a dist
 - ``ONNXCORE_PREFER_PLUGINS``: plugins that win when two register the same ``(model_type, feature)``.
 - ``ONNXCORE_STRICT_PLUGINS=1``: any plugin failure is an error instead of a warning (for CI).
 
-Core's own built-in tasks, exporters and steps come from :mod:`onnxcore.builtin_tasks`, registered the same way,
-always.
+Core's own tasks, exporters and steps come from its default plugins (:mod:`onnxcore.builtin_tasks`,
+:mod:`onnxcore.exporters.builtin`, :mod:`onnxcore.steps.builtin`), registered the same way, always. They are
+named here and imported when the host loads, as datasette loads its default plugins: the exporters sit above the
+plugin host in core's layers, and reach the registry through it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
 import warnings
 from collections.abc import Mapping, Sequence
 from importlib import metadata
-from types import ModuleType
 from typing import Any
 
 import pluggy
 
-from . import builtin_tasks, hookspecs
+from . import hookspecs
 from .errors import PluginError
 from .registry import Registry
 
 ENTRY_POINT_GROUP = "onnxcore"
-BUILTIN_PLUGINS: tuple[ModuleType, ...] = (builtin_tasks,)
+BUILTIN_PLUGINS = ("onnxcore.builtin_tasks", "onnxcore.exporters.builtin", "onnxcore.steps.builtin")
 
 
 class PluginLoadWarning(UserWarning):
@@ -147,9 +149,8 @@ def load_plugins(environ: Mapping[str, str] | None = None, extra_plugins: Sequen
     manager.add_hookspecs(hookspecs)
     host = PluginHost(manager, [], Registry(preferred_plugins=preferred))
     core_version = metadata.version("onnxcore")
-    for module in BUILTIN_PLUGINS:
-        name = module.__name__
-        manager.register(module, name=name)
+    for name in BUILTIN_PLUGINS:
+        manager.register(importlib.import_module(name), name=name)
         host.plugins.append(PluginInfo(name, "onnxcore", core_version, name, builtin=True))
     for plugin in extra_plugins:
         name = getattr(plugin, "__name__", type(plugin).__name__)

@@ -21,13 +21,15 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 
 from .config import OnnxConfig, OnnxSeq2SeqConfigWithPast, to_framework
 from .errors import UsageError
+from .frameworks import framework_of
+from .model_inputs import cache_layers, past_argument
 
 ENCODER = "encoder_model"
 DECODER = "decoder_model"
@@ -166,80 +168,48 @@ class Seq2SeqPartConfig(OnnxConfig):
         return inputs
 
 
-def decoder_arguments(
-    model: Any,
-    input_ids: Any,
-    encoder_attention_mask: Any,
-    encoder_hidden_states: Any,
-    past_key_values: Any,
-    encoder_output: Callable[..., Any],
-    zeros: Callable[[Any, int], Any],
-) -> dict[str, Any]:
-    """The whole model's keyword arguments for a decoder call, in PyTorch or TensorFlow: decoder tokens, the
-    encoder's mask and output (``encoder_output`` wraps it, e.g. ``BaseModelOutput``) or, with a past, only the
-    cache. ``zeros(key, hidden_size)``: encoder states of the batch and length of a cached encoder key."""
-    from .model_inputs import cache_layers, past_argument
+class Seq2SeqDecoder:
+    """The whole model called as a decoder, in any framework: decoder tokens, the encoder's mask and output or,
+    with a past, only the cache. Framework-neutral: the framework's ``wrap_module`` mixes in its module class
+    (``torch.nn.Module``, ``tf.Module``) and sets ``model``."""
 
-    if encoder_hidden_states is None:
-        # With a past, cross-attention reads its keys and values from the cache; the model still wants encoder
-        # states, which then only give the batch and length.
-        encoder_hidden_states = zeros(cache_layers(past_key_values)[0][2], model.config.hidden_size)
-    arguments: dict[str, Any] = {
-        model.main_input_name: None,  # the encoder output stands in for it (Keras wants it passed)
-        "decoder_input_ids": input_ids,
-        "encoder_outputs": encoder_output(last_hidden_state=encoder_hidden_states),
-    }
-    if encoder_attention_mask is not None:
-        arguments["attention_mask"] = encoder_attention_mask
-    if past_key_values is not None:
-        arguments[past_argument(model)] = past_key_values
-    return arguments
+    model: Any
+    call_options: ClassVar[dict[str, Any]] = {}  # extra keyword arguments of the model call (TF: training=False)
 
+    @property
+    def config(self) -> Any:
+        """The model's config (and below, its device and size), which the exporters read off the module."""
+        return self.model.config
 
-def _decoder_module(model: Any) -> Any:
-    """``model`` called as a decoder (:func:`decoder_arguments`), as a module the PyTorch exporters trace."""
-    import torch
-    from transformers.modeling_outputs import BaseModelOutput
+    @property
+    def device(self) -> Any:
+        return self.model.device
 
-    def zeros(key: Any, hidden_size: int) -> Any:
-        return key.new_zeros(key.shape[0], key.shape[2], hidden_size)
+    def num_parameters(self) -> int:
+        return int(self.model.num_parameters())
 
-    class Seq2SeqDecoder(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.model = model
-
-        @property
-        def config(self) -> Any:
-            return self.model.config
-
-        @property
-        def device(self) -> Any:
-            return self.model.device
-
-        def num_parameters(self) -> int:
-            return self.model.num_parameters()
-
-        def forward(
-            self,
-            input_ids: Any,
-            encoder_attention_mask: Any = None,
-            encoder_hidden_states: Any = None,
-            past_key_values: Any = None,
-        ) -> Any:
-            return self.model(
-                **decoder_arguments(
-                    self.model,
-                    input_ids,
-                    encoder_attention_mask,
-                    encoder_hidden_states,
-                    past_key_values,
-                    BaseModelOutput,
-                    zeros,
-                )
-            )
-
-    return Seq2SeqDecoder().eval()
+    def forward(
+        self,
+        input_ids: Any,
+        encoder_attention_mask: Any = None,
+        encoder_hidden_states: Any = None,
+        past_key_values: Any = None,
+    ) -> Any:
+        ops = framework_of(self.model).ops
+        if encoder_hidden_states is None:
+            # With a past, cross-attention reads its keys and values from the cache; the model still wants encoder
+            # states, which then only give the batch and length.
+            encoder_hidden_states = ops.zeros_states(cache_layers(past_key_values)[0][2], self.config.hidden_size)
+        arguments: dict[str, Any] = {
+            self.model.main_input_name: None,  # the encoder output stands in for it (Keras wants it passed)
+            "decoder_input_ids": input_ids,
+            "encoder_outputs": ops.encoder_output(encoder_hidden_states),
+        }
+        if encoder_attention_mask is not None:
+            arguments["attention_mask"] = encoder_attention_mask
+        if past_key_values is not None:
+            arguments[past_argument(self.model)] = past_key_values
+        return self.model(**arguments, **self.call_options)
 
 
 @dataclasses.dataclass
@@ -275,11 +245,7 @@ def layout_configs(layout: str, config: OnnxConfig) -> dict[str, OnnxConfig]:
 def layout_parts(layout: str, config: OnnxConfig, model: Any) -> list[ExportPart]:
     """The files ``layout`` writes for ``config``, with the module traced for each."""
     configs = layout_configs(layout, config)
-    decoder = None
-    if layout == "split":
-        from .tf_models import is_tensorflow_model, tf_decoder
-
-        decoder = tf_decoder(model) if is_tensorflow_model(model) else _decoder_module(model)
+    decoder = framework_of(model).ops.wrap_module(model, Seq2SeqDecoder) if layout == "split" else None
     parts = []
     for file_name, part_config in configs.items():
         if not isinstance(part_config, Seq2SeqPartConfig):

@@ -41,7 +41,7 @@ def get_preprocessor(model_name: str) -> Any | None:
     Raises ValueError when a tokenizer and a feature extractor both load but no processor ties them.
     transformers 5 builds an empty tokenizer for a checkpoint that has no tokenizer files; that counts as none.
     """
-    from transformers import AutoFeatureExtractor, AutoProcessor, AutoTokenizer
+    from transformers import AutoFeatureExtractor, AutoProcessor, AutoTokenizer  # lazily: keeps `import onnxcore` light
 
     try:
         return _with_vocabulary(AutoProcessor.from_pretrained(model_name))
@@ -64,7 +64,7 @@ def get_preprocessor(model_name: str) -> Any | None:
 
 def _with_vocabulary(preprocessor: Any) -> Any | None:
     """``preprocessor``, unless it is a tokenizer that knows nothing but its special tokens."""
-    from transformers import PreTrainedTokenizerBase
+    from transformers import PreTrainedTokenizerBase  # lazily: keeps `import onnxcore` light
 
     if isinstance(preprocessor, PreTrainedTokenizerBase) and len(preprocessor) <= len(preprocessor.all_special_ids):
         return None
@@ -74,7 +74,7 @@ def _with_vocabulary(preprocessor: Any) -> Any | None:
 def processor_parts(preprocessor: Any) -> tuple[Any, Any]:
     """(feature extractor, tokenizer) of a processor such as ``WhisperProcessor``, or whichever of the two
     ``preprocessor`` is itself; None for a part it lacks."""
-    from transformers import FeatureExtractionMixin, PreTrainedTokenizerBase
+    from transformers import FeatureExtractionMixin, PreTrainedTokenizerBase  # lazily: keeps `import onnxcore` light
 
     feature_extractor = getattr(preprocessor, "feature_extractor", None)
     tokenizer = getattr(preprocessor, "tokenizer", None)

@@ -23,9 +23,9 @@ import numpy as np
 from .config import OnnxConfig, as_numpy
 from .config_contract import check_fixed_axes
 from .errors import ValidationError, first_line, model_forward_failures
+from .frameworks import framework_of
 from .model_inputs import config_overrides, flatten_named, forward_arguments
 from .outputs import flatten_model_outputs
-from .tf_models import framework_label, import_tensorflow, is_tensorflow_model
 
 
 @dataclasses.dataclass
@@ -83,7 +83,7 @@ def onnxruntime_session(onnx_model: Path, sessions: dict[Path, Any] | None = Non
     ``sessions``: made once per file and reused, so that validation and the generation check of one export
     share them (a session of a large model takes seconds to make).
     """
-    import onnxruntime
+    import onnxruntime  # lazily: keeps `import onnxcore` light
 
     if sessions is not None and onnx_model in sessions:
         return sessions[onnx_model]
@@ -125,18 +125,10 @@ def compare_outputs(
 def _reference_outputs(config: OnnxConfig, model: Any, model_inputs: Mapping[str, Any]) -> dict[str, Any]:
     """The framework model's declared outputs on ``model_inputs`` (numpy arrays), flattened by name."""
     shapes = {name: value.shape for name, value in model_inputs.items()}
-    if is_tensorflow_model(model):
-        tf = import_tensorflow()
-        with config_overrides(model, config):
-            arguments = forward_arguments(config, model, {name: tf.constant(v) for name, v in model_inputs.items()})
-            with model_forward_failures(shapes, "validation"):
-                outputs = model(**arguments)
-            return flatten_model_outputs(config, outputs)
-    import torch
-
-    model.to("cpu").eval()
-    with torch.no_grad(), config_overrides(model, config):
-        arguments = forward_arguments(config, model, {name: torch.from_numpy(v) for name, v in model_inputs.items()})
+    ops = framework_of(model).ops
+    model = ops.for_inference(model)
+    with ops.no_grad(), config_overrides(model, config):
+        arguments = forward_arguments(config, model, {name: ops.to_tensor(v) for name, v in model_inputs.items()})
         with model_forward_failures(shapes, "validation"):
             outputs = model(**arguments)
         return flatten_model_outputs(config, outputs)
@@ -155,16 +147,15 @@ class ReferenceRun:
 
 def reference_run(config: OnnxConfig, preprocessor: Any, reference_model: Any) -> ReferenceRun:
     """Run ``reference_model`` on ``config``'s validation inputs."""
-    # PyTorch configs get "pt" (transformers.onnx-style configs may make their past in torch only); TF ones "np"
-    framework = "np" if is_tensorflow_model(reference_model) else "pt"
-    inputs = flatten_named(config, config.generate_validation_inputs(preprocessor, framework=framework))
+    framework = framework_of(reference_model)
+    inputs = flatten_named(config, config.generate_validation_inputs(preprocessor, framework=framework.input_framework))
     model_inputs = {name: as_numpy(value) for name, value in inputs.items() if name in config.inputs}
     outputs = {
         name: as_numpy(value) for name, value in _reference_outputs(config, reference_model, model_inputs).items()
     }
     onnx_inputs = flatten_named(config, config.generate_dummy_inputs_onnxruntime(model_inputs))
     ort_inputs = {name: as_numpy(value) for name, value in onnx_inputs.items()}
-    return ReferenceRun(ort_inputs, outputs, framework_label(reference_model), config)
+    return ReferenceRun(ort_inputs, outputs, framework.label, config)
 
 
 def check_onnx_outputs(

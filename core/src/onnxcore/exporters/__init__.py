@@ -8,8 +8,8 @@ from typing import Any
 
 from ..config import OnnxConfig
 from ..errors import FrameworkError
+from ..frameworks import is_tensorflow_model
 from ..plugins import get_registry
-from ..tf_models import is_tensorflow_model
 from .builtin import DEFAULT_EXPORTER, EXPORTERS, TF_EXPORTER
 
 __all__ = ["DEFAULT_EXPORTER", "EXPORTERS", "TF_EXPORTER", "export", "export_pytorch"]

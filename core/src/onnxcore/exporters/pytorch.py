@@ -183,7 +183,7 @@ class TorchExporter(Exporter):
             with (
                 torch.no_grad(),
                 config_overrides(model, config),
-                export_patches(config, self),
+                export_patches(config, self.patches),
                 _quiet_torch_export(),
                 _no_onnxscript_reparse(),
             ):

@@ -17,12 +17,11 @@ from onnx import TensorProto
 from ..config import OnnxConfig
 from ..config_contract import check_axes_fit
 from ..errors import ExportFailedError, first_line, model_forward_failures
+from ..frameworks.tensorflow import import_tensorflow
 from ..model_inputs import config_overrides, flatten_named, forward_arguments
 from ..outputs import select_declared_outputs
-from ..tf_models import import_tensorflow
 from . import onnx_files
 from .base import Exporter
-from .builtin import TF_EXPORTER
 from .opsets import check_opset
 
 _FIXES_APPLIED = False
@@ -95,13 +94,13 @@ def _apply_tf2onnx_fixes() -> None:
 
 
 def export_tensorflow(
-    preprocessor: Any, model: Any, config: OnnxConfig, opset: int, output: Path, exporter: str | Exporter = TF_EXPORTER
+    preprocessor: Any, model: Any, config: OnnxConfig, opset: int, output: Path, exporter: Exporter
 ) -> tuple[list[str], list[str]]:
     """Export a TF model (or a split layout's TF part) to ``output``; returns (input names, output names)."""
     tf = import_tensorflow()
     import tf2onnx
 
-    exporter_name = exporter if isinstance(exporter, str) else exporter.name
+    exporter_name = exporter.name
     check_opset(opset, config, exporter)
     _apply_tf2onnx_fixes()
     dummy = flatten_named(config, config.generate_dummy_inputs(preprocessor, framework="np"))

@@ -33,6 +33,7 @@ class Tf2OnnxExporter(Exporter):
         device: str = "cpu",
         external_data: bool | None = None,
     ) -> tuple[list[str], list[str]]:
-        from .tensorflow import export_tensorflow
+        from .tensorflow import export_tensorflow  # lazily: it sets up and imports TensorFlow
+
 
         return export_tensorflow(preprocessor, model, config, opset, output, self)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from ..frameworks import PYTORCH
+from ..loading import PT_WEIGHT_FILES, TF_WEIGHT_FILES, load_for_feature
 
 WORDS = (
     "the of and to in is was for on that with as by it at from his he an be are this which or had not first"
@@ -32,6 +36,7 @@ def save_wordpiece_tokenizer(directory: Path, tokenizer_class: Any = None, **kwa
     The tokenizer is built from a ``tokenizers`` object: transformers 5 ignores ``vocab_file`` and would
     silently build a tokenizer that knows only its special tokens.
     """
+    # lazily: keeps `import onnxcore` light
     from tokenizers import BertWordPieceTokenizer
     from transformers import BertTokenizerFast
 
@@ -48,10 +53,8 @@ def save_wordpiece_tokenizer(directory: Path, tokenizer_class: Any = None, **kwa
 
 def save_random_model(directory: Path, model_class: Any, config: Any, seed: int = 0) -> Any:
     """Instantiate ``model_class`` from ``config`` with seeded random weights and save it as safetensors."""
-    import torch
-
-    torch.manual_seed(seed)
-    model = model_class(config).eval()
+    with PYTORCH.ops.seeded(seed):
+        model = model_class(config).eval()
     model.save_pretrained(directory)
     return model
 
@@ -64,6 +67,7 @@ def save_byte_level_bpe_tokenizer(directory: Path, vocab_size: int = 400, tokeni
 
     ``<|endoftext|>`` is id 0 and serves as bos, eos and pad, as in GPT-2 checkpoints used for batched generation.
     """
+    # lazily: keeps `import onnxcore` light
     from tokenizers import ByteLevelBPETokenizer
     from transformers import GPT2TokenizerFast
 
@@ -92,6 +96,7 @@ def save_unigram_tokenizer(directory: Path, vocab_size: int = 300, tokenizer_cla
 
     ``<pad>`` is id 0 and ``</s>`` id 1, as in T5; every text gets ``</s>`` appended, as T5's tokenizer does.
     """
+    # lazily: keeps `import onnxcore` light
     from tokenizers import SentencePieceUnigramTokenizer
     from tokenizers.processors import TemplateProcessing
     from transformers import T5TokenizerFast
@@ -121,6 +126,7 @@ def save_whisper_processor(
     """A Whisper processor: a real feature extractor (``chunk_length`` seconds at 16 kHz, so
     ``chunk_length * 100`` frames) and a byte-level BPE tokenizer with Whisper's special tokens after
     ``<|endoftext|>`` (id 0: eos and pad)."""
+    # lazily: keeps `import onnxcore` light
     from transformers import WhisperFeatureExtractor, WhisperProcessor, WhisperTokenizerFast
 
     directory = Path(directory)
@@ -137,17 +143,11 @@ def save_pt_and_tf(source: Path, feature: str, target: Path, seed: int = 0) -> t
     converted to TensorFlow by transformers in ``target/tf`` (``tf_model.h5`` only, so ``determine_framework``
     picks TensorFlow). Head weights the source lacks are drawn once, in PyTorch, from ``seed``. Both folders get
     the source's preprocessor files."""
-    import shutil
-
-    import torch
-
-    from ..features import PT_WEIGHT_FILES, TF_WEIGHT_FILES, FeaturesManager
-
     source, target = Path(source), Path(target)
     pt_folder, tf_folder = target / "pt", target / "tf"
-    torch.manual_seed(seed)
-    FeaturesManager.get_model_from_feature(feature, str(source), framework="pt").save_pretrained(pt_folder)
-    FeaturesManager.get_model_from_feature(feature, str(pt_folder), framework="tf").save_pretrained(tf_folder)
+    with PYTORCH.ops.seeded(seed):
+        load_for_feature(feature, str(source), framework="pt").save_pretrained(pt_folder)
+    load_for_feature(feature, str(pt_folder), framework="tf").save_pretrained(tf_folder)
     for path in source.iterdir():
         if path.is_file() and path.name not in (*PT_WEIGHT_FILES, *TF_WEIGHT_FILES, "config.json"):
             for folder in (pt_folder, tf_folder):

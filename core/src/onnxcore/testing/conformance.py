@@ -25,17 +25,23 @@ A suite test may only be overridden with ``@pytest.mark.xfail(reason=...)``; any
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
+from ..config import OnnxSeq2SeqConfigWithPast
+from ..errors import FrameworkError
 from ..exporters import EXPORTERS, TF_EXPORTER
+from ..loading import check_framework_class, model_class_for, require_framework
 from ..model_inputs import flatten_named, model_argument_names
 from ..pipeline import ExportRequest, run_export
 from ..plugins import get_host, get_registry
 from ..seq2seq import layout_configs
+from ..utils import get_preprocessor
 from . import matrix
+from .checkpoints import save_random_model
 
 
 class ConformanceSuite:
@@ -65,8 +71,6 @@ class ConformanceSuite:
 
     def layouts(self) -> tuple[str, ...]:
         """``single``, plus ``split`` when the model type's configs are encoder-decoder ones."""
-        from ..config import OnnxSeq2SeqConfigWithPast
-
         registrations = get_registry().registrations(self.model_type).values()
         seq2seq = any(
             issubclass(entry.onnx_config_cls, OnnxSeq2SeqConfigWithPast)
@@ -77,8 +81,6 @@ class ConformanceSuite:
 
     def graph_shape(self, feature: str, layout: str) -> str:
         """The graph shape of ``feature`` in ``layout`` (see :mod:`onnxcore.testing.matrix`)."""
-        from ..config import OnnxSeq2SeqConfigWithPast
-
         config = self.onnx_config(feature)
         seq2seq = isinstance(config, OnnxSeq2SeqConfigWithPast)
         return matrix.graph_shape(config.inputs, bool(getattr(config, "use_past", False)), seq2seq, layout)
@@ -120,12 +122,10 @@ class ConformanceSuite:
 
     def checkpoint(self, feature: str, checkpoints: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
         """A saved checkpoint for ``feature``: random weights (seed 0) of the feature's model class."""
-        from ..features import FeaturesManager
-        from .checkpoints import save_random_model
 
         if feature not in checkpoints:
             directory = tmp_path_factory.mktemp(f"{self.model_type}-{feature}")
-            model_class = FeaturesManager.get_model_class_for_feature(feature)
+            model_class = model_class_for(feature)
             config = self.tiny_config()
             save_random_model(directory, lambda cfg: model_class.from_config(cfg), config)
             self.save_preprocessor(directory)
@@ -156,16 +156,12 @@ class ConformanceSuite:
     def test_dummy_inputs_match_forward(
         self, feature: str, checkpoints: dict[str, Path], tmp_path_factory: Any
     ) -> None:
-        import inspect
-
-        from ..features import FeaturesManager
-        from ..utils import get_preprocessor
 
         directory = self.checkpoint(feature, checkpoints, tmp_path_factory)
         config = self.onnx_config(feature)
         dummy = flatten_named(config, config.generate_dummy_inputs(get_preprocessor(str(directory)), framework="pt"))
         assert set(config.inputs) <= set(dummy), f"dummy inputs {sorted(dummy)} lack some of {list(config.inputs)}"
-        model = FeaturesManager.get_model_class_for_feature(feature).from_config(self.tiny_config())
+        model = model_class_for(feature).from_config(self.tiny_config())
         forward = inspect.signature(model.forward)
         arguments = model_argument_names(config, model)
         assert set(arguments) <= set(forward.parameters), f"{arguments} vs forward{forward}"
@@ -190,11 +186,9 @@ class ConformanceSuite:
         """From TF weights (the PyTorch checkpoint converted on load) with tf2onnx: the same contract, validated
         against the TF model. A feature transformers has no TF class for must be refused with the fix. Needs
         TensorFlow; without it the test is skipped and says how to install it."""
-        from ..errors import FrameworkError
-        from ..features import FeaturesManager
 
         try:
-            FeaturesManager._validate_framework_choice("tf")
+            require_framework("tf")
         except FrameworkError as exc:
             pytest.skip(f"the TensorFlow export is not checked here: {exc}")
         directory = self.checkpoint(feature, checkpoints, tmp_path_factory)
@@ -220,8 +214,6 @@ class ConformanceSuite:
     # -- checks shared by the export tests ----------------------------------------------------------------
     def has_tensorflow_class(self, feature: str) -> bool:
         """Whether transformers has a TF model class for ``feature`` of this model type (the pipeline's check)."""
-        from ..errors import FrameworkError
-        from ..pipeline import check_framework_class
 
         try:
             check_framework_class(get_registry().resolve(self.model_type, feature), self.tiny_config(), "tf")
@@ -232,7 +224,7 @@ class ConformanceSuite:
     def check_export(self, result: Any, feature: str, layout: str) -> None:
         """Every written graph against its contract (names, order, axes, opset), validation, the manifest, and
         the generation check for exports that can generate."""
-        import onnx
+        import onnx  # lazily: keeps `import onnxcore` light
 
         output = result.output
         config = self.onnx_config(feature)

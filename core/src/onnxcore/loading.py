@@ -1,0 +1,439 @@
+"""Reading a checkpoint: its config (AutoConfig), which framework its weights are in, the framework model for a
+feature, and its preprocessor. Every failure is one line naming the file and the fix.
+
+Load errors become user errors; the weights a checkpoint lacks (a task head on a base checkpoint) are drawn from a
+fixed seed and named, so the export says so and ``onnxcore validate`` can draw the same ones again. The
+``FeaturesManager`` facade (:mod:`onnxcore.features`) answers the transformers.onnx API from these functions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import pickle
+import re
+import warnings
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .errors import (
+    FrameworkError,
+    ModelPathError,
+    NoFrameworkClassError,
+    UnknownFeatureError,
+    UnknownModelTypeError,
+    UsageError,
+    exception_chain,
+    first_line,
+)
+from .frameworks import FRAMEWORKS, get_framework
+from .plugins import get_registry
+from .registry import ConfigRegistration
+from .request import ExportRequest
+from .utils import get_preprocessor
+
+PT_WEIGHT_FILES = (
+    "model.safetensors",
+    "model.safetensors.index.json",
+    "pytorch_model.bin",
+    "pytorch_model.bin.index.json",
+)
+
+
+TF_WEIGHT_FILES = ("tf_model.h5", "tf_model.h5.index.json")
+
+
+def _weights_options(model: str, framework: str) -> dict[str, bool]:
+    """``from_pt``/``from_tf`` when a local folder has the other framework's weights only (converted on load)."""
+    path = Path(model)
+    if not path.is_dir():
+        return {}
+    has_pt = any((path / name).is_file() for name in PT_WEIGHT_FILES)
+    has_tf = any((path / name).is_file() for name in TF_WEIGHT_FILES)
+    if framework == "tf" and has_pt and not has_tf:
+        return {"from_pt": True}
+    if framework == "pt" and has_tf and not has_pt:
+        return {"from_tf": True}
+    return {}
+
+
+def _import_class(path: str) -> Any:
+    if ":" in path:
+        module, _, name = path.partition(":")
+        return getattr(importlib.import_module(module), name)
+    import transformers  # lazily: keeps `import onnxcore` light
+
+    return getattr(transformers, path)
+
+
+HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+
+
+PREPROCESSOR_CHOICES = ("auto", "tokenizer", "feature_extractor", "image_processor", "processor")
+
+
+def load_model_config(request: ExportRequest) -> Any:
+    from transformers import AutoConfig  # lazily: keeps `import onnxcore` light
+
+    path = Path(request.model).expanduser()
+    if path.exists():
+        if not path.is_dir() or not (path / "config.json").is_file():
+            raise ModelPathError(f"{request.model} is not a model folder: it has no config.json.")
+    elif not HUB_ID.match(request.model):
+        raise ModelPathError(f"model path {request.model} does not exist; pass a folder with config.json or a hub id.")
+    try:
+        return AutoConfig.from_pretrained(
+            request.model, cache_dir=request.cache_dir, trust_remote_code=request.trust_remote_code
+        )
+    except ValueError as exc:
+        if "trust_remote_code" in str(exc):
+            raise UsageError(
+                f"{request.model} needs its own code to load; rerun with --trust-remote-code if you trust it."
+            ) from exc
+        unknown = re.search(r"has model type `([^`]*)` but Transformers does not recognize", str(exc))
+        if unknown:
+            raise UnknownModelTypeError(
+                f"{request.model} has model type {unknown.group(1)!r}, which transformers"
+                f" {installed_version('transformers')} does not know; check config.json's model_type, or upgrade"
+                " transformers."
+            ) from exc
+        raise ModelPathError(f"cannot read the config of {request.model}: {first_line(exc)}") from exc
+    except OSError as exc:
+        if path.exists():
+            raise ModelPathError(f"cannot read {path / 'config.json'}: {exc}") from exc
+        raise ModelPathError(
+            f"no local folder {request.model!r}, and it could not be loaded from the Hugging Face Hub (offline or"
+            " unknown id); pass a local folder with config.json."
+        ) from exc
+
+
+# The JSON files transformers reads a checkpoint's preprocessor from, by the part each belongs to
+_PREPROCESSOR_FILES = {
+    "tokenizer.json": "tokenizer",
+    "tokenizer_config.json": "tokenizer",
+    "special_tokens_map.json": "tokenizer",
+    "added_tokens.json": "tokenizer",
+    "vocab.json": "tokenizer",
+    "preprocessor_config.json": "preprocessor",
+    "processor_config.json": "processor",
+}
+
+
+def check_preprocessor_files(model: str) -> None:
+    """Every preprocessor file of a local checkpoint reads. A damaged one otherwise fails deep in transformers
+    (tokenizers raises a bare Exception naming no file), or get_preprocessor takes it for a missing preprocessor
+    and the export goes on without one."""
+    folder = Path(model).expanduser()
+    if not folder.is_dir():
+        return  # a hub id: transformers downloads its files and reports what it cannot read
+    for name, part in _PREPROCESSOR_FILES.items():
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            problem = _preprocessor_file_problem(path)
+        except OSError as exc:
+            raise UsageError(f"cannot read the {part} of {model}: {name}: {exc.strerror or exc}.") from exc
+        if problem is not None:
+            raise UsageError(f"cannot read the {part} of {model}: {name} is damaged ({problem}); save it again.")
+
+
+def _preprocessor_file_problem(path: Path) -> str | None:
+    """What is wrong with a preprocessor file's content, or None when it reads."""
+    if path.name == "tokenizer.json":
+        from tokenizers import Tokenizer  # lazily: keeps `import onnxcore` light
+
+        try:
+            Tokenizer.from_file(str(path))  # the reader transformers uses: it also refuses JSON that is no tokenizer
+        except Exception as exc:  # tokenizers raises a bare Exception for any content it cannot read
+            return first_line(exc)
+        return None
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        return first_line(exc)
+    return None if isinstance(content, dict) else "not a JSON object"
+
+
+def check_native_paths(**paths: str | Path | None) -> None:
+    """Each path (named by what it is: ``output_path=...``) can be handed to torch, ONNX Runtime and safetensors,
+    which take paths as UTF-8 text. A name Python holds as surrogates (bytes that are not UTF-8, or any non-ASCII
+    name in the C locale outside UTF-8 mode) otherwise fails inside them with a TypeError that names no path."""
+    for what, path in paths.items():
+        if path is None or _is_text(str(path)):
+            continue
+        raw = os.fsencode(path)
+        label = what.replace("_", " ")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(
+                f"the {label} {raw!r} is not UTF-8 text, which torch and ONNX Runtime need; rename it."
+            ) from None
+        raise UsageError(
+            f"the {label} {text} reached Python undecoded (a C locale outside UTF-8 mode), and torch and ONNX"
+            " Runtime cannot open it so; run with PYTHONUTF8=1 (or LC_ALL=C.UTF-8)."
+        )
+
+
+def _is_text(name: str) -> bool:
+    """Whether ``name`` is text (no surrogates standing for undecodable bytes)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def load_preprocessor(request: ExportRequest) -> Any:
+    import transformers  # lazily: keeps `import onnxcore` light
+
+    if request.preprocessor == "auto":
+        preprocessor = get_preprocessor(request.model)
+        if preprocessor is None:
+            warnings.warn(
+                f"{request.model} has no tokenizer or preprocessor that loads; the example inputs are made from its"
+                " config alone, and the export has no preprocessor files to ship beside the model.",
+                stacklevel=2,
+            )
+        return preprocessor
+    loader = {
+        "tokenizer": transformers.AutoTokenizer,
+        "feature_extractor": transformers.AutoFeatureExtractor,
+        "image_processor": transformers.AutoImageProcessor,
+        "processor": transformers.AutoProcessor,
+    }[request.preprocessor]
+    try:
+        return loader.from_pretrained(request.model, cache_dir=request.cache_dir)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(
+            f"cannot load a {request.preprocessor} from {request.model} ({first_line(exc)}); use --preprocessor auto."
+        ) from exc
+
+
+def resolve(request: ExportRequest) -> tuple[Any, ConfigRegistration]:
+    """Read the checkpoint's config and find the registered OnnxConfig for the requested feature; check that its
+    preprocessor files read before any model loads."""
+    model_config = load_model_config(request)
+    registration = get_registry().resolve(model_config.model_type, request.feature, request.model)
+    check_preprocessor_files(request.model)
+    return model_config, registration
+
+
+def choose_framework(model: str, framework: str | None) -> str:
+    """``framework``, or the one the checkpoint's weight files are in; either must be installed."""
+    try:
+        framework = detect_framework(model, framework)
+    except FileNotFoundError as exc:
+        raise ModelPathError(str(exc)) from exc
+    require_framework(framework)
+    return framework
+
+
+def check_framework_class(registration: ConfigRegistration, model_config: Any, framework: str) -> None:
+    """Refuse a TF feature that transformers has no TF model class for, before loading. (PyTorch classes exist for
+    every registered feature, and remote-code configs map through ``auto_map``, not the auto mapping.)"""
+    if framework != "tf" or getattr(model_config, "auto_map", None):
+        return
+    try:
+        model_class = model_class_for(registration.feature, framework)
+    except UnknownFeatureError:  # the task has no auto class in this framework at all
+        model_class = None
+    mapping = getattr(model_class, "_model_mapping", None)
+    if model_class is None or (mapping is not None and type(model_config) not in mapping):
+        auto = f" ({model_class.__name__})" if model_class is not None else ""
+        raise NoFrameworkClassError(
+            f"transformers has no TensorFlow {registration.model_type} model for {registration.feature}{auto};"
+            " export this feature from the PyTorch weights (--framework pt)."
+        )
+
+
+def check_device(device: str) -> None:
+    """``--device`` names a device PyTorch has here. The exporter would otherwise export on the CPU without a word
+    for a typo or on a machine without a GPU."""
+    if device == "cpu":
+        return
+    pytorch: Any = get_framework("pt").ops  # its device functions are PyTorch's own, not FrameworkOps
+    try:
+        kind, index = pytorch.parse_device(device)
+    except (RuntimeError, ValueError) as exc:
+        raise UsageError(
+            f"--device {device} is not a device PyTorch knows; use --device cpu, or cuda on a machine with a GPU."
+        ) from exc
+    if kind not in ("cpu", "cuda"):
+        raise UsageError(f"--device {device}: onnxcore exports on cpu or cuda; use --device cpu.")
+    count = pytorch.cuda_device_count() if kind == "cuda" else 0
+    if kind == "cuda" and count == 0:
+        raise UsageError(f"--device {device}: no CUDA device is available here; use --device cpu.")
+    if kind == "cuda" and index is not None and index >= count:
+        raise UsageError(f"--device {device}: this machine has CUDA devices cuda:0 to cuda:{count - 1}; pick one.")
+
+
+def installed_version(distribution: str) -> str | None:
+    """The installed version of ``distribution``, or None."""
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def require_framework(framework: str) -> None:
+    """``framework`` ("pt" or "tf") is installed; else the line saying how to install it."""
+    chosen = get_framework(framework)
+    if not chosen.installed:
+        raise FrameworkError(f"{chosen.needs} is not installed; install it with: {chosen.install}")
+
+
+def model_class_for(feature: str, framework: str = "pt") -> type:
+    """The auto class that loads a checkpoint for ``feature`` in ``framework``."""
+    require_framework(framework)
+    spec = get_registry().task_spec(feature)
+    path = spec.auto_model if framework == "pt" else spec.tf_auto_model
+    if path is None:
+        raise UnknownFeatureError(f"task {spec.name!r} has no {framework} model class.")
+    get_framework(framework).ops  # noqa: B018 - imported before transformers imports it: Keras 2 for TF
+    return _import_class(path)
+
+
+def detect_framework(model: str, framework: str | None = None) -> str:
+    """``framework`` if given; else by the weight files of a local folder (safetensors count as PyTorch); else
+    PyTorch when installed, then TensorFlow."""
+    if framework is not None:
+        return framework
+    path = Path(model)
+    if path.is_dir():
+        if any((path / name).is_file() for name in PT_WEIGHT_FILES):
+            return "pt"
+        if any((path / name).is_file() for name in TF_WEIGHT_FILES):
+            return "tf"
+        raise FileNotFoundError(
+            f"no model weights in {model}: expected one of {', '.join(PT_WEIGHT_FILES + TF_WEIGHT_FILES)}."
+        )
+    for candidate in FRAMEWORKS.values():
+        if candidate.installed:
+            return candidate.name
+    raise OSError("Neither PyTorch nor TensorFlow is installed; install torch==2.13.0 or onnxcore[tf].")
+
+
+def load_for_feature(
+    feature: str,
+    model: str,
+    framework: str | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    **model_kwargs: Any,
+) -> Any:
+    """Load ``model`` (local folder or hub id) with the auto class of ``feature``; extra keyword arguments go to
+    ``from_pretrained``. A local folder's weights are known, so a load error is never retried as the other
+    framework's."""
+    framework = detect_framework(model, framework)
+    model_class = model_class_for(feature, framework)
+    options = _weights_options(model, framework)
+    if options or Path(model).is_dir():
+        return model_class.from_pretrained(model, cache_dir=cache_dir, **options, **model_kwargs)
+    # transformers 4.57 fails to read PyTorch safetensors into a TF model unless told from_pt (a TypeError)
+    other_weights = (OSError, TypeError) if framework == "tf" else OSError
+    try:
+        return model_class.from_pretrained(model, cache_dir=cache_dir, **model_kwargs)
+    except other_weights:
+        other = {"from_tf": True} if framework == "pt" else {"from_pt": True}
+        return model_class.from_pretrained(model, cache_dir=cache_dir, **other, **model_kwargs)
+
+
+INITIALIZATION_SEED = 0
+
+
+def load_model(request: ExportRequest, registration: ConfigRegistration, framework: str) -> tuple[Any, list[str]]:
+    """The checkpoint's model class for the feature, with the attention its exporter needs (models without SDPA
+    fall back to eager), and the weights the checkpoint lacked, which transformers drew from
+    :data:`INITIALIZATION_SEED`: outputs that use them are random, not the checkpoint's."""
+    registry = get_registry()
+    exporter = registry.exporters.get(request.exporter or "") or registry.exporters_for(framework)[0]
+    if exporter.framework != framework or exporter.attention is None:
+        return _load_model(request, registration, framework, None)
+    try:
+        return _load_model(request, registration, framework, exporter.attention)
+    except ModelPathError as exc:
+        if not any(word in str(exc.__cause__) for word in ("sdpa", "scaled_dot_product_attention")):
+            raise
+        return _load_model(request, registration, framework, "eager")
+
+
+@contextlib.contextmanager
+def seeded_initialization(framework: str) -> Iterator[None]:
+    """Draw missing weights from :data:`INITIALIZATION_SEED`, leaving the caller's PyTorch RNG as it was.
+
+    Keras draws from Python's and NumPy's generators too (their states are restored); TensorFlow has no way to
+    restore its global seed, so a TF load leaves it set.
+    """
+    with get_framework(framework).ops.seeded(INITIALIZATION_SEED):
+        yield
+
+
+def _load_model(
+    request: ExportRequest, registration: ConfigRegistration, framework: str, attention: str | None
+) -> tuple[Any, list[str]]:
+    from safetensors import SafetensorError  # lazily: keeps `import onnxcore` light
+
+    options = {} if attention is None else {"attn_implementation": attention}
+    try:
+        with seeded_initialization(framework):
+            model, loading = load_for_feature(
+                registration.feature,
+                request.model,
+                framework=framework,
+                cache_dir=request.cache_dir,
+                trust_remote_code=request.trust_remote_code,
+                output_loading_info=True,
+                **options,
+            )
+        return model, sorted(loading.get("missing_keys", []))
+    except SafetensorError as exc:
+        raise ModelPathError(
+            f"the weights file of {request.model} is damaged ({first_line(exc)}); save or download it again."
+        ) from exc
+    except (OSError, ValueError, RuntimeError, pickle.UnpicklingError) as exc:  # transformers 5 lets the last out
+        raise ModelPathError(f"cannot load the model weights of {request.model}: {_load_error(exc)}") from exc
+    except (TypeError, ZeroDivisionError, OverflowError) as exc:  # a config.json field of the wrong type or value
+        raise ModelPathError(
+            f"cannot build the {registration.model_type} model from the config.json of {request.model}"
+            f" ({type(exc).__name__}: {first_line(exc)}); check its fields."
+        ) from exc
+
+
+def _load_error(exc: BaseException) -> str:
+    """What a load error says is wrong: a state-dict error's first line names only the module, its size
+    mismatches are the news; a pickle that ``weights_only`` refused is said as such (transformers' own message
+    suggests ``from_tf``)."""
+    if any("Weights only load failed" in str(cause) for cause in exception_chain(exc)):
+        return (
+            "its .bin weights hold objects other than tensors, which are not unpickled (weights_only=True:"
+            " unpickling can run code); use a safetensors copy of the checkpoint, or convert it with a tool you trust"
+        )
+    mismatch = next((line.strip() for line in str(exc).splitlines() if line.strip().startswith("size mismatch")), None)
+    return f"the weights do not match config.json ({mismatch})" if mismatch else first_line(exc)
+
+
+def dtype_name(dtype: Any) -> str | None:
+    """``"float16"`` for ``torch.float16``, a TF dtype or the string itself; None when not recorded."""
+    if dtype is None:
+        return None
+    return str(getattr(dtype, "name", None) or dtype).removeprefix("torch.")
+
+
+def export_dtypes(model_name: str, model_config: Any, model: Any) -> dict[str, str | None]:
+    """The checkpoint's weight dtype (its config.json's) and the loaded model's, which the export writes; warns
+    when they differ (transformers loads float16 and bfloat16 checkpoints as float32), and makes ``model_config``
+    say what the graph is, since it is saved beside the export."""
+    dtypes = {"checkpoint": dtype_name(getattr(model_config, "dtype", None)), "export": dtype_name(model.dtype)}
+    if dtypes["checkpoint"] is not None and dtypes["checkpoint"] != dtypes["export"]:
+        warnings.warn(
+            f"{model_name} has {dtypes['checkpoint']} weights; they are loaded and exported as {dtypes['export']}"
+            f" (the saved config.json says {dtypes['export']}, onnxcore.json records both).",
+            stacklevel=3,
+        )
+        model_config.dtype = dtypes["export"]
+    return dtypes
