@@ -7,11 +7,12 @@ The CLI, the conformance kit and any batch run call :func:`run_export`; nothing 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import traceback
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,7 @@ from .manifest import (
     read_manifest,
 )
 from .plugins import get_registry
+from .registry import ConfigRegistration
 from .request import ExportRequest
 from .seq2seq import SINGLE_FILE, ExportPart, check_layout, layout_parts
 from .staging import StagedOutput, check_feature_folders, claim_output, folder_locked, note_written
@@ -137,11 +139,31 @@ def _generation_config(model: Any) -> Any:
     return getattr(model, "generation_config", None) if can_generate() else None
 
 
-def run_export(request: ExportRequest, progress: Progress = lambda message: None) -> ExportResult:
-    """Export and validate one feature of one checkpoint into ``request.output``, atomically."""
-    output = Path(request.output)
-    check_native_paths(model_path=request.model, output_path=output)
-    staged = StagedOutput(output, request.keep_failed, request.model, request.allow_other_files)
+@dataclasses.dataclass
+class Plan:
+    """What an export of ``request`` does, decided and checked before any model loads."""
+
+    request: ExportRequest  # with the exporter chosen
+    model_config: Any
+    registration: ConfigRegistration
+    framework: str
+    opset: int
+
+
+@dataclasses.dataclass
+class Loaded:
+    """The framework model of a plan and what the checks need from it: the layout's parts, the preprocessor, the
+    weights the checkpoint lacked. ``model`` and ``parts`` are dropped by :func:`check`."""
+
+    model: Any
+    missing_weights: list[str]
+    onnx_config: Any
+    parts: list[ExportPart]
+    preprocessor: Any
+
+
+def plan(request: ExportRequest, progress: Progress) -> Plan:
+    """Resolve the checkpoint's OnnxConfig, framework, exporter and opset, and refuse what cannot work."""
     if request.generation_check:
         check_generation_settings(request.prompts, request.max_new_tokens)
     progress(f"Resolving {request.model} (feature {request.feature})")
@@ -161,58 +183,126 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     opset = choose_opset(request, onnx_config, exporter)
     check_layout(request.layout, onnx_config)
     check_past_layers(onnx_config, registration.feature)
+    return Plan(request, model_config, registration, framework, opset)
 
-    progress(f"Loading {registration.model_type} model for {registration.feature} ({type(onnx_config).__name__})")
-    model, fresh = load_model(request, registration, framework)
-    if fresh:
+
+def load(planned: Plan, progress: Progress) -> Loaded:
+    """Load the framework model with the attention its exporter needs, its layout's parts and its preprocessor."""
+    registration = planned.registration
+    config_name = type(registration.constructor()(planned.model_config)).__name__
+    progress(f"Loading {registration.model_type} model for {registration.feature} ({config_name})")
+    model, missing = load_model(planned.request, registration, planned.framework)
+    onnx_config = registration.constructor()(model.config)
+    parts = layout_parts(planned.request.layout, onnx_config, model)
+    return Loaded(model, missing, onnx_config, parts, load_preprocessor(planned.request))
+
+
+def export_files(planned: Plan, loaded: Loaded, staging: Path, progress: Progress) -> None:
+    """Export each file of the layout into ``staging``."""
+    request = planned.request
+    for part in loaded.parts:
+        progress(f"Exporting {part.file_name} with {request.exporter} (opset {planned.opset})")
+        export(
+            loaded.preprocessor,
+            part.model,
+            part.config,
+            planned.opset,
+            staging / part.file_name,
+            device=request.device,
+            exporter=request.exporter,
+            external_data=request.external_data,
+        )
+
+
+def post_process(planned: Plan, contracts: Mapping[str, Any], staging: Path, progress: Progress) -> None:
+    """Run the registered post-export steps on the staged files, before validation checks them."""
+    request = planned.request
+    context = StepContext(staging, contracts, planned.opset, request.exporter, planned.framework, request.feature)
+    for step in get_registry().steps:
+        progress(f"Running the {step.name} step")
+        step.run(context)
+
+
+def check(
+    planned: Plan, loaded: Loaded, folder: Path, atol: float | None, progress: Progress
+) -> tuple[dict[str, ValidationReport], GenerationReport | None]:
+    """Validate the ONNX files in ``folder`` against the framework model (and greedy generation, where it
+    applies). The model's outputs are taken first and the model is freed: ONNX Runtime loads the weights next,
+    and a large model must not be in memory twice."""
+    atol = atol if atol is not None else loaded.onnx_config.atol_for_validation
+    pending = prepare_checks(
+        loaded.parts, loaded.onnx_config, loaded.model, loaded.preprocessor, planned.request, atol, progress
+    )
+    loaded.model, loaded.parts = None, []
+    return_free_memory()
+    return run_checks(pending, folder, progress)
+
+
+def run_export(request: ExportRequest, progress: Progress = lambda message: None) -> ExportResult:
+    """Export and validate one feature of one checkpoint into ``request.output``, atomically: plan, load, export,
+    post-process, check, write."""
+    output = Path(request.output)
+    check_native_paths(model_path=request.model, output_path=output)
+    staged = StagedOutput(output, request.keep_failed, request.model, request.allow_other_files)
+    planned = plan(request, progress)
+    loaded = load(planned, progress)
+    if loaded.missing_weights:
         warnings.warn(
-            f"{request.model} has no weights for {_names(fresh)}: transformers drew them at random (seed"
-            f" {INITIALIZATION_SEED}), so exported outputs that use them are random too; if any do, export a"
+            f"{request.model} has no weights for {_names(loaded.missing_weights)}: transformers drew them at random"
+            f" (seed {INITIALIZATION_SEED}), so exported outputs that use them are random too; if any do, export a"
             " checkpoint that has these weights (one trained for the task).",
             stacklevel=2,
         )
-    dtypes = export_dtypes(request.model, model_config, model)
-    onnx_config = registration.constructor()(model.config)
-    parts = layout_parts(request.layout, onnx_config, model)
-    preprocessor = load_preprocessor(request)
-    atol = request.atol if request.atol is not None else onnx_config.atol_for_validation
+    dtypes = export_dtypes(request.model, planned.model_config, loaded.model)
+    contracts = {part.file_name: part.config for part in loaded.parts}
+    attention = loaded.model.config._attn_implementation
+    generation_config = _generation_config(loaded.model)
+    with _kept_or_reported(staged, output), staged as staging:
+        export_files(planned, loaded, staging, progress)
+        post_process(planned, contracts, staging, progress)
+        reports, generation = check(planned, loaded, staging, request.atol, progress)
+        for saved in (planned.model_config, generation_config, loaded.preprocessor):
+            if saved is not None:
+                saved.save_pretrained(staging)
+        manifest = build_manifest(
+            planned.request,
+            planned.registration,
+            planned.opset,
+            staging,
+            contracts,
+            reports,
+            generation,
+            attention,
+            planned.framework,
+            loaded.missing_weights,
+            dtypes,
+        )
+        (staging / MANIFEST_NAME).write_text(strict_json.dumps(manifest) + "\n")
+        names = sorted(path.name for path in staging.iterdir())
+        progress(f"Writing {output}")
+        staged.commit()
+    registration = planned.registration
+    return ExportResult(
+        output=output,
+        files=[output / name for name in names],
+        model_type=registration.model_type,
+        feature=registration.feature,
+        plugin=registration.plugin,
+        exporter=planned.request.exporter,
+        opset=planned.opset,
+        layout=request.layout,
+        validation=reports,
+        manifest=manifest,
+        generation=generation,
+    )
 
-    contracts = {part.file_name: part.config for part in parts}
+
+@contextlib.contextmanager
+def _kept_or_reported(staged: StagedOutput, output: Path) -> Iterator[None]:
+    """A failed validation says where ``--keep-failed`` kept the files; a full disk or read-only output is the
+    user's one line, naming their path."""
     try:
-        with staged as staging:
-            _export_parts(request, parts, preprocessor, opset, staging, progress)
-            context = StepContext(staging, contracts, opset, exporter, framework, registration.feature)
-            for step in get_registry().steps:  # post-process: after every file is written, before validation
-                progress(f"Running the {step.name} step")
-                step.run(context)
-            pending = prepare_checks(parts, onnx_config, model, preprocessor, request, atol, progress)
-            attention = model.config._attn_implementation
-            generation_config = _generation_config(model)
-            del model, parts  # ONNX Runtime loads the weights next: a large model must not be in memory twice
-            return_free_memory()
-            reports, generation = run_checks(pending, staging, progress)
-            model_config.save_pretrained(staging)
-            if generation_config is not None:
-                generation_config.save_pretrained(staging)
-            if preprocessor is not None:
-                preprocessor.save_pretrained(staging)
-            manifest = build_manifest(
-                request,
-                registration,
-                opset,
-                staging,
-                contracts,
-                reports,
-                generation,
-                attention,
-                framework,
-                fresh,
-                dtypes,
-            )
-            (staging / MANIFEST_NAME).write_text(strict_json.dumps(manifest) + "\n")
-            names = sorted(path.name for path in staging.iterdir())
-            progress(f"Writing {output}")
-            staged.commit()
+        yield
     except ValidationError as exc:
         if staged.failed is None:
             raise
@@ -227,19 +317,6 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
         if no_room is None:
             raise
         raise no_room from exc
-    return ExportResult(
-        output=output,
-        files=[output / name for name in names],
-        model_type=registration.model_type,
-        feature=registration.feature,
-        plugin=registration.plugin,
-        exporter=request.exporter,
-        opset=opset,
-        layout=request.layout,
-        validation=reports,
-        manifest=manifest,
-        generation=generation,
-    )
 
 
 @dataclasses.dataclass
@@ -415,24 +492,6 @@ def run_checks(
     return reports, generation
 
 
-def _export_parts(
-    request: ExportRequest, parts: list[ExportPart], preprocessor: Any, opset: int, staging: Path, progress: Progress
-) -> None:
-    """Export each file of the layout into ``staging`` (no loop variable outlives this call to keep the model)."""
-    for part in parts:
-        progress(f"Exporting {part.file_name} with {request.exporter} (opset {opset})")
-        export(
-            preprocessor,
-            part.model,
-            part.config,
-            opset,
-            staging / part.file_name,
-            device=request.device,
-            exporter=request.exporter,
-            external_data=request.external_data,
-        )
-
-
 def _check_part(
     file_name: str,
     reference: ReferenceRun,
@@ -520,27 +579,19 @@ def validate_export(
         prompts=tuple(recorded.get("prompts") or DEFAULT_PROMPTS),
         max_new_tokens=recorded.get("max_new_tokens", DEFAULT_MAX_NEW_TOKENS),
     )
-    progress(f"Loading {source} ({request.feature})")
-    _, registration = resolve(request)
-    if registration.model_type != manifest["model_type"]:
+    planned = plan(request, progress)
+    if planned.registration.model_type != manifest["model_type"]:
         raise UsageError(
-            f"{source} is a {registration.model_type} checkpoint, but {folder} was exported from a"
+            f"{source} is a {planned.registration.model_type} checkpoint, but {folder} was exported from a"
             f" {manifest['model_type']} one; pass the checkpoint it was exported from with -m."
         )
+    recorded_atol = next(iter(manifest.get("validation", {}).values()), {}).get("atol")
     # the shared side of the commit lock: an export moving into the folder finishes before its files are read
     with folder_locked(folder.resolve().parent, shared=True):
         progress(f"Checking the files of {folder} against {MANIFEST_NAME}")
         check_file_hashes(folder, manifest)
-        reference, _ = load_model(request, registration, choose_framework(source, manifest.get("framework")))
-        onnx_config = registration.constructor()(reference.config)
-        parts = layout_parts(request.layout, onnx_config, reference)
-        recorded_atol = next(iter(manifest.get("validation", {}).values()), {}).get("atol")
-        if atol is None:
-            atol = recorded_atol if recorded_atol is not None else onnx_config.atol_for_validation
-        pending = prepare_checks(parts, onnx_config, reference, load_preprocessor(request), request, atol, progress)
-        del reference, parts
-        return_free_memory()
-        reports, generation = run_checks(pending, folder, progress)
+        loaded = load(planned, progress)
+        reports, generation = check(planned, loaded, folder, atol if atol is not None else recorded_atol, progress)
     return RevalidationResult(folder, source, manifest, reports, generation)
 
 
@@ -550,6 +601,7 @@ def check_export_generation(
     prompts: tuple[str, ...] = DEFAULT_PROMPTS,
     max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS,
     trust_remote_code: bool = False,
+    progress: Progress = lambda message: None,
 ) -> GenerationReport:
     """Run the generation check on an existing export (``onnx``: its folder or .onnx file) against ``model``."""
     onnx = Path(onnx)
@@ -570,11 +622,11 @@ def check_export_generation(
         layout=saved["layout"],
         trust_remote_code=trust_remote_code,
     )
-    _, registration = resolve(request)
-    reference, _ = load_model(request, registration, choose_framework(model, saved["framework"]))
-    if not can_check_generation(registration.constructor()(reference.config), reference, request.layout):
+    planned = plan(dataclasses.replace(request, framework=saved["framework"], generation_check=False), progress)
+    loaded = load(planned, progress)
+    if not can_check_generation(loaded.onnx_config, loaded.model, request.layout):
         raise UsageError(
             f"{onnx} is a {request.feature} export ({request.layout} layout); the generation check needs a"
             " causal-lm-with-past export, or a seq2seq-lm export made with --layout split."
         )
-    return check_generation(target, reference, load_preprocessor(request), prompts, max_new_tokens)
+    return check_generation(target, loaded.model, loaded.preprocessor, prompts, max_new_tokens)
