@@ -15,6 +15,7 @@ from onnxcore.exporters import EXPORTERS, export
 from onnxcore.generation import check_generation
 from onnxcore.pipeline import ExportRequest, ExportResult, check_export_generation, run_export
 from onnxcore.testing.checkpoints import save_byte_level_bpe_tokenizer, save_random_model
+from onnxcore.testing.exports import export_once
 from onnxcore.testing.matrix import tier_exporters
 
 
@@ -28,9 +29,7 @@ def tiny_gpt2(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module", params=tier_exporters(EXPORTERS))
 def with_past_export(request: pytest.FixtureRequest, tiny_gpt2: Path, tmp_path_factory) -> ExportResult:
-    output = tmp_path_factory.mktemp(f"gpt2-with-past-{request.param}") / "onnx"
-    feature = "causal-lm-with-past"
-    return run_export(ExportRequest(model=str(tiny_gpt2), output=output, feature=feature, exporter=request.param))
+    return export_once(tiny_gpt2, "causal-lm-with-past", request.param)
 
 
 def test_export_generates_what_generate_does_on_a_left_padded_batch(with_past_export: ExportResult) -> None:

@@ -11,6 +11,7 @@ from transformers import AutoTokenizer
 from onnxcore.exporters import EXPORTERS
 from onnxcore.generation import DEFAULT_PROMPTS, greedy_generate_seq2seq, left_padded_prompts
 from onnxcore.pipeline import ExportRequest, ExportResult, check_export_generation, run_export
+from onnxcore.testing.exports import export_once
 from onnxcore.testing.matrix import tier_exporters
 from onnxcore.validate import onnxruntime_session
 
@@ -27,12 +28,8 @@ def tiny_t5() -> Path:
 
 
 @pytest.fixture(scope="module", params=tier_exporters(EXPORTERS))
-def split_export(request: pytest.FixtureRequest, tiny_t5: Path, tmp_path_factory) -> ExportResult:
-    output = tmp_path_factory.mktemp(f"t5-split-{request.param}") / "onnx"
-    export = ExportRequest(
-        model=str(tiny_t5), output=output, feature="seq2seq-lm-with-past", exporter=request.param, layout="split"
-    )
-    return run_export(export)
+def split_export(request: pytest.FixtureRequest, tiny_t5: Path) -> ExportResult:
+    return export_once(tiny_t5, "seq2seq-lm-with-past", request.param, "split")
 
 
 def test_split_export_generates_what_generate_does_on_a_padded_batch(split_export: ExportResult) -> None:

@@ -12,20 +12,17 @@ from test_whisper_conformance import tiny_whisper_config
 from transformers import WhisperProcessor
 
 from onnxcore.exporters import EXPORTERS
-from onnxcore.pipeline import ExportRequest, ExportResult, check_export_generation, run_export
+from onnxcore.pipeline import ExportResult, check_export_generation
+from onnxcore.testing.exports import export_once
 from onnxcore.testing.matrix import tier_exporters
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "tiny-whisper"
 
 
 @pytest.fixture(scope="module", params=tier_exporters(EXPORTERS))
-def split_export(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> ExportResult:
+def split_export(request: pytest.FixtureRequest) -> ExportResult:
     """The shipped example (init_std 0.8, so that greedy tokens vary; at Whisper's 0.02 it repeats one)."""
-    output = tmp_path_factory.mktemp(f"whisper-split-{request.param}") / "onnx"
-    export = ExportRequest(
-        model=str(EXAMPLE), output=output, feature="speech2seq-lm-with-past", exporter=request.param, layout="split"
-    )
-    return run_export(export)
+    return export_once(EXAMPLE, "speech2seq-lm-with-past", request.param, "split")
 
 
 def test_split_export_generates_what_generate_does_for_two_sounds(split_export: ExportResult) -> None:

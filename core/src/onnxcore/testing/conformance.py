@@ -42,6 +42,7 @@ from ..seq2seq import layout_configs
 from ..utils import get_preprocessor
 from . import matrix
 from .checkpoints import save_random_model
+from .exports import export_once
 
 
 class ConformanceSuite:
@@ -173,12 +174,9 @@ class ConformanceSuite:
         layout: str,
         checkpoints: dict[str, Path],
         tmp_path_factory: Any,
-        tmp_path: Path,
     ) -> None:
         directory = self.checkpoint(feature, checkpoints, tmp_path_factory)
-        output = tmp_path / "onnx"
-        request = ExportRequest(model=str(directory), output=output, feature=feature, exporter=exporter, layout=layout)
-        self.check_export(run_export(request), feature, layout)
+        self.check_export(export_once(directory, feature, exporter, layout), feature, layout)
 
     def test_tensorflow_export(
         self, feature: str, layout: str, checkpoints: dict[str, Path], tmp_path_factory: Any, tmp_path: Path
@@ -201,7 +199,7 @@ class ConformanceSuite:
             return
         reason = self.tensorflow_xfail.get(feature)
         if reason is None:
-            result = run_export(request)
+            result = export_once(directory, feature, layout=layout, framework="tf")
         else:
             try:
                 result = run_export(request)
