@@ -189,7 +189,7 @@ def plan(request: ExportRequest, progress: Progress) -> Plan:
 def load(planned: Plan, progress: Progress) -> Loaded:
     """Load the framework model with the attention its exporter needs, its layout's parts and its preprocessor."""
     registration = planned.registration
-    config_name = type(registration.constructor()(planned.model_config)).__name__
+    config_name = registration.onnx_config_cls.__name__
     progress(f"Loading {registration.model_type} model for {registration.feature} ({config_name})")
     model, missing = load_model(planned.request, registration, planned.framework)
     onnx_config = registration.constructor()(model.config)
