@@ -181,3 +181,22 @@ def test_a_run_killed_with_sigkill_is_cleaned_up_by_the_next(tmp_path) -> None:
     assert len(left) == 1 and not output.exists()
     assert cli("export", "-q", "-m", str(TINY_BERT), str(output))[0] == 0
     assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
+def test_a_user_model_onnx_beside_is_refused_before_the_export(tmp_path) -> None:
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / "model.onnx").write_text("my own model")
+    started = time.monotonic()
+    code, _, error = cli("export", "-m", str(TINY_BERT), "--allow-other-files", str(output))
+    assert code == 2 and "out/model.onnx is not onnxcore's, and the export writes a file of that name" in error
+    assert time.monotonic() - started < 8 and (output / "model.onnx").read_text() == "my own model"
+
+
+def test_several_features_refuse_a_failed_folder_that_is_not_onnxcore_s_up_front(tmp_path) -> None:
+    output = tmp_path / "out"
+    (output / "masked-lm.failed").mkdir(parents=True)
+    (output / "masked-lm.failed" / "notes.txt").write_text("mine")
+    code, _, error = cli("export", "-m", str(TINY_BERT), "--feature", "default,masked-lm", "--keep-failed", str(output))
+    assert code == 2 and "--keep-failed: " in error and "masked-lm.failed holds files onnxcore did not write" in error
+    assert sorted(os.listdir(output)) == ["masked-lm.failed"]

@@ -11,6 +11,7 @@ import errno
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -396,3 +397,131 @@ def test_no_state_and_no_failure_loses_a_file(tmp_path, state, edit, on_a_mount,
     manifest = json.loads(ours.pop("onnxcore.json"))
     assert ours == NEW and set(manifest["files"]) == set(NEW)
     assert all(hashlib.sha256(NEW[name]).hexdigest() == entry["sha256"] for name, entry in manifest["files"].items())
+
+
+# Found by review: each a way the contract could break, now a test.
+
+
+def test_a_live_staged_folder_is_kept_whatever_its_pid_says(tmp_path) -> None:
+    """A container's run on this machine: same boot, its own pids, so its pid means nothing here. Its lock on
+    the folder says it lives."""
+    import fcntl
+
+    dead = tmp_path / f".onnxcore-staging-{staging._boot_id()}-999999999-1-0123abcd"
+    alive = tmp_path / f".onnxcore-staging-{staging._boot_id()}-999999998-1-4567cdef"
+    dead.mkdir()
+    alive.mkdir()
+    descriptor = os.open(alive, os.O_RDONLY)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    try:
+        assert staging.remove_stale_staging(tmp_path) == [dead] and alive.is_dir()
+    finally:
+        os.close(descriptor)
+    assert staging.remove_stale_staging(tmp_path) == [alive]
+
+
+def test_a_file_written_into_the_old_export_during_the_swap_is_kept(tmp_path, monkeypatch) -> None:
+    output = tmp_path / "out"
+    write_export(output, OLD)
+    exchange = staging.fs.exchange
+
+    def late_write(first: Path, second: Path) -> None:
+        (second / "late.txt").write_text("written by another program just now")
+        exchange(first, second)
+
+    monkeypatch.setattr(staging.fs, "exchange", late_write)
+    with pytest.warns(UserWarning, match=r"late.txt appeared in the earlier one while it was replaced, and is kept"):
+        export_into(output)
+    (kept,) = [path for path in tmp_path.iterdir() if path.name.startswith("onnxcore-kept-")]
+    assert (kept / "late.txt").read_text() == "written by another program just now"
+    assert exported_files(output) == NEW and staged_leftovers(tmp_path) == []
+
+
+def test_a_file_that_appears_where_a_new_file_goes_is_never_replaced(tmp_path, monkeypatch) -> None:
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / "notes.txt").write_text("mine")
+    move_new = staging.fs.move_new
+
+    def racing(source: Path, destination: Path) -> None:
+        if destination.name == "model.onnx":
+            destination.write_text("a file another program wrote just now")
+        move_new(source, destination)
+
+    monkeypatch.setattr(staging.fs, "move_new", racing)
+    with pytest.raises(FileExistsError):
+        export_into(output, allow_other_files=True)
+    assert (output / "model.onnx").read_text() == "a file another program wrote just now"
+    assert sorted(os.listdir(output)) == ["model.onnx", "notes.txt"]
+
+
+def test_out_replaced_during_the_export_is_left_alone(tmp_path) -> None:
+    output = tmp_path / "out"
+    write_export(output, OLD)
+    staged = StagedOutput(output)
+    with pytest.raises(OutputPathError, match="was replaced or removed during the export; nothing was written"):
+        with staged as folder:
+            write_export(folder, NEW)
+            shutil.rmtree(output)
+            output.write_text("a user's file, where the folder was")
+            staged.commit()
+    assert output.read_text() == "a user's file, where the folder was" and staged_leftovers(tmp_path) == []
+
+
+def test_an_empty_folder_keeps_its_owner_and_an_earlier_export_its_owner_too(tmp_path) -> None:
+    empty, earlier = tmp_path / "empty", tmp_path / "earlier"
+    empty.mkdir()
+    write_export(earlier, OLD)
+    inode = empty.stat().st_ino
+    for folder in (empty, earlier):
+        os.chown(folder, 65534, 65534)
+        export_into(folder)
+        assert (folder.stat().st_uid, folder.stat().st_gid) == (65534, 65534), folder
+    assert empty.stat().st_ino == inode  # the empty one took the files in place
+    assert exported_files(empty) == NEW == exported_files(earlier)
+
+
+def test_a_manifest_that_is_no_regular_file_or_nests_deep_is_one_line(tmp_path) -> None:
+    fifo = tmp_path / "fifo"
+    fifo.mkdir()
+    os.mkfifo(fifo / "onnxcore.json")
+    with pytest.raises(OutputPathError, match=r"onnxcore.json: not readable as onnxcore's \(onnxcore.json is not"):
+        StagedOutput(fifo)  # a FIFO would block a plain read forever
+    deep = tmp_path / "deep"
+    deep.mkdir()
+    (deep / "onnxcore.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(OutputPathError, match=r"nested too deeply"):
+        StagedOutput(deep)
+
+
+def test_a_name_with_a_line_break_stays_on_one_line_and_the_root_is_refused(tmp_path) -> None:
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / "a\nb").write_text("mine")
+    with pytest.raises(OutputPathError, match=r"\('a\\nb': not written by onnxcore\)") as refused:
+        StagedOutput(output)
+    assert "\n" not in str(refused.value)
+    with pytest.raises(OutputPathError, match="is the root of the file system"):
+        StagedOutput(Path("/"), allow_other_files=True)
+
+
+@needs_root
+def test_a_bind_mount_of_the_same_file_system_is_staged_inside(tmp_path) -> None:
+    source, output = tmp_path / "source", tmp_path / "out"
+    source.mkdir()
+    output.mkdir()
+    subprocess.run(["mount", "--bind", str(source), str(output)], check=True)
+    try:
+        write_export(output, OLD)
+        assert StagedOutput(output).claim.in_place
+        export_into(output)
+        assert exported_files(source) == NEW
+    finally:
+        subprocess.run(["umount", str(output)], check=True)
+
+
+@needs_root
+def test_keep_failed_on_a_mount_point_is_refused_up_front(tmp_path) -> None:
+    with mounted(tmp_path / "volume") as volume:
+        with pytest.raises(OutputPathError, match="--keep-failed: .* is a mount point, and .* on another file system"):
+            StagedOutput(volume, keep_failed=True)

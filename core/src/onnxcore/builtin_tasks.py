@@ -42,4 +42,3 @@ def register_tasks(register: TaskRegistrar) -> None:
     """Register the 15 tasks of transformers.onnx."""
     for name, (auto_model, tf_auto_model, synonyms) in BUILTIN_TASKS.items():
         register(name, auto_model=auto_model, tf_auto_model=tf_auto_model, synonyms=synonyms)
-

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from .config import OnnxConfig
 
+
 class _RegistryView(type):
     """Class-level properties, so ``FeaturesManager.AVAILABLE_FEATURES`` reflects the installed plugins."""
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import os
 import re
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +32,8 @@ if TYPE_CHECKING:
     from .validate import ValidationReport
 
 MANIFEST_NAME = "onnxcore.json"
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+MANIFEST_LIMIT = 64 << 20  # bytes: a manifest lists files, it is never this large
 
 
 class ManifestError(UsageError):
@@ -59,7 +63,10 @@ def _count(value: Any) -> bool:
 
 
 def _optional_number(value: Any) -> bool:
-    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+    """None, or a finite number of at least 0 (what ``--atol`` takes)."""
+    if value is None:
+        return True
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
 
 
 def _object(value: Any) -> bool:
@@ -101,7 +108,7 @@ def files_problem(files: Any) -> str | None:
     for name, entry in files.items():
         if not is_plain_file_name(name) or name == MANIFEST_NAME:
             return f"files has {name!r}, which is not a file name onnxcore writes"
-        if not isinstance(entry, dict) or not _SHA256.match(str(entry.get("sha256", ""))):
+        if not isinstance(entry, dict) or not _SHA256.fullmatch(str(entry.get("sha256", ""))):
             return f"files.{name} has no sha256 of 64 hex digits"
         if not _count(entry.get("bytes")):
             return f"files.{name}.bytes must be a whole number"
@@ -132,7 +139,23 @@ def parse_manifest_text(text: str) -> Any:
     def refuse(constant: str) -> None:
         raise ValueError(f"{constant} is not JSON")
 
-    return json.loads(text, parse_constant=refuse)
+    try:
+        return json.loads(text, parse_constant=refuse)
+    except RecursionError:
+        raise ValueError("nested too deeply to be an onnxcore manifest") from None
+
+
+def read_manifest_text(path: Path) -> str:
+    """The text of a manifest file: a regular file (not a FIFO, device or link to one, which would hang or never
+    end) of at most :data:`MANIFEST_LIMIT` bytes."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    with open(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ValueError(f"{path.name} is not a regular file")
+        data = handle.read(MANIFEST_LIMIT + 1)
+    if len(data) > MANIFEST_LIMIT:
+        raise ValueError(f"{path.name} is over {MANIFEST_LIMIT >> 20} MiB")
+    return data.decode("utf-8")
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
@@ -144,7 +167,7 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     if not manifest_file.is_file():
         raise ModelPathError(f"{folder} has no {MANIFEST_NAME}; pass a folder written by onnxcore export.")
     try:
-        manifest = parse_manifest_text(manifest_file.read_text(encoding="utf-8"))
+        manifest = parse_manifest_text(read_manifest_text(manifest_file))
     except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
         raise ModelPathError(f"cannot read {manifest_file} ({first_line(exc)}); is it an onnxcore export?") from exc
     lacking = [field for field in REQUIRED_FIELDS if not isinstance(manifest, dict) or field not in manifest]

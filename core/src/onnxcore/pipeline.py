@@ -69,8 +69,8 @@ from .manifest import (
 from .plugins import get_registry
 from .registry import ConfigRegistration
 from .request import ExportRequest
-from .seq2seq import SINGLE_FILE, ExportPart, check_layout, layout_parts
-from .staging import StagedOutput, check_feature_folders, claim_output, folder_locked, note_written
+from .seq2seq import SINGLE_FILE, ExportPart, check_layout, layout_configs, layout_parts
+from .staging import StagedOutput, check_feature_folders, folder_locked, note_written
 from .steps import StepContext
 from .validate import ReferenceRun, ValidationReport, check_onnx_outputs, reference_run
 
@@ -146,6 +146,7 @@ class Plan:
     request: ExportRequest  # with the exporter chosen
     model_config: Any
     registration: ConfigRegistration
+    onnx_config: Any  # the registered OnnxConfig on the checkpoint's config
     framework: str
     opset: int
 
@@ -183,7 +184,7 @@ def plan(request: ExportRequest, progress: Progress) -> Plan:
     opset = choose_opset(request, onnx_config, exporter)
     check_layout(request.layout, onnx_config)
     check_past_layers(onnx_config, registration.feature)
-    return Plan(request, model_config, registration, framework, opset)
+    return Plan(request, model_config, registration, onnx_config, framework, opset)
 
 
 def load(planned: Plan, progress: Progress) -> Loaded:
@@ -245,6 +246,8 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     check_native_paths(model_path=request.model, output_path=output)
     staged = StagedOutput(output, request.keep_failed, request.model, request.allow_other_files)
     planned = plan(request, progress)
+    files = list(layout_configs(request.layout, planned.onnx_config))
+    staged.claim.refuse_clashes([*files, *(f"{name}.data" for name in files)])  # now, not after the work
     loaded = load(planned, progress)
     if loaded.missing_weights:
         warnings.warn(
@@ -397,8 +400,8 @@ def run_exports(request: ExportRequest, progress: Progress = lambda message: Non
         return [FeatureOutcome(features[0], Path(request.output), run_export(single, progress))]
     check_native_paths(model_path=request.model, output_path=request.output)
     check_feature_folders(Path(request.output))
-    for feature in features:  # every feature's folder is refused up front, not after the first exports
-        claim_output(Path(request.output) / feature, request.model, request.allow_other_files)
+    for feature in features:  # every feature's folder (and OUT/FEATURE.failed) is refused up front
+        StagedOutput(Path(request.output) / feature, request.keep_failed, request.model, request.allow_other_files)
     check_preprocessor_files(request.model)  # once for all features, before the first loads
     if request.device != "cpu" and choose_framework(request.model, request.framework) == "pt":
         check_device(request.device)
@@ -557,42 +560,45 @@ def validate_export(
     (and generate the same tokens, where the export was checked so). Raises ValidationError on a mismatch."""
     folder = Path(folder)
     check_native_paths(export_folder=folder, model_path=model)
-    manifest = read_manifest(folder)
-    source = model or manifest["model"]
-    if model is None and not Path(source).exists() and not HUB_ID.match(source):
-        raise ModelPathError(
-            f"the checkpoint {source!r} recorded in {MANIFEST_NAME} is not there; pass its folder with -m."
-        )
-    if manifest.get("newly_initialized"):
-        _warn_if_redrawn_differently(folder, manifest)
-    recorded = manifest.get("generation") or {}
-    request = ExportRequest(
-        model=source,
-        output=folder,
-        feature=manifest["feature"],
-        exporter=manifest["exporter"],
-        layout=manifest.get("layout", "single"),
-        preprocessor=manifest.get("preprocessor", "auto"),
-        cache_dir=cache_dir,
-        trust_remote_code=trust_remote_code,
-        generation_check=bool(recorded) if generation_check is None else generation_check,
-        prompts=tuple(recorded.get("prompts") or DEFAULT_PROMPTS),
-        max_new_tokens=recorded.get("max_new_tokens", DEFAULT_MAX_NEW_TOKENS),
-    )
-    planned = plan(request, progress)
-    if planned.registration.model_type != manifest["model_type"]:
-        raise UsageError(
-            f"{source} is a {planned.registration.model_type} checkpoint, but {folder} was exported from a"
-            f" {manifest['model_type']} one; pass the checkpoint it was exported from with -m."
-        )
-    recorded_atol = next(iter(manifest.get("validation", {}).values()), {}).get("atol")
-    # the shared side of the commit lock: an export moving into the folder finishes before its files are read
+    if not folder.is_dir():
+        read_manifest(folder)  # the one line saying so
+    # the shared side of the commit lock, from the manifest to the last file read: an export moving into the folder
+    # finishes first, so the manifest and the files are of one export
     with folder_locked(folder.resolve().parent, shared=True):
+        manifest = read_manifest(folder)
+        source = model or manifest["model"]
+        if model is None and not Path(source).exists() and not HUB_ID.match(source):
+            raise ModelPathError(
+                f"the checkpoint {source!r} recorded in {MANIFEST_NAME} is not there; pass its folder with -m."
+            )
+        if manifest.get("newly_initialized"):
+            _warn_if_redrawn_differently(folder, manifest)
+        recorded = manifest.get("generation") or {}
+        request = ExportRequest(
+            model=source,
+            output=folder,
+            feature=manifest["feature"],
+            exporter=manifest["exporter"],
+            layout=manifest.get("layout", "single"),
+            preprocessor=manifest.get("preprocessor", "auto"),
+            cache_dir=cache_dir,
+            trust_remote_code=trust_remote_code,
+            generation_check=bool(recorded) if generation_check is None else generation_check,
+            prompts=tuple(recorded.get("prompts") or DEFAULT_PROMPTS),
+            max_new_tokens=recorded.get("max_new_tokens", DEFAULT_MAX_NEW_TOKENS),
+        )
+        planned = plan(request, progress)
+        if planned.registration.model_type != manifest["model_type"]:
+            raise UsageError(
+                f"{source} is a {planned.registration.model_type} checkpoint, but {folder} was exported from a"
+                f" {manifest['model_type']} one; pass the checkpoint it was exported from with -m."
+            )
+        recorded_atol = next(iter(manifest.get("validation", {}).values()), {}).get("atol")
         progress(f"Checking the files of {folder} against {MANIFEST_NAME}")
         check_file_hashes(folder, manifest)
         loaded = load(planned, progress)
         reports, generation = check(planned, loaded, folder, atol if atol is not None else recorded_atol, progress)
-    return RevalidationResult(folder, source, manifest, reports, generation)
+        return RevalidationResult(folder, source, manifest, reports, generation)
 
 
 def check_export_generation(

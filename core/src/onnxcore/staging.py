@@ -37,33 +37,53 @@ from types import SimpleNamespace, TracebackType
 
 from . import strict_json
 from .errors import OutputPathError, ValidationError, first_line
-from .manifest import MANIFEST_NAME, files_problem, parse_manifest_text, sha256_of
+from .manifest import MANIFEST_NAME, files_problem, parse_manifest_text, read_manifest_text, sha256_of
 
 STAGING_PREFIX = ".onnxcore-staging-"
 FAILED_SUFFIX = ".failed"
 _STAGING_NAME = re.compile(r"^\.onnxcore-staging-([0-9a-f]{8}|x)-(\d+)-(\d+)-[0-9a-f]{8}(-old)?$")
+_PROBE_NAME = re.compile(r"^\.onnxcore-staging-probe-[0-9a-f]{8}$")
 _DEEPEST_NAME = "decoder_with_past_model.onnx.data"  # the longest path onnxcore writes below its staging folder
 _STAGING_NAME_LENGTH = len(STAGING_PREFIX) + 8 + 1 + 10 + 1 + 20 + 1 + 8 + 4
 _NO_EXCHANGE = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP}
 
 #: Every file system call a commit makes, in one place, so that a test can make any one of them fail.
 fs = SimpleNamespace(rename=os.rename, unlink=os.unlink, rmdir=os.rmdir, mkdir=os.mkdir)
+_RENAME_NOREPLACE, _RENAME_EXCHANGE = 1, 2
 
 
-def _exchange(first: Path, second: Path) -> None:
-    """Swap two paths in one step (Linux ``renameat2`` with ``RENAME_EXCHANGE``); raises OSError, with ENOSYS
-    where the C library lacks the call and EINVAL where the file system does."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+def _renameat2(first: Path, second: Path, flags: int) -> None:
+    """Linux ``renameat2``; raises OSError, with ENOSYS where the C library lacks the call and EINVAL where the
+    file system lacks the flag."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
     if renameat2 is None:
         raise OSError(errno.ENOSYS, "renameat2 is not available", str(first))
-    at_fdcwd, rename_exchange = -100, 2
-    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) != 0:
+    at_fdcwd = -100
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), flags) != 0:
         code = ctypes.get_errno()
         raise OSError(code, os.strerror(code), str(first), None, str(second))
 
 
+def _exchange(first: Path, second: Path) -> None:
+    """Swap two paths in one step."""
+    _renameat2(first, second, _RENAME_EXCHANGE)
+
+
+def _move_new(source: Path, destination: Path) -> None:
+    """Rename ``source`` to ``destination`` only if nothing is there (a file that appeared since the survey is
+    never replaced); where the file system lacks the flag, a check just before a plain rename."""
+    try:
+        _renameat2(source, destination, _RENAME_NOREPLACE)
+    except OSError as exc:
+        if exc.errno not in _NO_EXCHANGE:
+            raise
+        if os.path.lexists(destination):
+            raise FileExistsError(errno.EEXIST, "File exists", str(destination)) from None
+        os.rename(source, destination)
+
+
 fs.exchange = _exchange
+fs.move_new = _move_new
 
 
 @dataclasses.dataclass
@@ -79,6 +99,11 @@ class OutputClaim:
     owned: dict[str, tuple[int, ...]]
     foreign: frozenset[str]
     in_place: bool
+    identity: tuple[int, int] | None  # OUT's (device, inode), None when it did not exist
+
+    def refuse_clashes(self, names: Iterable[str]) -> None:
+        """Refuse now, before the work, names the export will write that a foreign file has."""
+        _refuse_clashes(self.target, self.foreign, names)
 
 
 def _identity(info: os.stat_result) -> tuple[int, ...]:
@@ -96,7 +121,7 @@ def survey(
     """
     known = known or {}
     entries = sorted(  # the manifest first: when it cannot serve as proof, that is what a refusal names
-        (name for name in os.listdir(folder) if not _STAGING_NAME.match(name)),
+        (name for name in os.listdir(folder) if not (_STAGING_NAME.match(name) or _PROBE_NAME.match(name))),
         key=lambda name: (name != MANIFEST_NAME, name),
     )
     listed, why_not = _manifest_files(folder) if MANIFEST_NAME in entries else ({}, None)
@@ -133,7 +158,7 @@ def _matches(path: Path, info: os.stat_result, entry: dict[str, object]) -> bool
 def _manifest_files(folder: Path) -> tuple[dict[str, dict[str, object]], str | None]:
     """The ``files`` table of ``folder``'s manifest when it can serve as proof, else why it cannot."""
     try:
-        manifest = parse_manifest_text((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+        manifest = parse_manifest_text(read_manifest_text(folder / MANIFEST_NAME))
     except (OSError, ValueError) as exc:
         return {}, f"not readable as onnxcore's ({first_line(exc)})"
     if not isinstance(manifest, dict) or "onnxcore" not in manifest:
@@ -165,6 +190,8 @@ def claim_output(
         raise OutputPathError(
             f"output path {output} is an existing file; give a folder (the export writes {output}/model.onnx)."
         )
+    if target.parent == target:
+        raise OutputPathError(f"output path {output} is the root of the file system; give a folder inside it.")
     ancestor = _existing_ancestor(target)
     if not ancestor.is_dir():
         raise OutputPathError(f"cannot create output folder {output}: {ancestor} is a file.")
@@ -182,21 +209,22 @@ def claim_output(
     if foreign and not allow_other_files:
         name, why = next(iter(foreign.items()))
         raise OutputPathError(
-            f"{output} holds files onnxcore did not write ({name}: {why}); export into a new or empty folder, or"
+            f"{output} holds files onnxcore did not write ({shown(name)}: {why}); export into a new or empty folder, or"
             " pass --allow-other-files to write beside them (onnxcore never replaces a file it did not write)."
         )
     _refuse_clashes(output, foreign, names)
-    in_place = target.is_dir() and (bool(foreign) or _stage_inside(target))
+    # an existing empty OUT takes the files in place: it keeps its owner, mode and attributes
+    in_place = target.is_dir() and (bool(foreign) or not owned or _stage_inside(target))
     _probe_writable(target if in_place else ancestor, output)
-    return OutputClaim(target, owned, frozenset(foreign), in_place)
+    return OutputClaim(target, owned, frozenset(foreign), in_place, _inode(target) if target.is_dir() else None)
 
 
 def _refuse_clashes(output: Path, foreign: dict[str, str] | frozenset[str], names: Iterable[str]) -> None:
     clashes = sorted(set(names) & set(foreign))
     if clashes:
         raise OutputPathError(
-            f"{output}/{clashes[0]} is not onnxcore's, and the export writes a file of that name; move it away or"
-            " export into another folder (onnxcore never replaces a file it did not write)."
+            f"{output}/{shown(clashes[0])} is not onnxcore's, and the export writes a file of that name; move it away"
+            " or export into another folder (onnxcore never replaces a file it did not write)."
         )
 
 
@@ -264,7 +292,7 @@ def _stage_inside(target: Path) -> bool:
     where a rename into OUT cannot come from), its parent is not writable, or it holds the working folder
     (a swap would leave the shell in the old, deleted folder)."""
     parent = target.parent
-    if os.path.ismount(target) or os.stat(target).st_dev != os.stat(parent).st_dev:
+    if os.path.ismount(target) or target in _mount_points() or os.stat(target).st_dev != os.stat(parent).st_dev:
         return True
     cwd = Path.cwd().resolve()
     if cwd == target or target in cwd.parents:
@@ -274,6 +302,27 @@ def _stage_inside(target: Path) -> bool:
     except OutputPathError:
         return True
     return False
+
+
+def _mount_points() -> set[Path]:
+    """Every mount point of this process (``/proc/self/mountinfo``), bind mounts of one file system included,
+    which ``os.path.ismount`` cannot tell from a folder."""
+    try:
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return set()
+    points = set()
+    for line in lines:
+        fields = line.split()
+        if len(fields) > 4:
+            points.add(Path(re.sub(r"\\([0-7]{3})", lambda octal: chr(int(octal.group(1), 8)), fields[4])))
+    return points
+
+
+def shown(name: str) -> str:
+    """A file name as an error line shows it: as is, or quoted with escapes when it holds a line break or
+    another control character (an error stays one line)."""
+    return name if name.isprintable() else repr(name)
 
 
 def _probe_writable(folder: Path, output: Path) -> None:
@@ -319,15 +368,44 @@ def is_stale_staging(name: str) -> bool:
 
 
 def remove_stale_staging(folder: Path) -> list[Path]:
-    """Remove the staged folders in ``folder`` that a killed run left (see :func:`is_stale_staging`)."""
+    """Remove the staged folders in ``folder`` that a killed run left (see :func:`is_stale_staging`) and that no
+    live run holds: a run holds a lock on its staged folder while it lives, so a process of another pid namespace
+    (a container on this machine), whose pid means nothing here, keeps its folder."""
     removed = []
     with contextlib.suppress(OSError):
         for name in os.listdir(folder):
             path = folder / name
-            if is_stale_staging(name) and stat.S_ISDIR(os.lstat(path).st_mode):
+            if is_stale_staging(name) and stat.S_ISDIR(os.lstat(path).st_mode) and _unheld(path):
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(path)
     return removed
+
+
+def _unheld(folder: Path) -> bool:
+    """Whether no process holds ``folder``'s lock (see :func:`_hold`)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: nothing can tell, so nothing is removed
+        return False
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    finally:
+        os.close(descriptor)
+    return True
+
+
+def _hold(folder: Path) -> int | None:
+    """Lock ``folder`` for as long as the returned descriptor is open (None where flock does not exist)."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    descriptor = os.open(folder, os.O_RDONLY)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    return descriptor
 
 
 def failed_folder(target: Path) -> Path:
@@ -362,20 +440,29 @@ class StagedOutput:
                     message = f"{failed} is a file; --keep-failed puts a rejected export there: move it away."
                     raise OutputPathError(message) from exc
                 raise OutputPathError(f"--keep-failed: {exc}") from exc
+            if self.claim.in_place and _inode(self.target)[0] != _inode(_existing_ancestor(failed))[0]:
+                raise OutputPathError(
+                    f"--keep-failed: {self.target} is a mount point, and {failed} would be on another file system,"
+                    " where the rejected export cannot be moved; drop --keep-failed or export into a folder inside"
+                    " the mount."
+                )
         self.kept: Path | None = None  # where a failed export's files were kept, once they were
         self.path: Path | None = None
         self._created: list[Path] = []
+        self._held: int | None = None  # the lock on the staged folder that tells other runs it is alive
         self._committed = False
 
     def __enter__(self) -> Path:
         """Create the staging folder on OUT's file system (removing dead runs' leftovers there) and return it."""
         home = self.target if self.claim.in_place else self.target.parent
         try:
-            self._created = _make_parents(home)
-            for folder in {home, self.target}:  # a killed run staged in one of them
-                remove_stale_staging(folder)
+            _make_parents(home, self._created)
+            with folder_locked(self.target.parent):  # not while another run moves its folders in or aside
+                for folder in {home, self.target}:  # a killed run staged in one of them
+                    remove_stale_staging(folder)
             self.path = home / _staging_name()
             fs.mkdir(self.path)
+            self._held = _hold(self.path)
         except OSError as exc:
             self._remove_created()
             raise OutputPathError(
@@ -396,6 +483,9 @@ class StagedOutput:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if self._held is not None:
+            os.close(self._held)
+            self._held = None
         if self._committed and isinstance(exc, KeyboardInterrupt):  # it came during the move, which it waited for
             note_written(exc, self.target)
         if self._committed or self.path is None:
@@ -418,17 +508,16 @@ class StagedOutput:
                 folder.rmdir()
 
 
-def _make_parents(folder: Path) -> list[Path]:
-    """``mkdir -p folder``, returning the folders it created, outermost first."""
+def _make_parents(folder: Path, created: list[Path]) -> None:
+    """``mkdir -p folder``, appending each folder it creates to ``created`` (outermost first) as it goes, so that
+    a failure half-way still knows what to remove."""
     missing = []
     while not folder.exists():
         missing.append(folder)
         folder = folder.parent
-    created = []
     for path in reversed(missing):
         os.mkdir(path)
         created.append(path)
-    return created
 
 
 def _write_failed_manifest(staging: Path, error: ValidationError) -> None:
@@ -445,11 +534,16 @@ def _write_failed_manifest(staging: Path, error: ValidationError) -> None:
 
 def _commit(staging: Path, claim: OutputClaim) -> None:
     """Survey OUT again (it may have changed during the export), then put ``staging`` in its place."""
+    now = _inode(claim.target) if os.path.lexists(claim.target) else None
+    if now != claim.identity or (now is not None and not claim.target.is_dir()):
+        raise OutputPathError(
+            f"{claim.target} was replaced or removed during the export; nothing was written: export again."
+        )
     owned, foreign = survey(claim.target, claim.owned) if claim.target.is_dir() else ({}, {})
     appeared = sorted(set(foreign) - claim.foreign)
     if appeared:
         raise OutputPathError(
-            f"{claim.target / appeared[0]} appeared during the export ({foreign[appeared[0]]}); nothing was"
+            f"{claim.target / shown(appeared[0])} appeared during the export ({foreign[appeared[0]]}); nothing was"
             " written: move it away and export again."
         )
     _refuse_clashes(claim.target, claim.foreign, os.listdir(staging))
@@ -465,7 +559,7 @@ def _swap_in(staging: Path, target: Path, owned: dict[str, tuple[int, ...]]) -> 
     if not target.exists():
         fs.rename(staging, target)
         return
-    os.chmod(staging, stat.S_IMODE(os.stat(target).st_mode))  # OUT keeps the permissions the user gave it
+    _keep_owner_and_mode(staging, os.stat(target))
     try:
         fs.exchange(staging, target)
         old = staging
@@ -493,7 +587,7 @@ def _move_in(staging: Path, target: Path, owned: dict[str, tuple[int, ...]]) -> 
             fs.rename(target / name, aside / name)
             moved.append((target / name, aside / name))
         for name in sorted(os.listdir(staging)):
-            fs.rename(staging / name, target / name)
+            fs.move_new(staging / name, target / name)  # never over a file that appeared since the survey
             moved.append((staging / name, target / name))
     except OSError:
         for source, destination in reversed(moved):
@@ -506,10 +600,11 @@ def _move_in(staging: Path, target: Path, owned: dict[str, tuple[int, ...]]) -> 
 
 
 def _discard(folder: Path, owned: dict[str, tuple[int, ...]]) -> None:
-    """Remove a folder the commit emptied or swapped out, which holds only files onnxcore proved it wrote.
+    """Remove a folder the commit emptied or swapped out, which should hold only files onnxcore proved it wrote.
 
-    An error here comes after the new export is in place, so it is tried once more; a folder that still cannot
-    be removed is left with a warning (it is named as a staged folder: a later run removes it).
+    An error here comes after the new export is in place, so it is tried once more. Anything else found in it (a
+    file written into the old OUT during the swap) is kept: the folder is renamed to a visible name, with a
+    warning, and never removed as a staged folder.
     """
     error = OSError()
     for unlink, rmdir in ((fs.unlink, fs.rmdir), (os.unlink, os.rmdir)):
@@ -517,15 +612,35 @@ def _discard(folder: Path, owned: dict[str, tuple[int, ...]]) -> None:
             for name in os.listdir(folder):
                 if name in owned:
                     unlink(folder / name)
+            if os.listdir(folder):
+                break
             rmdir(folder)
             return
         except OSError as exc:
             error = exc
+    others = [name for name in os.listdir(folder) if name not in owned] if folder.is_dir() else []
+    if others:
+        kept = folder.with_name(f"onnxcore-kept-{secrets.token_hex(4)}")
+        os.rename(folder, kept)
+        warnings.warn(
+            f"the export is in place; {shown(others[0])} appeared in the earlier one while it was replaced, and is"
+            f" kept in {kept}.",
+            stacklevel=2,
+        )
+        return
     warnings.warn(
         f"the export is in place, but the earlier one could not be removed from {folder}"
         f" ({error.strerror or error}); a later export there removes it.",
         stacklevel=2,
     )
+
+
+def _keep_owner_and_mode(folder: Path, was: os.stat_result) -> None:
+    """The new OUT keeps the permissions, and where this process may set them the owner and group, of the one it
+    replaces."""
+    os.chmod(folder, stat.S_IMODE(was.st_mode))
+    with contextlib.suppress(PermissionError):
+        os.chown(folder, was.st_uid, was.st_gid)
 
 
 def note_written(stop: BaseException, folder: Path) -> None:
