@@ -379,6 +379,8 @@ def _load_model(
     from safetensors import SafetensorError  # lazily: keeps `import onnxcore` light
 
     options = {} if attention is None else {"attn_implementation": attention}
+    if framework == "pt":  # float32, as transformers 4 loads float16 and bfloat16 checkpoints (5 keeps their dtype)
+        options["dtype"] = "float32"
     try:
         with seeded_initialization(framework):
             model, loading = load_for_feature(

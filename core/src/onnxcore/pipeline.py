@@ -578,6 +578,7 @@ def validate_export(
             model=source,
             output=folder,
             feature=manifest["feature"],
+            framework=manifest.get("framework", "pt"),
             exporter=manifest["exporter"],
             layout=manifest.get("layout", "single"),
             preprocessor=manifest.get("preprocessor", "auto"),
