@@ -51,6 +51,9 @@ _NO_EXCHANGE = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP}
 fs = SimpleNamespace(rename=os.rename, unlink=os.unlink, rmdir=os.rmdir, mkdir=os.mkdir)
 _RENAME_NOREPLACE, _RENAME_EXCHANGE = 1, 2
 
+#: Folders a commit moved the old export into, each with the files of it onnxcore proved it wrote.
+Emptied = list[tuple[Path, dict[str, tuple[int, ...]]]]
+
 
 def _renameat2(first: Path, second: Path, flags: int) -> None:
     """Linux ``renameat2``; raises OSError, with ENOSYS where the C library lacks the call and EINVAL where the
@@ -477,8 +480,10 @@ class StagedOutput:
         """
         assert self.path is not None
         with folder_locked(self.target.parent), _signals_held():  # waiting for the lock can still be interrupted
-            _commit(self.path, self.claim)
-            self._committed = True
+            emptied = _commit(self.path, self.claim)
+            self._committed = True  # the new export is in place: nothing below may remove self.path now
+            for folder, owned in emptied:
+                _discard(folder, owned)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -494,7 +499,8 @@ class StagedOutput:
             try:
                 _write_failed_manifest(self.path, exc)
                 with folder_locked(self.failed.target.parent), _signals_held():
-                    _commit(self.path, self.failed)
+                    for folder, owned in _commit(self.path, self.failed):
+                        _discard(folder, owned)
                 self.kept = self.failed.target
                 return
             except (OSError, OutputPathError):  # not kept (the caller says so); the validation error is the news
@@ -532,8 +538,9 @@ def _write_failed_manifest(staging: Path, error: ValidationError) -> None:
     (staging / MANIFEST_NAME).write_text(strict_json.dumps(record) + "\n")
 
 
-def _commit(staging: Path, claim: OutputClaim) -> None:
-    """Survey OUT again (it may have changed during the export), then put ``staging`` in its place."""
+def _commit(staging: Path, claim: OutputClaim) -> Emptied:
+    """Survey OUT again (it may have changed during the export), then put ``staging`` in its place; returns the
+    folders the old export was moved into, with the files of it onnxcore proved, for :func:`_discard`."""
     now = _inode(claim.target) if os.path.lexists(claim.target) else None
     if now != claim.identity or (now is not None and not claim.target.is_dir()):
         raise OutputPathError(
@@ -548,17 +555,18 @@ def _commit(staging: Path, claim: OutputClaim) -> None:
         )
     _refuse_clashes(claim.target, claim.foreign, os.listdir(staging))
     if claim.in_place:
-        _move_in(staging, claim.target, owned)
-    else:
-        _swap_in(staging, claim.target, owned)
+        return _move_in(staging, claim.target, owned)
+    return _swap_in(staging, claim.target, owned)
 
 
-def _swap_in(staging: Path, target: Path, owned: dict[str, tuple[int, ...]]) -> None:
+def _swap_in(
+    staging: Path, target: Path, owned: dict[str, tuple[int, ...]]
+) -> Emptied:
     """Replace OUT by the staged folder in one rename (OUT absent) or one exchange (OUT empty or an earlier
     export, which is then removed)."""
     if not target.exists():
         fs.rename(staging, target)
-        return
+        return []
     _keep_owner_and_mode(staging, os.stat(target))
     try:
         fs.exchange(staging, target)
@@ -573,10 +581,12 @@ def _swap_in(staging: Path, target: Path, owned: dict[str, tuple[int, ...]]) -> 
         except OSError:
             os.rename(old, target)
             raise
-    _discard(old, owned)
+    return [(old, owned)]
 
 
-def _move_in(staging: Path, target: Path, owned: dict[str, tuple[int, ...]]) -> None:
+def _move_in(
+    staging: Path, target: Path, owned: dict[str, tuple[int, ...]]
+) -> Emptied:
     """Staged inside OUT: move the earlier export's files aside and the new ones in; any error undoes every
     move made, so OUT holds the old export again."""
     aside = staging.with_name(staging.name + "-old")
@@ -595,8 +605,7 @@ def _move_in(staging: Path, target: Path, owned: dict[str, tuple[int, ...]]) -> 
         with contextlib.suppress(OSError):
             os.rmdir(aside)
         raise
-    _discard(staging, {})
-    _discard(aside, owned)
+    return [(staging, {}), (aside, owned)]
 
 
 def _discard(folder: Path, owned: dict[str, tuple[int, ...]]) -> None:
@@ -621,7 +630,10 @@ def _discard(folder: Path, owned: dict[str, tuple[int, ...]]) -> None:
     others = [name for name in os.listdir(folder) if name not in owned] if folder.is_dir() else []
     if others:
         kept = folder.with_name(f"onnxcore-kept-{secrets.token_hex(4)}")
-        os.rename(folder, kept)
+        try:
+            os.rename(folder, kept)
+        except OSError:
+            kept = folder
         warnings.warn(
             f"the export is in place; {shown(others[0])} appeared in the earlier one while it was replaced, and is"
             f" kept in {kept}.",
