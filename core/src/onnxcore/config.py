@@ -635,6 +635,13 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
             ) from None
         return (num_attention_heads, num_attention_heads)
 
+    @property
+    def encoder_length_is_dynamic(self) -> bool:
+        """Whether the encoder's output length follows its input's (text). An onnxcore addition: an encoder fed a
+        fixed-size input (Whisper's ``2 * max_source_positions`` frames) returns a fixed length, so the
+        cross-attention past and the split decoder's ``encoder_hidden_states`` declare that axis static."""
+        return True
+
     def encoder_output_length(self, encoder_inputs: Mapping[str, Any]) -> int:
         """Length of the encoder's output (the cross-attention past) for these encoder inputs: the token count.
 
@@ -701,11 +708,12 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
         name = "past_key_values" if direction == "inputs" else "present"
         decoder_sequence = "past_decoder_sequence" if direction == "inputs" else "past_decoder_sequence + sequence"
         target: Any = inputs_or_outputs
+        encoder_axes = {0: "batch", 2: "past_encoder_sequence"} if self.encoder_length_is_dynamic else {0: "batch"}
         for i in range(self.num_layers[1]):  # every decoder layer caches self- and cross-attention
             target[f"{name}.{i}.decoder.key"] = {0: "batch", 2: decoder_sequence}
             target[f"{name}.{i}.decoder.value"] = {0: "batch", 2: decoder_sequence}
-            target[f"{name}.{i}.encoder.key"] = {0: "batch", 2: "past_encoder_sequence"}
-            target[f"{name}.{i}.encoder.value"] = {0: "batch", 2: "past_encoder_sequence"}
+            target[f"{name}.{i}.encoder.key"] = dict(encoder_axes)
+            target[f"{name}.{i}.encoder.value"] = dict(encoder_axes)
 
     def _flatten_past_key_values_(self, flattened_output: dict[str, Any], name: str, idx: int, t: Any) -> None:
         flattened_output[f"{name}.{idx}.decoder.key"] = t[0]

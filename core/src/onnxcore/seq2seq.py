@@ -77,18 +77,23 @@ class Seq2SeqPartConfig(OnnxConfig):
         if "attention_mask" in self.encoder_input_names:
             common["encoder_attention_mask"] = {0: "batch", 1: "encoder_sequence"}
         if self.part == DECODER:
-            common["encoder_hidden_states"] = {0: "batch", 1: "encoder_sequence"}
+            common["encoder_hidden_states"] = self._encoder_axes(1)
         else:
             for i in range(self.parent.num_layers[1]):
-                for kind, length in (("decoder", "past_decoder_sequence"), ("encoder", "encoder_sequence")):
+                for kind in ("decoder", "encoder"):
+                    axes = {0: "batch", 2: "past_decoder_sequence"} if kind == "decoder" else self._encoder_axes(2)
                     for tensor in ("key", "value"):
-                        common[f"past_key_values.{i}.{kind}.{tensor}"] = {0: "batch", 2: length}
+                        common[f"past_key_values.{i}.{kind}.{tensor}"] = dict(axes)
         return common
+
+    def _encoder_axes(self, axis: int) -> dict[int, str]:
+        """Axes of a tensor whose ``axis`` is the encoder's output length: dynamic unless the model fixes it."""
+        return {0: "batch", axis: "encoder_sequence"} if self.parent.encoder_length_is_dynamic else {0: "batch"}
 
     @property
     def outputs(self) -> Mapping[str, Mapping[int, str]]:
         if self.part == ENCODER:
-            return OrderedDict(last_hidden_state={0: "batch", 1: "encoder_sequence"})
+            return OrderedDict(last_hidden_state=self._encoder_axes(1))
         common: OrderedDict[str, dict[int, str]] = OrderedDict(
             (name, dict(axes)) for name, axes in self._without_past.outputs.items()
         )
@@ -100,8 +105,9 @@ class Seq2SeqPartConfig(OnnxConfig):
                 kinds.append(("encoder", "encoder_sequence"))
             for i in range(self.parent.num_layers[1]):
                 for kind, length in kinds:
+                    axes = self._encoder_axes(2) if kind == "encoder" else {0: "batch", 2: length}
                     for tensor in ("key", "value"):
-                        common[f"present.{i}.{kind}.{tensor}"] = {0: "batch", 2: length}
+                        common[f"present.{i}.{kind}.{tensor}"] = dict(axes)
         return common
 
     @property
