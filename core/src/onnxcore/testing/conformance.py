@@ -108,10 +108,10 @@ class ConformanceSuite:
         names = set(metafunc.fixturenames)
         shape_of = self.graph_shape if self._has_tiny_config() else self._no_shape
         if {"feature", "exporter", "layout"} <= names:
-            cases = matrix.export_cases(self.cases(), self.exporters, shape_of)
+            cases = matrix.export_cases(self.cases(), self.exporters, shape_of, self.model_type)
             metafunc.parametrize(("feature", "exporter", "layout"), cases, ids=["-".join(case) for case in cases])
         elif {"feature", "layout"} <= names:
-            pairs = matrix.tensorflow_cases(self.cases(), shape_of)
+            pairs = matrix.tensorflow_cases(self.cases(), shape_of, self.model_type)
             metafunc.parametrize(("feature", "layout"), pairs, ids=["-".join(pair) for pair in pairs])
         elif "feature" in names:
             metafunc.parametrize("feature", self.features())
