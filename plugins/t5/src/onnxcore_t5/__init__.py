@@ -1,5 +1,5 @@
-"""onnxcore plugin for T5."""
+"""onnxcore plugin for the T5 family: T5, mT5, LongT5."""
 
-from .config import T5OnnxConfig
+from .config import MT5OnnxConfig, T5OnnxConfig
 
-__all__ = ["T5OnnxConfig"]
+__all__ = ["MT5OnnxConfig", "T5OnnxConfig"]
