@@ -16,11 +16,13 @@ HEADS = ("sequence-classification", "question-answering")
 
 @hookimpl
 def register_onnx_configs(register: ConfigRegistrar) -> None:
-    """The T5 family exports the four features transformers.onnx listed for it; the BART-shaped models also
-    their decoder alone (``causal-lm``), and BART and mBART their classification and QA heads."""
+    """The T5 family and M2M-100 export the four features transformers.onnx listed for them; the other
+    BART-shaped models also their decoder alone (``causal-lm``), and BART and mBART their classification and QA
+    heads."""
     register("t5", T5OnnxConfig, FEATURES)
     register("mt5", MT5OnnxConfig, FEATURES)
     register("longt5", T5OnnxConfig, FEATURES)
+    register("m2m-100", BartOnnxConfig, FEATURES)
     for model_type, config_cls, heads in (
         ("bart", BartOnnxConfig, HEADS),
         ("mbart", BartOnnxConfig, HEADS),
