@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from transformers import MT5Config, MT5TokenizerFast
+from transformers import MT5Config
+
+try:
+    from transformers import MT5TokenizerFast
+except ImportError:  # transformers 5 serves mT5 with T5's tokenizer
+    from transformers import T5TokenizerFast as MT5TokenizerFast
 
 from onnxcore.testing.checkpoints import save_unigram_tokenizer
 from onnxcore.testing.conformance import ConformanceSuite
