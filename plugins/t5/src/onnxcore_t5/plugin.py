@@ -17,8 +17,8 @@ HEADS = ("sequence-classification", "question-answering")
 @hookimpl
 def register_onnx_configs(register: ConfigRegistrar) -> None:
     """The T5 family and M2M-100 export the four features transformers.onnx listed for them; the other
-    BART-shaped models also their decoder alone (``causal-lm``), and BART and mBART their classification and QA
-    heads."""
+    BART-shaped models also their decoder alone (``causal-lm``), and BART, mBART and BigBird-Pegasus their
+    classification and QA heads."""
     register("t5", T5OnnxConfig, FEATURES)
     register("mt5", MT5OnnxConfig, FEATURES)
     register("longt5", T5OnnxConfig, FEATURES)
@@ -29,6 +29,7 @@ def register_onnx_configs(register: ConfigRegistrar) -> None:
         ("marian", MarianOnnxConfig, ()),
         ("blenderbot", BartOnnxConfig, ()),
         ("blenderbot-small", BartOnnxConfig, ()),
+        ("bigbird-pegasus", BartOnnxConfig, HEADS),
     ):
         register(model_type, config_cls, FEATURES + heads)
         register(model_type, BartDecoderOnnxConfig, CAUSAL_LM)
