@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bert_family_specials import BERT_TEMPLATE
 from transformers import AlbertConfig, AlbertTokenizerFast
 
 from onnxcore.testing.checkpoints import save_sentencepiece_tokenizer
@@ -45,5 +46,5 @@ class TestAlbertConformance(ConformanceSuite):
             vocab_size=VOCAB_SIZE,
             tokenizer_class=AlbertTokenizerFast,
             special_tokens=SPECIALS,
-            template=("[CLS] $A [SEP]", "[CLS] $A [SEP] $B [SEP]"),
+            template=BERT_TEMPLATE,
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bert_family_specials import BERT_TEMPLATE
 from transformers import BigBirdConfig, BigBirdTokenizerFast
 
 from onnxcore.testing.checkpoints import save_sentencepiece_tokenizer
@@ -55,5 +56,5 @@ class TestBigBirdConformance(ConformanceSuite):
             vocab_size=VOCAB_SIZE,
             tokenizer_class=BigBirdTokenizerFast,
             special_tokens=SPECIALS,
-            template=("[CLS] $A [SEP]", "[CLS] $A [SEP] $B [SEP]"),
+            template=BERT_TEMPLATE,
         )

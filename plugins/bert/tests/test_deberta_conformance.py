@@ -5,20 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bert_family_specials import BERT_TEMPLATE, DEBERTA_SPECIALS
 from transformers import DebertaConfig, DebertaTokenizerFast
 
 from onnxcore.testing.checkpoints import save_bpe_tokenizer
 from onnxcore.testing.conformance import ConformanceSuite
 
 VOCAB_SIZE = 310
-#: DeBERTa's special tokens in its vocabulary's order: [PAD] 0, [CLS] 1, [SEP] 2, [UNK] 3, [MASK] 4.
-SPECIALS = {
-    "pad_token": "[PAD]",
-    "bos_token": "[CLS]",
-    "eos_token": "[SEP]",
-    "unk_token": "[UNK]",
-    "mask_token": "[MASK]",
-}
 
 
 class TestDebertaConformance(ConformanceSuite):
@@ -44,8 +37,6 @@ class TestDebertaConformance(ConformanceSuite):
             directory,
             vocab_size=VOCAB_SIZE,
             tokenizer_class=DebertaTokenizerFast,
-            special_tokens=SPECIALS,
-            template=("[CLS] $A [SEP]", "[CLS] $A [SEP] $B [SEP]"),
-            cls_token="[CLS]",
-            sep_token="[SEP]",
+            special_tokens=DEBERTA_SPECIALS,
+            template=BERT_TEMPLATE,
         )

@@ -5,20 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bert_family_specials import BERT_TEMPLATE, DEBERTA_SPECIALS
 from transformers import DebertaV2Config, DebertaV2TokenizerFast
 
 from onnxcore.testing.checkpoints import save_sentencepiece_tokenizer
 from onnxcore.testing.conformance import ConformanceSuite
 
 VOCAB_SIZE = 290
-#: DeBERTa-v2's special tokens in its vocabulary's order: [PAD] 0, [CLS] 1, [SEP] 2, [UNK] 3, [MASK] 4.
-SPECIALS = {
-    "pad_token": "[PAD]",
-    "bos_token": "[CLS]",
-    "eos_token": "[SEP]",
-    "unk_token": "[UNK]",
-    "mask_token": "[MASK]",
-}
 
 
 class TestDebertaV2Conformance(ConformanceSuite):
@@ -48,8 +41,6 @@ class TestDebertaV2Conformance(ConformanceSuite):
             directory,
             vocab_size=VOCAB_SIZE,
             tokenizer_class=DebertaV2TokenizerFast,
-            special_tokens=SPECIALS,
-            template=("[CLS] $A [SEP]", "[CLS] $A [SEP] $B [SEP]"),
-            cls_token="[CLS]",
-            sep_token="[SEP]",
+            special_tokens=DEBERTA_SPECIALS,
+            template=BERT_TEMPLATE,
         )
