@@ -39,6 +39,6 @@ def register_onnx_configs(register: ConfigRegistrar) -> None:
     register("deberta-v2", DebertaOnnxConfig, FEATURES_WITHOUT_CAUSAL_LM)
     register("distilbert", BertWithoutTokenTypesOnnxConfig, FEATURES_WITHOUT_CAUSAL_LM)
     register("electra", BertOnnxConfig, FEATURES)
-    # transformers.onnx listed causal-lm too, but no transformers version maps FlaubertConfig in
+    # transformers.onnx listed causal-lm too, but neither transformers 4.57 nor 5.x maps FlaubertConfig in
     # AutoModelForCausalLM, so that export always failed on loading (see NOTES-issue19.md)
     register("flaubert", BertWithoutTokenTypesOnnxConfig, FEATURES_WITHOUT_CAUSAL_LM)
