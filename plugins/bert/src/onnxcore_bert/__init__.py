@@ -1,5 +1,5 @@
-"""onnxcore plugin for BERT."""
+"""onnxcore plugin for BERT-shaped encoders."""
 
-from .config import BertOnnxConfig
+from .config import BertOnnxConfig, BertWithoutTokenTypesOnnxConfig, DebertaOnnxConfig
 
-__all__ = ["BertOnnxConfig"]
+__all__ = ["BertOnnxConfig", "BertWithoutTokenTypesOnnxConfig", "DebertaOnnxConfig"]
