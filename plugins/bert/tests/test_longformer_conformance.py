@@ -67,7 +67,9 @@ class TestLongformerConformance(ConformanceSuite):
         from transformers import AutoModel
 
         directory = self.checkpoint("default", checkpoints, tmp_path_factory)
-        session = onnxruntime.InferenceSession(str(export_once(directory, "default", self.exporters[0]).output / "model.onnx"))
+        session = onnxruntime.InferenceSession(
+            str(export_once(directory, "default", self.exporters[0]).output / "model.onnx")
+        )
         model = AutoModel.from_pretrained(directory).eval()
         rng = np.random.default_rng(0)
         for batch, length in ((1, 20), (2, 25)):

@@ -12,14 +12,6 @@ import numpy as np
 from onnxcore import OnnxConfig
 
 
-def framework_tensor(array: np.ndarray, framework: Any) -> Any:
-    """``array`` as a tensor of ``framework`` (``"pt"``, ``"tf"``, a ``TensorType``; None keeps numpy), for dummy
-    inputs a tokenizer does not make."""
-    from transformers import BatchEncoding  # lazily: keeps the plugin's import light
-
-    return BatchEncoding({"array": array}, tensor_type=framework)["array"]
-
-
 class BertOnnxConfig(OnnxConfig):
     """``input_ids``, ``attention_mask``, ``token_type_ids``; multiple-choice adds a ``choice`` axis."""
 
@@ -40,3 +32,33 @@ class RobertaOnnxConfig(BertOnnxConfig):
     """``input_ids`` and ``attention_mask`` only (RoBERTa, XLM-RoBERTa, I-BERT), with BERT's axes."""
 
     takes_token_type_ids = False
+
+
+class ExtraDummyInputs(OnnxConfig):
+    """A mixin for configs whose models take inputs a tokenizer does not make (LayoutLM's ``bbox``, Longformer's
+    ``global_attention_mask``): :meth:`extra_dummy_inputs` draws them as numpy arrays for the ids' shape, and they
+    are made tensors of the requested framework (PyTorch or TensorFlow), with a tokenizer or from the config."""
+
+    def extra_dummy_inputs(self, shape: tuple[int, ...]) -> dict[str, np.ndarray]:
+        """The extra inputs for ``input_ids`` of ``shape``."""
+        raise NotImplementedError
+
+    def generate_dummy_inputs(
+        self,
+        preprocessor: Any,
+        batch_size: int = -1,
+        seq_length: int = -1,
+        num_choices: int = -1,
+        is_pair: bool = False,
+        framework: Any = None,
+        **kwargs: Any,
+    ) -> Mapping[str, Any]:
+        from transformers import BatchEncoding  # lazily: keeps the plugin's import light
+
+        inputs = dict(
+            super().generate_dummy_inputs(
+                preprocessor, batch_size, seq_length, num_choices, is_pair, framework=framework, **kwargs
+            )
+        )
+        extra = self.extra_dummy_inputs(tuple(inputs["input_ids"].shape))
+        return inputs | dict(BatchEncoding(extra, tensor_type=framework))

@@ -10,7 +10,7 @@ import numpy as np
 
 from onnxcore import PatchingSpec
 
-from .config import RobertaOnnxConfig, framework_tensor
+from .config import ExtraDummyInputs, RobertaOnnxConfig
 
 if TYPE_CHECKING:
     from transformers import PretrainedConfig
@@ -49,7 +49,7 @@ def _attn_probs_value(self: Any, attn_probs: Any, value: Any, window_overlap: in
     return context.view(batch_size, num_heads, seq_len, head_dim).transpose(1, 2)
 
 
-class LongformerOnnxConfig(RobertaOnnxConfig):
+class LongformerOnnxConfig(ExtraDummyInputs, RobertaOnnxConfig):
     """``input_ids``, ``attention_mask``, ``global_attention_mask``; ``default`` also returns ``pooler_output``.
 
     Sliding-window chunking is patched to gathers while exporting (:func:`_chunk`, :func:`_attn_probs_value`):
@@ -91,23 +91,8 @@ class LongformerOnnxConfig(RobertaOnnxConfig):
     def default_onnx_opset(self) -> int:
         return max(super().default_onnx_opset, 14)
 
-    def generate_dummy_inputs(
-        self,
-        preprocessor: Any,
-        batch_size: int = -1,
-        seq_length: int = -1,
-        num_choices: int = -1,
-        is_pair: bool = False,
-        framework: Any = None,
-        **kwargs: Any,
-    ) -> Mapping[str, Any]:
+    def extra_dummy_inputs(self, shape: tuple[int, ...]) -> dict[str, np.ndarray]:
         """Every other token of each sequence attends globally, as in transformers.onnx's dummy inputs."""
-        inputs = dict(
-            super().generate_dummy_inputs(
-                preprocessor, batch_size, seq_length, num_choices, is_pair, framework=framework, **kwargs
-            )
-        )
-        mask = np.zeros(tuple(inputs["input_ids"].shape), dtype=np.int64)
+        mask = np.zeros(shape, dtype=np.int64)
         mask[..., ::2] = 1
-        inputs["global_attention_mask"] = framework_tensor(mask, framework)
-        return inputs
+        return {"global_attention_mask": mask}

@@ -21,6 +21,8 @@ FEATURES = (
 )
 #: transformers.onnx's features for encoders without a causal-LM head.
 ENCODER_FEATURES = tuple(feature for feature in FEATURES if feature != "causal-lm")
+#: transformers.onnx's LayoutLM features: no causal LM, no multiple choice (LayoutLM has no such head).
+LAYOUTLM_FEATURES = ("default", "masked-lm", "sequence-classification", "token-classification")
 
 
 @hookimpl
@@ -28,7 +30,7 @@ def register_onnx_configs(register: ConfigRegistrar) -> None:
     """Each model type with the features transformers.onnx listed for it, in alphabetical order."""
     register("bert", BertOnnxConfig, FEATURES)
     register("ibert", RobertaOnnxConfig, ENCODER_FEATURES)
-    register("layoutlm", LayoutLMOnnxConfig, ("default", "masked-lm", "sequence-classification", "token-classification"))
+    register("layoutlm", LayoutLMOnnxConfig, LAYOUTLM_FEATURES)
     register("longformer", LongformerOnnxConfig, ENCODER_FEATURES)
     register("mobilebert", BertOnnxConfig, ENCODER_FEATURES)
     register("rembert", RemBertOnnxConfig, FEATURES)
