@@ -1,5 +1,15 @@
-"""onnxcore plugin for BERT."""
+"""onnxcore plugin for BERT-shaped encoders."""
 
-from .config import BertOnnxConfig
+from .config import BertOnnxConfig, ExtraDummyInputs, RobertaOnnxConfig
+from .layoutlm import LayoutLMOnnxConfig
+from .longformer import LongformerOnnxConfig
+from .rembert import RemBertOnnxConfig
 
-__all__ = ["BertOnnxConfig"]
+__all__ = [
+    "BertOnnxConfig",
+    "ExtraDummyInputs",
+    "LayoutLMOnnxConfig",
+    "LongformerOnnxConfig",
+    "RemBertOnnxConfig",
+    "RobertaOnnxConfig",
+]
