@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import Any, ClassVar
+
+import numpy as np
 
 from onnxcore import OnnxConfig
 
@@ -34,7 +36,8 @@ class BertOnnxConfig(OnnxConfig):
 
 
 class BertWithoutTokenTypesOnnxConfig(BertOnnxConfig):
-    """``input_ids`` and ``attention_mask`` only: DistilBERT, CamemBERT, BigBird, Data2VecText, FlauBERT."""
+    """``input_ids`` and ``attention_mask`` only: RoBERTa, XLM-RoBERTa, I-BERT, DistilBERT, CamemBERT, BigBird,
+    Data2VecText, FlauBERT (no segment embeddings to feed)."""
 
     takes_token_type_ids = False
 
@@ -48,3 +51,33 @@ class DebertaOnnxConfig(BertOnnxConfig):
     @property
     def default_onnx_opset(self) -> int:
         return 12
+
+
+class ExtraDummyInputs(OnnxConfig):
+    """A mixin for configs whose models take inputs a tokenizer does not make (LayoutLM's ``bbox``, Longformer's
+    ``global_attention_mask``): :meth:`extra_dummy_inputs` draws them as numpy arrays for the ids' shape, and they
+    are made tensors of the requested framework (PyTorch or TensorFlow), with a tokenizer or from the config."""
+
+    def extra_dummy_inputs(self, shape: tuple[int, ...]) -> dict[str, np.ndarray]:
+        """The extra inputs for ``input_ids`` of ``shape``."""
+        raise NotImplementedError
+
+    def generate_dummy_inputs(
+        self,
+        preprocessor: Any,
+        batch_size: int = -1,
+        seq_length: int = -1,
+        num_choices: int = -1,
+        is_pair: bool = False,
+        framework: Any = None,
+        **kwargs: Any,
+    ) -> Mapping[str, Any]:
+        from transformers import BatchEncoding  # lazily: keeps the plugin's import light
+
+        inputs = dict(
+            super().generate_dummy_inputs(
+                preprocessor, batch_size, seq_length, num_choices, is_pair, framework=framework, **kwargs
+            )
+        )
+        extra = self.extra_dummy_inputs(tuple(inputs["input_ids"].shape))
+        return inputs | dict(BatchEncoding(extra, tensor_type=framework))

@@ -9,6 +9,9 @@ from onnxcore import hookimpl
 from onnxcore.registry import ConfigRegistrar
 
 from .config import BertOnnxConfig, BertWithoutTokenTypesOnnxConfig, DebertaOnnxConfig
+from .layoutlm import LayoutLMOnnxConfig
+from .longformer import LongformerOnnxConfig
+from .rembert import RemBertOnnxConfig
 
 #: BERT's seven features; most of the family lists the same.
 FEATURES = (
@@ -24,11 +27,13 @@ FEATURES = (
 FEATURES_WITHOUT_CAUSAL_LM = tuple(feature for feature in FEATURES if feature != "causal-lm")
 #: DeBERTa (v1) had no ``multiple-choice`` in transformers.onnx either.
 DEBERTA_FEATURES = tuple(feature for feature in FEATURES_WITHOUT_CAUSAL_LM if feature != "multiple-choice")
+#: transformers.onnx's LayoutLM features: no causal LM, no multiple choice (LayoutLM has no such head).
+LAYOUTLM_FEATURES = ("default", "masked-lm", "sequence-classification", "token-classification")
 
 
 @hookimpl
 def register_onnx_configs(register: ConfigRegistrar) -> None:
-    """One call per model type, in alphabetical order."""
+    """Each model type with the features transformers.onnx listed for it, in alphabetical order."""
     register("albert", BertOnnxConfig, FEATURES_WITHOUT_CAUSAL_LM)
     register("bert", BertOnnxConfig, FEATURES)
     register("big-bird", BertWithoutTokenTypesOnnxConfig, FEATURES)
@@ -40,5 +45,15 @@ def register_onnx_configs(register: ConfigRegistrar) -> None:
     register("distilbert", BertWithoutTokenTypesOnnxConfig, FEATURES_WITHOUT_CAUSAL_LM)
     register("electra", BertOnnxConfig, FEATURES)
     # transformers.onnx listed causal-lm too, but neither transformers 4.57 nor 5.x maps FlaubertConfig in
-    # AutoModelForCausalLM, so that export always failed on loading (see NOTES-issue19.md)
+    # AutoModelForCausalLM, so that export always failed on loading (docs/compatibility.md)
     register("flaubert", BertWithoutTokenTypesOnnxConfig, FEATURES_WITHOUT_CAUSAL_LM)
+    register("ibert", BertWithoutTokenTypesOnnxConfig, FEATURES_WITHOUT_CAUSAL_LM)
+    register("layoutlm", LayoutLMOnnxConfig, LAYOUTLM_FEATURES)
+    register("longformer", LongformerOnnxConfig, FEATURES_WITHOUT_CAUSAL_LM)
+    register("mobilebert", BertOnnxConfig, FEATURES_WITHOUT_CAUSAL_LM)
+    register("rembert", RemBertOnnxConfig, FEATURES)
+    register("roberta", BertWithoutTokenTypesOnnxConfig, FEATURES)
+    register("roformer", BertOnnxConfig, FEATURES)
+    register("squeezebert", BertOnnxConfig, FEATURES_WITHOUT_CAUSAL_LM)
+    register("xlm", BertOnnxConfig, FEATURES)
+    register("xlm-roberta", BertWithoutTokenTypesOnnxConfig, FEATURES)
