@@ -1,8 +1,10 @@
-"""ViT's ONNX contract: ``pixel_values`` in, the task's outputs out; the batch axis is dynamic.
+"""The vision contracts: ``pixel_values`` in, the task's outputs out; the batch axis is dynamic.
 
-Height and width are fixed at the checkpoint's ``image_size``: ViT's position embeddings are sized for it, and
-the model rejects other sizes (transformers.onnx declared them dynamic all the same, so its graphs failed at
-run time on any other size).
+Height and width are fixed at the checkpoint's ``image_size`` where the model or its traced graph takes no
+other size (ViT's and DeiT's position embeddings, LeViT's attention biases, the padding of Swin's windows and
+BEiT's relative position bias as traced; transformers.onnx declared them dynamic all the same, so its graphs
+failed at run time on any other size). Convolutional networks take any size and declare height and width
+dynamic.
 """
 
 from __future__ import annotations
@@ -48,3 +50,40 @@ class ViTOnnxConfig(OnnxConfig):
         shape = (batch, self._config.num_channels, size, size)
         pixels = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
         return {"pixel_values": to_framework(pixels, framework)}
+
+
+class FeatureMapOnnxConfig(ViTOnnxConfig):
+    """A backbone whose ``default`` output is a feature map (batch, channels, height, width) plus its pooled vector,
+    at a fixed image size (MobileViT: the unfolding of its feature maps into patches is traced for the export's
+    size, and the graph rejects others)."""
+
+    @property
+    def outputs(self) -> Mapping[str, Mapping[int, str]]:
+        if self.task == "default":
+            return OrderedDict(last_hidden_state={0: "batch"}, pooler_output={0: "batch"})
+        return super().outputs
+
+
+class ConvNetOnnxConfig(FeatureMapOnnxConfig):
+    """A convolutional network: any image size, so height and width are dynamic, and so is the feature map's size
+    (transformers.onnx declared ConvNeXt's channel axis dynamic too, which the weights fix, and MobileNetV1's
+    height and width static)."""
+
+    @property
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        return OrderedDict(pixel_values={0: "batch", 2: "height", 3: "width"})
+
+    @property
+    def outputs(self) -> Mapping[str, Mapping[int, str]]:
+        if self.task == "default":
+            feature_map = {0: "batch", 2: "feature_height", 3: "feature_width"}
+            return OrderedDict(last_hidden_state=feature_map, pooler_output={0: "batch"})
+        return super().outputs
+
+
+class ConvNextOnnxConfig(ConvNetOnnxConfig):
+    """ConvNeXt keeps transformers.onnx's tighter tolerance."""
+
+    @property
+    def atol_for_validation(self) -> float:
+        return 1e-5
