@@ -1,10 +1,11 @@
 """The vision contracts: ``pixel_values`` in, the task's outputs out; the batch axis is dynamic.
 
-Height and width are fixed at the checkpoint's ``image_size`` where the model or its traced graph takes no
-other size (ViT's and DeiT's position embeddings, LeViT's attention biases, the padding of Swin's windows and
-BEiT's relative position bias as traced; transformers.onnx declared them dynamic all the same, so its graphs
-failed at run time on any other size). Convolutional networks take any size and declare height and width
-dynamic.
+Height and width are fixed at the checkpoint's ``image_size`` wherever the model or its traced graph is right
+at no other size: ViT's and DeiT's position embeddings and LeViT's attention biases are sized for it; Swin's
+window padding, BEiT's relative position bias (dynamo) and MobileViT's patch unfolding are traced for the
+export's size; MobileNetV1's TensorFlow-style padding is worked out for it. transformers.onnx declared height
+and width dynamic for all but MobileNetV1 all the same, so its graphs failed at run time on
+other sizes. Convolutional networks that take any size (ConvNeXt) declare them dynamic.
 """
 
 from __future__ import annotations
@@ -54,8 +55,9 @@ class ViTOnnxConfig(OnnxConfig):
 
 class FeatureMapOnnxConfig(ViTOnnxConfig):
     """A backbone whose ``default`` output is a feature map (batch, channels, height, width) plus its pooled vector,
-    at a fixed image size (MobileViT: the unfolding of its feature maps into patches is traced for the export's
-    size, and the graph rejects others)."""
+    at a fixed image size, as its traced graph is right only there: MobileViT unfolds its feature maps into
+    patches for the export's size (other sizes fail), and MobileNetV1's TensorFlow-style padding is worked out
+    from the export's size (other sizes would get the wrong padding and silently wrong values)."""
 
     @property
     def outputs(self) -> Mapping[str, Mapping[int, str]]:
@@ -66,8 +68,7 @@ class FeatureMapOnnxConfig(ViTOnnxConfig):
 
 class ConvNetOnnxConfig(FeatureMapOnnxConfig):
     """A convolutional network: any image size, so height and width are dynamic, and so is the feature map's size
-    (transformers.onnx declared ConvNeXt's channel axis dynamic too, which the weights fix, and MobileNetV1's
-    height and width static)."""
+    (transformers.onnx declared ConvNeXt's channel axis dynamic too, which the weights fix)."""
 
     @property
     def inputs(self) -> Mapping[str, Mapping[int, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from onnxcore import hookimpl
 from onnxcore.registry import ConfigRegistrar
 
-from .config import ConvNetOnnxConfig, ConvNextOnnxConfig, FeatureMapOnnxConfig, ViTOnnxConfig
+from .config import ConvNextOnnxConfig, FeatureMapOnnxConfig, ViTOnnxConfig
 
 CLASSIFIER = ("default", "image-classification")
 
@@ -18,7 +18,7 @@ def register_onnx_configs(register: ConfigRegistrar) -> None:
     register("convnext", ConvNextOnnxConfig, CLASSIFIER)
     register("deit", ViTOnnxConfig, CLASSIFIER)
     register("levit", ViTOnnxConfig, CLASSIFIER)
-    register("mobilenet-v1", ConvNetOnnxConfig, CLASSIFIER)
+    register("mobilenet-v1", FeatureMapOnnxConfig, CLASSIFIER)
     register("mobilevit", FeatureMapOnnxConfig, CLASSIFIER)
     register("swin", ViTOnnxConfig, CLASSIFIER)
     register("vit", ViTOnnxConfig, (*CLASSIFIER, "masked-im"))
