@@ -18,6 +18,11 @@ from onnxcore.testing.exports import export_once
 class TestConvNextConformance(ConformanceSuite):
     model_type = "convnext"
     distribution = "onnxcore-vit"
+    tensorflow_xfail = dict.fromkeys(
+        ("default", "image-classification"),
+        "tf2onnx cannot convert the PartitionedCall Keras wraps a grouped Conv2D in (ConvNeXt's depthwise `dwconv`):"
+        " 'Tensorflow op [...PartitionedCall] is not supported'",
+    )
 
     def tiny_config(self) -> ConvNextConfig:
         """48x48 images, two stages of one block (16 then 32 channels)."""

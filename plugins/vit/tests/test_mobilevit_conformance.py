@@ -12,6 +12,11 @@ from onnxcore.testing.conformance import ConformanceSuite
 class TestMobileViTConformance(ConformanceSuite):
     model_type = "mobilevit"
     distribution = "onnxcore-vit"
+    tensorflow_xfail = dict.fromkeys(
+        ("default", "image-classification"),
+        "tf2onnx cannot convert the PartitionedCall Keras wraps a grouped Conv2D in (MobileViT's depthwise `conv_3x3`):"
+        " 'Tensorflow op [...PartitionedCall] is not supported'",
+    )
 
     def tiny_config(self) -> MobileViTConfig:
         """64x64 images; transformer blocks of 16, 24 and 32 channels with 2 heads.
