@@ -17,8 +17,9 @@ class TestLevitConformance(ConformanceSuite):
         """64x64 images (4x4 after the stride-16 stem), three stages of one block (16, 32, 48 channels).
 
         ``architectures`` names the distilled head, the class of LeViT's published checkpoints, which
-        AutoModelForImageClassification picks by it (without it, transformers 4.57 fails to pick either). At the default initializer range the random
-        model's outputs are ~1e-10, which compares nothing; 0.2 gives outputs of order 1."""
+        AutoModelForImageClassification picks by it (without it, transformers 4.57 fails to pick either).
+        At the default initializer range the random model's outputs are ~1e-10, which compares nothing; 0.2 gives
+        outputs of order 1."""
         return LevitConfig(
             image_size=64,
             hidden_sizes=[16, 32, 48],
@@ -33,6 +34,5 @@ class TestLevitConformance(ConformanceSuite):
         )
 
     def save_preprocessor(self, directory: Path) -> None:
-        LevitImageProcessor(size={"shortest_edge": 64}, crop_size={"height": 64, "width": 64}).save_pretrained(
-            directory
-        )
+        processor = LevitImageProcessor(size={"shortest_edge": 64}, crop_size={"height": 64, "width": 64})
+        processor.save_pretrained(directory)

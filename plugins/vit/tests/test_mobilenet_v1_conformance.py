@@ -21,6 +21,5 @@ class TestMobileNetV1Conformance(ConformanceSuite):
         return MobileNetV1Config(image_size=40, depth_multiplier=0.25, num_labels=3, initializer_range=0.3)
 
     def save_preprocessor(self, directory: Path) -> None:
-        MobileNetV1ImageProcessor(
-            size={"shortest_edge": 40}, crop_size={"height": 40, "width": 40}
-        ).save_pretrained(directory)
+        processor = MobileNetV1ImageProcessor(size={"shortest_edge": 40}, crop_size={"height": 40, "width": 40})
+        processor.save_pretrained(directory)

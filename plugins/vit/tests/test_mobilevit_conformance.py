@@ -33,6 +33,5 @@ class TestMobileViTConformance(ConformanceSuite):
         )
 
     def save_preprocessor(self, directory: Path) -> None:
-        MobileViTImageProcessor(
-            size={"shortest_edge": 64}, crop_size={"height": 64, "width": 64}
-        ).save_pretrained(directory)
+        processor = MobileViTImageProcessor(size={"shortest_edge": 64}, crop_size={"height": 64, "width": 64})
+        processor.save_pretrained(directory)
