@@ -2,5 +2,6 @@
 vision-encoder-decoder."""
 
 from .contrastive import TextImageOnnxConfig
+from .layoutlmv3 import LayoutLMv3OnnxConfig
 
-__all__ = ["TextImageOnnxConfig"]
+__all__ = ["LayoutLMv3OnnxConfig", "TextImageOnnxConfig"]

@@ -6,6 +6,9 @@ from onnxcore import hookimpl
 from onnxcore.registry import ConfigRegistrar
 
 from .contrastive import TextImageOnnxConfig
+from .layoutlmv3 import LayoutLMv3OnnxConfig
+
+LAYOUTLMV3_FEATURES = ("default", "question-answering", "sequence-classification", "token-classification")
 
 
 @hookimpl
@@ -13,3 +16,4 @@ def register_onnx_configs(register: ConfigRegistrar) -> None:
     """transformers.onnx's multimodal types with its features."""
     for model_type in ("clip", "groupvit", "owlvit"):
         register(model_type, TextImageOnnxConfig, ("default",))
+    register("layoutlmv3", LayoutLMv3OnnxConfig, LAYOUTLMV3_FEATURES)
