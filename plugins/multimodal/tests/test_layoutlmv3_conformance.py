@@ -16,8 +16,8 @@ class TestLayoutLMv3Conformance(ConformanceSuite):
     distribution = "onnxcore-multimodal"
 
     def tiny_config(self) -> LayoutLMv3Config:
-        """32x32 pages in 8x8 patches; 32 wide (4 box corners x 4 + height and width x 8), 2 layers of 4 heads. Two labels: the
-        question-answering head splits its logits into start and end, so it needs exactly two."""
+        """32x32 pages in 8x8 patches; 32 wide (4 box corners x 4 + height and width x 8), 2 layers of 4 heads.
+        Two labels: the question-answering head splits its logits into start and end, so it needs exactly two."""
         return LayoutLMv3Config(
             vocab_size=300,
             hidden_size=32,

@@ -43,18 +43,22 @@ def clip_processor(directory: Path, size: int) -> None:
     CLIPProcessor(image_processor=images, tokenizer=clip_tokenizer(VOCAB)).save_pretrained(directory)
 
 
+def tiny_clip_config() -> CLIPConfig:
+    """32x32 images in 8x8 patches; 24-wide towers, 2 layers of 2 and 3 heads, 16-d projections."""
+    vision = dict(image_size=32, patch_size=8, hidden_size=24, intermediate_size=36, num_hidden_layers=2)
+    return CLIPConfig(
+        text_config=text_config(hidden=24, layers=2, heads=2),
+        vision_config=vision | {"num_attention_heads": 3},
+        projection_dim=16,
+    )
+
+
 class TestCLIPConformance(ConformanceSuite):
     model_type = "clip"
     distribution = "onnxcore-multimodal"
 
     def tiny_config(self) -> CLIPConfig:
-        """32x32 images in 8x8 patches; 24-wide towers, 2 layers of 2 and 3 heads, 16-d projections."""
-        vision = dict(image_size=32, patch_size=8, hidden_size=24, intermediate_size=36, num_hidden_layers=2)
-        return CLIPConfig(
-            text_config=text_config(hidden=24, layers=2, heads=2),
-            vision_config=vision | {"num_attention_heads": 3},
-            projection_dim=16,
-        )
+        return tiny_clip_config()
 
     def save_preprocessor(self, directory: Path) -> None:
         clip_processor(directory, 32)

@@ -3,5 +3,6 @@ vision-encoder-decoder."""
 
 from .contrastive import TextImageOnnxConfig
 from .layoutlmv3 import LayoutLMv3OnnxConfig
+from .perceiver import PerceiverOnnxConfig
 
-__all__ = ["LayoutLMv3OnnxConfig", "TextImageOnnxConfig"]
+__all__ = ["LayoutLMv3OnnxConfig", "PerceiverOnnxConfig", "TextImageOnnxConfig"]

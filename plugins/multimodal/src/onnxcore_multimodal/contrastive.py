@@ -19,19 +19,10 @@ from onnxcore import OnnxConfig
 from onnxcore.config import as_numpy, to_framework
 from onnxcore.utils import compute_effective_axis_dimension
 
-
-def random_pixels(batch: int, channels: int, size: int, framework: Any) -> Any:
-    """Normalised random pixels (mean 0, std 1, as the image processors give), fixed seed."""
-    pixels = np.random.default_rng(0).standard_normal((batch, channels, size, size)).astype(np.float32)
-    return to_framework(pixels, framework)
+from .base import ExampleSizes, MultimodalOnnxConfig, random_pixels, random_token_rows
 
 
-def random_token_rows(shape: tuple[int, ...], vocab_size: int, seed: int) -> np.ndarray:
-    """Token ids drawn from the vocabulary, fixed seed."""
-    return np.random.default_rng(seed).integers(0, vocab_size, size=shape, dtype=np.int64)
-
-
-class TextImageOnnxConfig(OnnxConfig):
+class TextImageOnnxConfig(MultimodalOnnxConfig):
     """A dual encoder (CLIP, GroupViT, OWL-ViT): one graph embeds texts and images and scores every pair."""
 
     @property
@@ -63,35 +54,25 @@ class TextImageOnnxConfig(OnnxConfig):
     def text_vocab_size(self) -> int:
         return int(self._config.text_config.vocab_size)
 
-    def generate_dummy_inputs(  # type: ignore[override]
-        self,
-        preprocessor: Any,
-        batch_size: int = -1,
-        seq_length: int = -1,
-        num_choices: int = -1,
-        is_pair: bool = False,
-        framework: Any = None,
-        num_channels: int = 3,
-        image_width: int = 40,
-        image_height: int = 40,
-        **kwargs: Any,
-    ) -> Mapping[str, Any]:
+    def preprocessed_inputs(self, preprocessor: Any, sizes: ExampleSizes, framework: Any) -> dict[str, Any]:
         """Texts through the processor's tokenizer and images through its image processor (transformers.onnx's
-        way); without a processor, both from the config."""
-        if preprocessor is None:
-            return self.generate_dummy_inputs_from_config(batch_size, seq_length, framework=framework)
+        way)."""
         tokenizer = getattr(preprocessor, "tokenizer", preprocessor)
         image_processor = getattr(preprocessor, "image_processor", preprocessor)
-        text = super().generate_dummy_inputs(tokenizer, batch_size=batch_size, seq_length=seq_length, framework=framework)
-        images = super().generate_dummy_inputs(
-            image_processor,
-            batch_size=batch_size,
-            framework=framework,
-            num_channels=num_channels,
-            image_width=image_width,
-            image_height=image_height,
+        text = OnnxConfig.generate_dummy_inputs(
+            self, tokenizer, batch_size=sizes.batch, seq_length=sizes.seq_length, framework=framework
         )
-        return {**text, "pixel_values": images["pixel_values"]}
+        channels, height, width = sizes.images
+        pixels = OnnxConfig.generate_dummy_inputs(
+            self,
+            image_processor,
+            batch_size=sizes.batch,
+            framework=framework,
+            num_channels=channels,
+            image_height=height,
+            image_width=width,
+        )
+        return {**text, "pixel_values": pixels["pixel_values"]}
 
     def generate_dummy_inputs_from_config(
         self, batch_size: int = -1, seq_length: int = -1, num_choices: int = -1, framework: Any = None

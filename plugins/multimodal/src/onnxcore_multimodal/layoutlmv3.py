@@ -14,11 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from onnxcore import OnnxConfig
 from onnxcore.config import to_framework
 from onnxcore.utils import compute_effective_axis_dimension
 
-from .contrastive import random_pixels, random_token_rows
+from .base import ExampleSizes, MultimodalOnnxConfig, random_pixels, random_token_rows
 
 TEXT = {0: "batch", 1: "sequence"}
 # transformers.onnx's orders, kept: users who feed inputs by position keep working
@@ -37,7 +36,7 @@ def word_boxes(count: int) -> list[list[int]]:
     return [[10 * i % 990, BOX_TOP, 10 * i % 990 + BOX_WIDTH, BOX_BOTTOM] for i in range(count)]
 
 
-class LayoutLMv3OnnxConfig(OnnxConfig):
+class LayoutLMv3OnnxConfig(MultimodalOnnxConfig):
     """``input_ids``, ``bbox`` (batch, sequence, 4), ``attention_mask`` and ``pixel_values`` (batch, channels,
     input_size, input_size) -> ``last_hidden_state`` (text then image patches), or the task's logits (token
     classification: the text's tokens only)."""
@@ -65,29 +64,15 @@ class LayoutLMv3OnnxConfig(OnnxConfig):
     def atol_for_validation(self) -> float:
         return 1e-5
 
-    def generate_dummy_inputs(  # type: ignore[override]
-        self,
-        preprocessor: Any,
-        batch_size: int = -1,
-        seq_length: int = -1,
-        num_choices: int = -1,
-        is_pair: bool = False,
-        framework: Any = None,
-        num_channels: int = 3,
-        image_width: int = 40,
-        image_height: int = 40,
-        **kwargs: Any,
-    ) -> Mapping[str, Any]:
-        """Rows of real words with one box each and random page images through the processor (OCR off: the
-        words are given), truncated or padded to ``seq_length`` tokens; without a processor, from the config."""
-        if preprocessor is None:
-            return self.generate_dummy_inputs_from_config(batch_size, seq_length, framework=framework)
-        batch = compute_effective_axis_dimension(batch_size, self.default_fixed_batch)
-        length = compute_effective_axis_dimension(seq_length, self.default_fixed_sequence)
+    def preprocessed_inputs(self, preprocessor: Any, sizes: ExampleSizes, framework: Any) -> dict[str, Any]:
+        """Rows of words with one box each and random page images through the processor (OCR off: the words are
+        given), truncated or padded to ``seq_length`` tokens."""
+        length = compute_effective_axis_dimension(sizes.seq_length, self.default_fixed_sequence)
+        batch = sizes.batch
         words = [[WORDS[(row * 7 + i) % len(WORDS)] for i in range(length)] for row in range(batch)]
         preprocessor.image_processor.apply_ocr = False
         inputs = preprocessor(
-            self._generate_dummy_images(batch, num_channels, image_height, image_width),
+            self._generate_dummy_images(batch, *sizes.images),
             text=words,
             boxes=[word_boxes(length)] * batch,
             padding="max_length",

@@ -7,8 +7,10 @@ from onnxcore.registry import ConfigRegistrar
 
 from .contrastive import TextImageOnnxConfig
 from .layoutlmv3 import LayoutLMv3OnnxConfig
+from .perceiver import PerceiverOnnxConfig
 
 LAYOUTLMV3_FEATURES = ("default", "question-answering", "sequence-classification", "token-classification")
+PERCEIVER_FEATURES = ("image-classification", "masked-lm", "sequence-classification")
 
 
 @hookimpl
@@ -17,3 +19,4 @@ def register_onnx_configs(register: ConfigRegistrar) -> None:
     for model_type in ("clip", "groupvit", "owlvit"):
         register(model_type, TextImageOnnxConfig, ("default",))
     register("layoutlmv3", LayoutLMv3OnnxConfig, LAYOUTLMV3_FEATURES)
+    register("perceiver", PerceiverOnnxConfig, PERCEIVER_FEATURES)
