@@ -8,6 +8,7 @@ from onnxcore.registry import ConfigRegistrar
 from .contrastive import TextImageOnnxConfig
 from .layoutlmv3 import LayoutLMv3OnnxConfig
 from .perceiver import PerceiverOnnxConfig
+from .vision_encoder_decoder import VisionEncoderDecoderOnnxConfig
 
 LAYOUTLMV3_FEATURES = ("default", "question-answering", "sequence-classification", "token-classification")
 PERCEIVER_FEATURES = ("image-classification", "masked-lm", "sequence-classification")
@@ -20,3 +21,4 @@ def register_onnx_configs(register: ConfigRegistrar) -> None:
         register(model_type, TextImageOnnxConfig, ("default",))
     register("layoutlmv3", LayoutLMv3OnnxConfig, LAYOUTLMV3_FEATURES)
     register("perceiver", PerceiverOnnxConfig, PERCEIVER_FEATURES)
+    register("vision-encoder-decoder", VisionEncoderDecoderOnnxConfig, ("vision2seq-lm",))
