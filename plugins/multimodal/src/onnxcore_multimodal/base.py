@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from onnxcore import OnnxConfig
-from onnxcore.config import to_framework
+from onnxcore.config import ordinary_token_ids, to_framework
 from onnxcore.utils import compute_effective_axis_dimension
 
 
@@ -20,9 +20,11 @@ def random_pixels(batch: int, channels: int, size: int, framework: Any) -> Any:
     return to_framework(pixels, framework)
 
 
-def random_token_rows(shape: tuple[int, ...], vocab_size: int, seed: int) -> np.ndarray:
-    """Token ids drawn from the vocabulary, fixed seed."""
-    return np.random.default_rng(seed).integers(0, vocab_size, size=shape, dtype=np.int64)
+def random_token_rows(shape: tuple[int, ...], text_config: Any, seed: int, preprocessor: Any = None) -> np.ndarray:
+    """Ordinary token ids (no special token of ``text_config`` or the tokenizer) of ``text_config``'s vocabulary,
+    fixed seed."""
+    ordinary = ordinary_token_ids(text_config, int(text_config.vocab_size), preprocessor)
+    return np.random.default_rng(seed).choice(ordinary, size=shape).astype(np.int64)
 
 
 def takes_pixels(preprocessor: Any) -> bool:

@@ -50,10 +50,6 @@ class TextImageOnnxConfig(MultimodalOnnxConfig):
     def atol_for_validation(self) -> float:
         return 1e-4
 
-    @property
-    def text_vocab_size(self) -> int:
-        return int(self._config.text_config.vocab_size)
-
     def preprocessed_inputs(self, preprocessor: Any, sizes: ExampleSizes, framework: Any) -> dict[str, Any]:
         """Texts through the processor's tokenizer and images through its image processor (transformers.onnx's
         way)."""
@@ -81,7 +77,9 @@ class TextImageOnnxConfig(MultimodalOnnxConfig):
         batch = compute_effective_axis_dimension(batch_size, self.default_fixed_batch)
         length = compute_effective_axis_dimension(seq_length, self.default_fixed_sequence)
         vision = self._config.vision_config
-        ids = random_token_rows((batch, length), self.text_vocab_size, seed=0)
+        text = self._config.text_config
+        ids = random_token_rows((batch, length), text, seed=0)
+        ids[:, -1] = text.eos_token_id  # where the text tower pools
         return {
             "input_ids": to_framework(ids, framework),
             "pixel_values": random_pixels(batch, vision.num_channels, vision.image_size, framework),
@@ -89,11 +87,13 @@ class TextImageOnnxConfig(MultimodalOnnxConfig):
         }
 
     def generate_validation_inputs(self, preprocessor: Any, framework: Any = None) -> Mapping[str, Any]:
-        """The base's (another batch and length, a padded last row) with varied tokens of the text vocabulary,
-        which the base cannot draw: the vocabulary size is in ``text_config``. The last token stays the tokenizer's
-        (``<|endoftext|>``), where the text pooling reads."""
+        """The base's (another batch and length, a padded last row) with varied ordinary tokens of the text
+        vocabulary, which the base cannot draw: the vocabulary is ``text_config``'s. The last token stays the
+        tokenizer's (``<|endoftext|>``), where the text tower pools."""
         inputs = dict(super().generate_validation_inputs(preprocessor, framework=framework))
         ids = as_numpy(inputs["input_ids"]).copy()
-        ids[:, 1:-1] = random_token_rows(ids[:, 1:-1].shape, self.text_vocab_size, seed=1)
+        ids[:, 1:-1] = random_token_rows(
+            ids[:, 1:-1].shape, self._config.text_config, seed=1, preprocessor=preprocessor
+        )
         inputs["input_ids"] = to_framework(ids, framework)
         return inputs

@@ -89,7 +89,7 @@ class LayoutLMv3OnnxConfig(MultimodalOnnxConfig):
         batch = compute_effective_axis_dimension(batch_size, self.default_fixed_batch)
         length = compute_effective_axis_dimension(seq_length, self.default_fixed_sequence)
         config = self._config
-        ids = random_token_rows((batch, length), config.vocab_size, seed=0)
+        ids = random_token_rows((batch, length), config, seed=0)
         values = {
             "input_ids": ids,
             "attention_mask": np.ones_like(ids),

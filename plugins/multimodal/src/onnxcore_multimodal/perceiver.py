@@ -24,8 +24,6 @@ from onnxcore.utils import compute_effective_axis_dimension
 from .base import ExampleSizes, MultimodalOnnxConfig, random_pixels, random_token_rows, takes_pixels
 
 IMAGE_TASKS = ("image-classification",)
-# PerceiverTokenizer: 6 special tokens, then one id per byte
-FIRST_BYTE_ID = 6
 IMAGE_CHANNELS = 3
 
 
@@ -86,16 +84,15 @@ class PerceiverOnnxConfig(MultimodalOnnxConfig):
         if self.is_image:
             return {"inputs": random_pixels(batch, IMAGE_CHANNELS, self._config.image_size, framework)}
         length = compute_effective_axis_dimension(seq_length, self.default_fixed_sequence)
-        ids = random_token_rows((batch, length), self._config.vocab_size, seed=0)
+        ids = random_token_rows((batch, length), self._config, seed=0)
         return {"inputs": to_framework(ids, framework), "attention_mask": to_framework(np.ones_like(ids), framework)}
 
     def generate_validation_inputs(self, preprocessor: Any, framework: Any = None) -> Mapping[str, Any]:
-        """The base's (another batch and length, a padded last row); text rows get varied bytes between their
-        [CLS] and [SEP], which the base draws only for inputs named ``*input_ids``."""
+        """The base's (another batch and length, a padded last row); text rows get varied ordinary bytes between
+        their [CLS] and [SEP], which the base draws only for inputs named ``*input_ids``."""
         inputs = dict(super().generate_validation_inputs(preprocessor, framework=framework))
         if not self.is_image:
             ids = as_numpy(inputs["inputs"]).copy()
-            drawn = random_token_rows(ids[:, 1:-1].shape, self._config.vocab_size - FIRST_BYTE_ID, seed=1)
-            ids[:, 1:-1] = drawn + FIRST_BYTE_ID
+            ids[:, 1:-1] = random_token_rows(ids[:, 1:-1].shape, self._config, seed=1, preprocessor=preprocessor)
             inputs["inputs"] = to_framework(ids, framework)
         return inputs

@@ -48,9 +48,13 @@ class VisionEncoderDecoderOnnxConfig(MultimodalOnnxConfig, OnnxSeq2SeqConfigWith
         """(encoder heads, decoder heads): the sub-configs'."""
         return (self._config.encoder.num_attention_heads, self._config.decoder.num_attention_heads)
 
+    @property
+    def encoder_length_is_dynamic(self) -> bool:
+        """The image size is fixed, so is the encoder's output length."""
+        return False
+
     def encoder_output_length(self, encoder_inputs: Mapping[str, Any]) -> int:
-        """A ViT-style encoder's sequence: one state per patch and its [CLS]. The decoder graphs take any encoder
-        length; this sizes their example encoder states."""
+        """A ViT-style encoder's sequence: one state per patch and its [CLS]."""
         encoder = self._config.encoder
         return (encoder.image_size // encoder.patch_size) ** 2 + 1
 
@@ -88,7 +92,7 @@ class VisionEncoderDecoderOnnxConfig(MultimodalOnnxConfig, OnnxSeq2SeqConfigWith
         batch = compute_effective_axis_dimension(batch_size, self.default_fixed_batch)
         length = compute_effective_axis_dimension(seq_length, self.default_fixed_sequence)
         encoder = self._config.encoder
-        ids = random_token_rows((batch, length), self._config.decoder.vocab_size, seed=0)
+        ids = random_token_rows((batch, length), self._config.decoder, seed=0)
         return {
             "pixel_values": random_pixels(batch, encoder.num_channels, encoder.image_size, framework),
             "decoder_input_ids": to_framework(ids, framework),
@@ -96,10 +100,10 @@ class VisionEncoderDecoderOnnxConfig(MultimodalOnnxConfig, OnnxSeq2SeqConfigWith
         }
 
     def generate_validation_inputs(self, preprocessor: Any, framework: Any = None) -> Mapping[str, Any]:
-        """The base's (another batch and length, a padded last row) with varied decoder tokens, which the base
-        cannot draw: the vocabulary size is the decoder config's."""
+        """The base's (another batch and length, a padded last row) with varied ordinary decoder tokens after the
+        first, which the base cannot draw: the vocabulary is the decoder config's."""
         inputs = dict(super().generate_validation_inputs(preprocessor, framework=framework))
         ids = as_numpy(inputs["decoder_input_ids"]).copy()
-        ids[:, 1:] = random_token_rows(ids[:, 1:].shape, self._config.decoder.vocab_size, seed=1)
+        ids[:, 1:] = random_token_rows(ids[:, 1:].shape, self._config.decoder, seed=1, preprocessor=preprocessor)
         inputs["decoder_input_ids"] = to_framework(ids, framework)
         return inputs
