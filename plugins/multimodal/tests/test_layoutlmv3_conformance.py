@@ -14,6 +14,11 @@ from onnxcore.testing.conformance import ConformanceSuite
 class TestLayoutLMv3Conformance(ConformanceSuite):
     model_type = "layoutlmv3"
     distribution = "onnxcore-multimodal"
+    tensorflow_xfail = dict.fromkeys(
+        ("default", "question-answering", "sequence-classification", "token-classification"),
+        "tf2onnx keeps a tensor TFLayoutLMv3 builds inside its call as a graph input: the graph takes 'input_ids',"
+        " 'bbox', 'attention_mask', 'pixel_values' and 'tf_layout_l_mv3_model/layoutlmv3/ExpandDims/input:0'",
+    )
 
     def tiny_config(self) -> LayoutLMv3Config:
         """32x32 pages in 8x8 patches; 32 wide (4 box corners x 4 + height and width x 8), 2 layers of 4 heads.

@@ -31,6 +31,12 @@ def tiny_vision_encoder_decoder_config() -> VisionEncoderDecoderConfig:
 class TestVisionEncoderDecoderConformance(ConformanceSuite):
     model_type = "vision-encoder-decoder"
     distribution = "onnxcore-multimodal"
+    tensorflow_xfail = {
+        "vision2seq-lm": "the TF decoder returns its cache (use_cache is the decoder sub-config's, which"
+        " values_override cannot reach) as one stacked tensor per layer, and core's TF exporter flattens every"
+        " output before it keeps the declared ones: 'ValueError: slice index 2 of dimension 0 out of bounds'"
+        " reading it as a seq2seq past"
+    }
 
     def tiny_config(self) -> VisionEncoderDecoderConfig:
         return tiny_vision_encoder_decoder_config()
