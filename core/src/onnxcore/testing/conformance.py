@@ -19,8 +19,8 @@ written graph against its contract, and that validation ran every declared dynam
 export (a graph that runs only at its export shapes fails). Where TensorFlow is installed
 (``onnxcore[tf]``), each feature is also exported from TF weights with tf2onnx, or must be refused when
 transformers has no TF class for it. Exports that can generate
-(``causal-lm-with-past``; split ``seq2seq-lm`` and ``speech2seq-lm``) must also pass the greedy generation check
-against ``generate()``.
+(``causal-lm-with-past``; split ``seq2seq-lm``, ``speech2seq-lm`` and ``vision2seq-lm``) must also pass the greedy
+generation check against ``generate()``.
 A suite test may only be overridden with ``@pytest.mark.xfail(reason=...)``; anything else fails
 ``test_no_silent_overrides``.
 """
@@ -260,7 +260,7 @@ class ConformanceSuite:
                     for axis, label in declared[value.name].items():
                         assert dims[axis].dim_param == label, f"{file_name} {value.name} axis {axis}: {dims[axis]}"
         assert (output / "onnxcore.json").is_file() and (output / "config.json").is_file()
-        generates = config.task in ("causal-lm", "seq2seq-lm", "speech2seq-lm")
+        generates = config.task in ("causal-lm", "seq2seq-lm", "speech2seq-lm", "vision2seq-lm")
         if generates and (layout == "split" or (config.task == "causal-lm" and getattr(config, "use_past", False))):
             assert result.generation is not None and result.generation.ok, "no generation check for an LM export"
             assert result.generation.conclusive, (
