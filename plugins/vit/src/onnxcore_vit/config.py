@@ -14,9 +14,11 @@ from typing import Any
 import numpy as np
 from packaging import version
 
-from onnxcore import OnnxConfig
+from onnxcore import OnnxConfig, PatchingSpec
 from onnxcore.config import to_framework
 from onnxcore.utils import compute_effective_axis_dimension
+
+from .ops import adaptive_avg_pool2d
 
 
 class ViTOnnxConfig(OnnxConfig):
@@ -48,3 +50,171 @@ class ViTOnnxConfig(OnnxConfig):
         shape = (batch, self._config.num_channels, size, size)
         pixels = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
         return {"pixel_values": to_framework(pixels, framework)}
+
+
+#: A feature map's axes: (batch, channels, height, width), channels fixed by the model.
+FEATURE_MAP = {0: "batch", 2: "feature_height", 3: "feature_width"}
+
+
+class AnySizeImageOnnxConfig(OnnxConfig):
+    """``pixel_values`` of any height and width, for models with no embedding sized to ``image_size``
+    (convolutional backbones, overlapping patch embeddings, position embeddings interpolated to the input).
+
+    Outputs of each task are declared per model type in ``_tasks_to_common_outputs``: the spatial axes of feature
+    maps are dynamic, a fixed number of channels, labels or detection queries is not.
+    """
+
+    torch_onnx_minimum_version = version.parse("1.11")
+    #: Image side for inputs made from the model config, when it has no ``image_size``.
+    default_image_size = 64
+
+    @property
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        return OrderedDict(pixel_values={0: "batch", 2: "height", 3: "width"})
+
+    @property
+    def atol_for_validation(self) -> float:
+        return 1e-4
+
+    def image_size(self) -> tuple[int, int]:
+        """(height, width) of inputs made from the config: its ``image_size`` (int or pair), else the default."""
+        size = getattr(self._config, "image_size", None) or self.default_image_size
+        height, width = (size, size) if isinstance(size, int) else size
+        return int(height), int(width)
+
+    def generate_dummy_inputs_from_config(
+        self, batch_size: int = -1, seq_length: int = -1, num_choices: int = -1, framework: Any = None
+    ) -> dict[str, Any]:
+        """Normalised random pixels (mean 0, std 1, as image processors make them); ``pixel_mask`` all ones."""
+        batch = compute_effective_axis_dimension(batch_size, self.default_fixed_batch)
+        height, width = self.image_size()
+        rng = np.random.default_rng(0)
+        arrays = {
+            "pixel_values": rng.standard_normal((batch, self._config.num_channels, height, width)).astype(np.float32),
+            "pixel_mask": np.ones((batch, height, width), dtype=np.int64),
+        }
+        return {name: to_framework(arrays[name], framework) for name in self.inputs}
+
+
+class ConvBackboneOnnxConfig(AnySizeImageOnnxConfig):
+    """A backbone returning a feature map (ResNet, PoolFormer, SegFormer): the map, class logits, or per-pixel
+    logits for semantic segmentation (transformers.onnx named axis 1, the fixed channels or labels, dynamic)."""
+
+    _tasks_to_common_outputs = {
+        **OnnxConfig._tasks_to_common_outputs,
+        "default": OrderedDict(last_hidden_state=FEATURE_MAP),
+        "semantic-segmentation": OrderedDict(logits=FEATURE_MAP),
+    }
+
+
+class ResNetOnnxConfig(ConvBackboneOnnxConfig):
+    """ResNet: transformers.onnx's tolerance (batch norm in float32)."""
+
+    @property
+    def atol_for_validation(self) -> float:
+        return 1e-3
+
+
+class PoolFormerOnnxConfig(ConvBackboneOnnxConfig):
+    """PoolFormer: transformers.onnx's tolerance."""
+
+    @property
+    def atol_for_validation(self) -> float:
+        return 2e-3
+
+
+class SegformerOnnxConfig(ConvBackboneOnnxConfig):
+    """SegFormer: transformers.onnx's opset 12."""
+
+    @property
+    def default_onnx_opset(self) -> int:
+        return 12
+
+
+class MobileNetV2OnnxConfig(ConvBackboneOnnxConfig):
+    """MobileNetV2's base model also returns the pooled features, as transformers.onnx declared.
+
+    With ``tf_padding`` (the default, and the released checkpoints) each convolution pads by an amount computed
+    in Python from the input size, which the exporters bake into the graph: the image size is fixed then.
+    """
+
+    _tasks_to_common_outputs = {
+        **ConvBackboneOnnxConfig._tasks_to_common_outputs,
+        "default": OrderedDict(last_hidden_state=FEATURE_MAP, pooler_output={0: "batch"}),
+    }
+
+    @property
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        return OrderedDict(pixel_values={0: "batch"}) if self._config.tf_padding else super().inputs
+
+    @property
+    def outputs(self) -> Mapping[str, Mapping[int, str]]:
+        if not self._config.tf_padding:
+            return super().outputs
+        return OrderedDict((name, {0: "batch"}) for name in super().outputs)
+
+
+class Data2VecVisionOnnxConfig(AnySizeImageOnnxConfig):
+    """data2vec-vision (BEiT's architecture): relative position biases are interpolated to the input, so patch
+    tokens follow the image size. Semantic segmentation is the exception: its UPerNet head reshapes the tokens
+    to a square of ``image_size / patch_size``, so only ``image_size`` works there, and its pyramid pooling is
+    patched for the TorchScript exporter (see :func:`onnxcore_vit.ops.adaptive_avg_pool2d`)."""
+
+    _tasks_to_common_outputs = {
+        **OnnxConfig._tasks_to_common_outputs,
+        "semantic-segmentation": OrderedDict(logits={0: "batch"}),
+    }
+
+    def __init__(
+        self, config: Any, task: str = "default", patching_specs: list[PatchingSpec] | None = None
+    ) -> None:
+        if task == "semantic-segmentation":
+            import torch.nn.functional  # lazily: only exporting this head needs torch
+
+            pooling = PatchingSpec(torch.nn.functional, "adaptive_avg_pool2d", adaptive_avg_pool2d)
+            patching_specs = [*(patching_specs or []), pooling]
+        super().__init__(config, task=task, patching_specs=patching_specs)
+
+    @property
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        if self.task == "semantic-segmentation":
+            return OrderedDict(pixel_values={0: "batch"})
+        return super().inputs
+
+
+class YolosOnnxConfig(AnySizeImageOnnxConfig):
+    """YOLOS: patch and detection tokens (position embeddings interpolated to the image); detection returns one
+    box per detection token, a fixed number."""
+
+    _tasks_to_common_outputs = {
+        **OnnxConfig._tasks_to_common_outputs,
+        "object-detection": OrderedDict(logits={0: "batch"}, pred_boxes={0: "batch"}),
+    }
+
+    @property
+    def default_onnx_opset(self) -> int:
+        return 12
+
+
+class DetrOnnxConfig(AnySizeImageOnnxConfig):
+    """DETR: ``pixel_values`` and the ``pixel_mask`` of padding its image processor returns; the decoder answers
+    ``num_queries`` queries, a fixed number, and segmentation adds one mask per query at a quarter of the image."""
+
+    _tasks_to_common_outputs = {
+        **OnnxConfig._tasks_to_common_outputs,
+        "default": OrderedDict(last_hidden_state={0: "batch"}),
+        "object-detection": OrderedDict(logits={0: "batch"}, pred_boxes={0: "batch"}),
+        "image-segmentation": OrderedDict(logits={0: "batch"}, pred_boxes={0: "batch"}, pred_masks=FEATURE_MAP),
+    }
+
+    @property
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        return OrderedDict(pixel_values={0: "batch", 2: "height", 3: "width"}, pixel_mask={0: "batch", 1: "height", 2: "width"})
+
+    @property
+    def atol_for_validation(self) -> float:
+        return 1e-5
+
+    @property
+    def default_onnx_opset(self) -> int:
+        return 12
