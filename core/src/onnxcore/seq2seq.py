@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .config import OnnxConfig, OnnxSeq2SeqConfigWithPast, to_framework
-from .errors import UsageError
+from .errors import LayoutNotApplicableError, UsageError
 from .frameworks import framework_of
 from .model_inputs import cache_layers, past_argument
 
@@ -37,6 +37,10 @@ DECODER_WITH_PAST = "decoder_with_past_model"
 LAYOUTS = ("single", "split")
 DEFAULT_LAYOUT = "single"
 SINGLE_FILE = "model.onnx"
+#: Tasks whose model is an encoder and a decoder a generation loop runs apart. A classification or
+#: question-answering head reads the decoder's last state in the same forward pass, and ``causal-lm`` is the
+#: decoder alone, so those export as one graph.
+SPLIT_TASKS = ("default", "seq2seq-lm", "speech2seq-lm", "vision2seq-lm")
 
 
 class Seq2SeqPartConfig(OnnxConfig):
@@ -221,6 +225,12 @@ class ExportPart:
     model: Any
 
 
+def applicable_layouts(config_class: type[OnnxConfig], task: str) -> tuple[str, ...]:
+    """The layouts a config class can write ``task`` in: split only for an encoder-decoder's generation tasks."""
+    seq2seq = issubclass(config_class, OnnxSeq2SeqConfigWithPast)
+    return LAYOUTS if seq2seq and task in SPLIT_TASKS else (DEFAULT_LAYOUT,)
+
+
 def check_layout(layout: str, config: OnnxConfig) -> None:
     """Reject a layout the config cannot be written in, before the model is loaded."""
     if layout not in LAYOUTS:
@@ -229,6 +239,11 @@ def check_layout(layout: str, config: OnnxConfig) -> None:
         raise UsageError(
             f"--layout split is for encoder-decoder models; {type(config).__name__} exports one graph, so drop"
             " --layout split."
+        )
+    if layout not in applicable_layouts(type(config), config.task):
+        raise LayoutNotApplicableError(
+            f"--layout split is for the generation features ({', '.join(SPLIT_TASKS)}); the {config.task} model"
+            " runs encoder and decoder in one pass, so drop --layout split."
         )
 
 

@@ -54,28 +54,24 @@ def _representatives(cases: Sequence[tuple[str, str]], shape_of: Callable[[str, 
 
 
 def export_cases(
-    features: Sequence[str],
-    layouts: Sequence[str],
+    cases: Sequence[tuple[str, str]],
     exporters: Sequence[str],
     shape_of: Callable[[str, str], str],
 ) -> list[tuple[str, str, str]]:
-    """The (feature, exporter, layout) cases of this tier; ``exporters[0]`` is the default exporter."""
-    every = [(feature, layout) for feature in features for layout in layouts]
+    """The (feature, exporter, layout) cases of this tier, from every (feature, layout) that applies (each
+    feature has ``single``); ``exporters[0]`` is the default exporter."""
     if full_matrix():
-        return [(feature, exporter, layout) for feature, layout in every for exporter in exporters]
+        return [(feature, exporter, layout) for feature, layout in cases for exporter in exporters]
     default, *others = exporters
-    once = [(feature, default, SINGLE) for feature in features]
-    once += [(feature, default, layout) for feature, layout in _representatives(every, shape_of) if layout != SINGLE]
-    shapes = _representatives(every, shape_of)
+    shapes = _representatives(cases, shape_of)
+    once = [(feature, default, SINGLE) for feature in dict.fromkeys(feature for feature, _ in cases)]
+    once += [(feature, default, layout) for feature, layout in shapes if layout != SINGLE]
     return once + [(feature, exporter, layout) for exporter in others for feature, layout in shapes]
 
 
-def tensorflow_cases(
-    features: Sequence[str], layouts: Sequence[str], shape_of: Callable[[str, str], str]
-) -> list[tuple[str, str]]:
+def tensorflow_cases(cases: Sequence[tuple[str, str]], shape_of: Callable[[str, str], str]) -> list[tuple[str, str]]:
     """The (feature, layout) cases exported from TensorFlow in this tier."""
-    every = [(feature, layout) for feature in features for layout in layouts]
-    return every if full_matrix() else _representatives(every, shape_of)
+    return list(cases) if full_matrix() else _representatives(cases, shape_of)
 
 
 def tier_exporters(exporters: Sequence[str]) -> tuple[str, ...]:
