@@ -18,7 +18,7 @@ from onnxcore import OnnxConfig, PatchingSpec
 from onnxcore.config import to_framework
 from onnxcore.utils import compute_effective_axis_dimension
 
-from .ops import adaptive_avg_pool2d
+from .ops import adaptive_avg_pool2d, symbolic_int
 
 
 class ViTOnnxConfig(OnnxConfig):
@@ -158,7 +158,8 @@ class Data2VecVisionOnnxConfig(AnySizeImageOnnxConfig):
     """data2vec-vision (BEiT's architecture): relative position biases are interpolated to the input, so patch
     tokens follow the image size. Semantic segmentation is the exception: its UPerNet head reshapes the tokens
     to a square of ``image_size / patch_size``, so only ``image_size`` works there, and its pyramid pooling is
-    patched for the TorchScript exporter (see :func:`onnxcore_vit.ops.adaptive_avg_pool2d`)."""
+    patched for the TorchScript exporter (see :func:`onnxcore_vit.ops.adaptive_avg_pool2d`). ``torch_int`` is
+    patched for the dynamo exporter (see :func:`onnxcore_vit.ops.symbolic_int`)."""
 
     _tasks_to_common_outputs = {
         **OnnxConfig._tasks_to_common_outputs,
@@ -168,12 +169,14 @@ class Data2VecVisionOnnxConfig(AnySizeImageOnnxConfig):
     def __init__(
         self, config: Any, task: str = "default", patching_specs: list[PatchingSpec] | None = None
     ) -> None:
-        if task == "semantic-segmentation":
-            import torch.nn.functional  # lazily: only exporting this head needs torch
+        # lazily: only exporting needs torch and the modeling code
+        import torch.nn.functional
+        from transformers.models.data2vec import modeling_data2vec_vision
 
-            pooling = PatchingSpec(torch.nn.functional, "adaptive_avg_pool2d", adaptive_avg_pool2d)
-            patching_specs = [*(patching_specs or []), pooling]
-        super().__init__(config, task=task, patching_specs=patching_specs)
+        patches = [PatchingSpec(modeling_data2vec_vision, "torch_int", symbolic_int)]
+        if task == "semantic-segmentation":
+            patches.append(PatchingSpec(torch.nn.functional, "adaptive_avg_pool2d", adaptive_avg_pool2d))
+        super().__init__(config, task=task, patching_specs=[*(patching_specs or []), *patches])
 
     @property
     def inputs(self) -> Mapping[str, Mapping[int, str]]:

@@ -27,3 +27,18 @@ def adaptive_avg_pool2d(input: Any, output_size: Any) -> Any:
     rows = input.new_tensor(_averaging_matrix(out_height or height, height))
     columns = input.new_tensor(_averaging_matrix(out_width or width, width).T)
     return rows @ input @ columns
+
+
+def symbolic_int(x: Any) -> Any:
+    """transformers' ``torch_int`` (a Python int, or an int64 tensor under the TorchScript tracer) that leaves a
+    ``torch.SymInt`` symbolic.
+
+    Under ``torch.export`` (the dynamo exporter) ``int()`` turns the image size into the example's: BEiT-style
+    relative position biases were then interpolated to the export size's table while the reshapes after it stayed
+    dynamic, and the graph failed at any other size.
+    """
+    import torch  # lazily: called only while exporting
+
+    if isinstance(x, torch.SymInt):
+        return x
+    return x.to(torch.int64) if torch.jit.is_tracing() and isinstance(x, torch.Tensor) else int(x)
