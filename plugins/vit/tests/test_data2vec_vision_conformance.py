@@ -12,6 +12,12 @@ from onnxcore.testing.conformance import ConformanceSuite
 class TestData2VecVisionConformance(ConformanceSuite):
     model_type = "data2vec-vision"
     distribution = "onnxcore-vit"
+    tensorflow_xfail = dict.fromkeys(
+        ("default", "image-classification", "semantic-segmentation"),
+        "tf2onnx turns each layer's relative_position_bias/Gather indices into graph inputs (the graph takes"
+        " pixel_values and 'tf_data2_vec_vision_model/.../relative_position_bias/Gather/indices:0'), not the"
+        " declared pixel_values alone; export from PyTorch weights",
+    )
 
     def tiny_config(self) -> Data2VecVisionConfig:
         """32 px images in 8 px patches, 3 layers of 4 heads with relative position biases (as the released

@@ -12,6 +12,11 @@ from onnxcore.testing.conformance import ConformanceSuite
 class TestSegformerConformance(ConformanceSuite):
     model_type = "segformer"
     distribution = "onnxcore-vit"
+    tensorflow_xfail = dict.fromkeys(
+        ("default", "image-classification", "semantic-segmentation"),
+        "tf2onnx cannot convert TFSegformer's depthwise convolution of the Mix-FFN (TensorFlow op PartitionedCall"
+        " of mlp/dwconv is not supported); export from PyTorch weights",
+    )
 
     def tiny_config(self) -> SegformerConfig:
         """Two stages (16 and 32 channels, 2 and 4 heads), one block each, a 24-channel decode head."""
