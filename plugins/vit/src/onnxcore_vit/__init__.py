@@ -1,5 +1,5 @@
-"""onnxcore plugin for vision models: ViT and the image classifiers transformers.onnx exported."""
+"""onnxcore plugin for vision models."""
 
-from .config import ConvNetOnnxConfig, ConvNextOnnxConfig, FeatureMapOnnxConfig, ViTOnnxConfig
+from .config import ConvBackboneOnnxConfig, ConvNextOnnxConfig, FeatureMapOnnxConfig, ViTOnnxConfig
 
-__all__ = ["ConvNetOnnxConfig", "ConvNextOnnxConfig", "FeatureMapOnnxConfig", "ViTOnnxConfig"]
+__all__ = ["ConvBackboneOnnxConfig", "ConvNextOnnxConfig", "FeatureMapOnnxConfig", "ViTOnnxConfig"]
