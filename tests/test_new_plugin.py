@@ -27,7 +27,8 @@ def _use_tokenizer_hint(path: Path) -> None:
     """Uncomment the suggested ``save_preprocessor``."""
     text = path.read_text()
     text = text.replace("    # def save_preprocessor", "    def save_preprocessor").replace("    #     ", "        ")
-    path.write_text("from pathlib import Path\n" + text)
+    future = "from __future__ import annotations\n"
+    path.write_text(text.replace(future, future + "\nfrom pathlib import Path\n"))
 
 
 def test_filled_in_template_passes_its_conformance_suite(tmp_path: Path) -> None:

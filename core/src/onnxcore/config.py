@@ -672,7 +672,9 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
             self, tokenizer, batch_size=batch_size, seq_length=decoder_seq_length, is_pair=is_pair, framework=framework
         )
         if self.use_past:  # one new token, as a decoding loop feeds it (BART's tokenizer would add two specials)
-            decoder_inputs = {name: tensor[:, :1] for name, tensor in decoder_inputs.items()}
+            decoder_inputs = {
+                name: tensor[:, :1] if len(tensor.shape) > 1 else tensor for name, tensor in decoder_inputs.items()
+            }
         common_inputs = dict(encoder_inputs)
         common_inputs.update({f"decoder_{name}": tensor for name, tensor in decoder_inputs.items()})
         if self.use_past:

@@ -47,6 +47,10 @@ from .checkpoints import save_random_model
 from .exports import export_once
 
 
+def _case_id(case: Any) -> str:
+    return case.id if hasattr(case, "id") else "-".join(case)
+
+
 class ConformanceSuite:
     """Base class of a plugin's conformance tests (pytest collects subclasses named ``Test*``)."""
 
@@ -96,6 +100,14 @@ class ConformanceSuite:
             return False
         return True
 
+    def _checks_tensorflow(self) -> bool:
+        """Whether this run exports from TensorFlow: it is installed, and the suite has a tiny config."""
+        try:
+            require_framework("tf")
+        except FrameworkError:
+            return False
+        return self._has_tiny_config()
+
     @staticmethod
     def _no_shape(feature: str, layout: str) -> str:
         """Without a tiny config no shape is known: every case is its own, so each test runs and says what to fill
@@ -111,8 +123,13 @@ class ConformanceSuite:
             cases = matrix.export_cases(self.cases(), self.exporters, shape_of, self.model_type)
             metafunc.parametrize(("feature", "exporter", "layout"), cases, ids=["-".join(case) for case in cases])
         elif {"feature", "layout"} <= names:
-            pairs = matrix.tensorflow_cases(self.cases(), shape_of, self.model_type)
-            metafunc.parametrize(("feature", "layout"), pairs, ids=["-".join(pair) for pair in pairs])
+            exportable = self.has_tensorflow_class if self._checks_tensorflow() else lambda feature: True
+            pairs: list[Any] = matrix.tensorflow_cases(self.cases(), shape_of, self.model_type, exportable)
+            if not pairs:  # every shape of this type is exported from TF by another suite of this run
+                others = ", ".join(matrix.claimed_elsewhere(self.model_type, matrix.TENSORFLOW))
+                reason = f"default tier: {others} export(s) these graph shapes from TensorFlow in this run"
+                pairs = [pytest.param(None, None, marks=pytest.mark.skip(reason=reason), id="shapes-covered")]
+            metafunc.parametrize(("feature", "layout"), pairs, ids=[_case_id(pair) for pair in pairs])
         elif "feature" in names:
             metafunc.parametrize("feature", self.features())
 

@@ -1,6 +1,7 @@
-"""onnxcore plugin for encoder-decoders: T5, and the BART-shaped BART, mBART, Marian and Blenderbot models."""
+"""onnxcore plugin for encoder-decoders: T5, mT5, LongT5, and the BART-shaped BART, mBART, Marian, Blenderbot,
+M2M-100 and BigBird-Pegasus models."""
 
 from .bart import BartDecoderOnnxConfig, BartOnnxConfig, MarianOnnxConfig
-from .config import T5OnnxConfig
+from .config import MT5OnnxConfig, T5OnnxConfig
 
-__all__ = ["BartDecoderOnnxConfig", "BartOnnxConfig", "MarianOnnxConfig", "T5OnnxConfig"]
+__all__ = ["BartDecoderOnnxConfig", "BartOnnxConfig", "MT5OnnxConfig", "MarianOnnxConfig", "T5OnnxConfig"]
