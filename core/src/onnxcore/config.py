@@ -403,7 +403,13 @@ class OnnxConfig(ABC):
                 array = _resized(array, image_axes, VALIDATION_IMAGE_GROWTH)
             elif name.endswith("input_ids") and vocab_size > 0 and array.shape[-1] > 2:
                 ordinary = ordinary_token_ids(self._config, vocab_size, preprocessor)
-                array[..., 1:-1] = rng.choice(ordinary, size=array[..., 1:-1].shape)
+                inner = array[..., 1:-1]  # a view: assigning to it changes the array
+                # the tokenizer's special tokens other than the unk filler stay where it put them (mBART ends a row
+                # with `</s> en_XX`, and its classification head reads the `</s>`)
+                unk = getattr(preprocessor, "unk_token_id", None)
+                kept = [i for i in getattr(preprocessor, "all_special_ids", ()) or () if i != unk]
+                drawn = ~np.isin(inner, kept)
+                inner[drawn] = rng.choice(ordinary, size=int(drawn.sum()))
             elif name.endswith("attention_mask") and array.shape[0] > 1 and array.shape[-1] > 3:
                 array[-1, ..., -2:] = 0
             else:

@@ -276,8 +276,11 @@ def generation_inputs(
     model: Any, preprocessor: Any, prompts: Sequence[str], pad: int
 ) -> tuple[dict[str, np.ndarray], list[int]]:
     """The batch to generate from and each item's length: the prompts, left-padded (tokens); for speech models
-    (``input_features``), two generated sounds of different lengths and pitches (samples)."""
+    (``input_features``), two generated sounds of different lengths and pitches (samples); for image-to-text
+    models (``pixel_values``), two random pictures (pixels)."""
     config = model.config
+    if getattr(model, "main_input_name", "input_ids") == "pixel_values":
+        return _image_inputs(config, preprocessor)
     if getattr(model, "main_input_name", "input_ids") != "input_features":
         input_ids, attention_mask = left_padded_prompts(preprocessor, prompts, pad, int(config.vocab_size))
         return {"input_ids": input_ids, "attention_mask": attention_mask}, [int(row.sum()) for row in attention_mask]
@@ -295,6 +298,28 @@ def generation_inputs(
     ]
     extracted = feature_extractor([wave.astype(np.float32) for wave in waves], sampling_rate=rate, return_tensors="np")
     return {"input_features": extracted["input_features"]}, [len(wave) for wave in waves]
+
+
+def _image_inputs(config: Any, preprocessor: Any) -> tuple[dict[str, np.ndarray], list[int]]:
+    """Two random pictures of different sizes through the checkpoint's image processor or, without one, normal
+    noise at the (encoder's) ``image_size``; each item's length is its pixel count."""
+    image_processor = getattr(preprocessor, "image_processor", None)
+    if image_processor is None and "pixel_values" in getattr(preprocessor, "model_input_names", ()):
+        image_processor = preprocessor
+    rng = np.random.default_rng(3)
+    if image_processor is not None:
+        from PIL import Image  # lazily: keeps `import onnxcore` light
+
+        pictures = [
+            Image.fromarray(rng.integers(0, 256, (height, width, 3), dtype=np.uint8))
+            for height, width in ((40, 40), (48, 32))
+        ]
+        pixels = np.asarray(image_processor(images=pictures, return_tensors="np")["pixel_values"], dtype=np.float32)
+    else:
+        vision = getattr(config, "encoder", config)
+        shape = (2, vision.num_channels, vision.image_size, vision.image_size)
+        pixels = rng.standard_normal(shape).astype(np.float32)
+    return {"pixel_values": pixels}, [int(pixels[0].size)] * 2
 
 
 def _decoder_start(model: Any) -> int:

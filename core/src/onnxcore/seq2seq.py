@@ -43,6 +43,13 @@ SINGLE_FILE = "model.onnx"
 SPLIT_TASKS = ("default", "seq2seq-lm", "speech2seq-lm", "vision2seq-lm")
 
 
+def encoder_hidden_size(model_config: Any) -> int:
+    """Width of the encoder's output: the model's ``hidden_size``, or its encoder's for composite models
+    (VisionEncoderDecoder), whose config has no ``hidden_size`` and whose decoder may be narrower."""
+    encoder = getattr(model_config, "encoder", None)
+    return int(getattr(encoder, "hidden_size", None) or model_config.hidden_size)
+
+
 class Seq2SeqPartConfig(OnnxConfig):
     """The contract of one file of the split layout, derived from the model's single-graph config."""
 
@@ -166,7 +173,7 @@ class Seq2SeqPartConfig(OnnxConfig):
         if "attention_mask" in self.encoder_input_names:
             inputs["encoder_attention_mask"] = single["attention_mask"]
         if self.part == DECODER:
-            shape = (batch, encoder_length, self._config.hidden_size)
+            shape = (batch, encoder_length, encoder_hidden_size(self._config))
             inputs["encoder_hidden_states"] = to_framework(rng.standard_normal(shape).astype(np.float32), framework)
             return inputs
         if new_tokens is not None:
@@ -209,7 +216,9 @@ class Seq2SeqDecoder:
         if encoder_hidden_states is None:
             # With a past, cross-attention reads its keys and values from the cache; the model still wants encoder
             # states, which then only give the batch and length.
-            encoder_hidden_states = ops.zeros_states(cache_layers(past_key_values)[0][2], self.config.hidden_size)
+            encoder_hidden_states = ops.zeros_states(
+                cache_layers(past_key_values)[0][2], encoder_hidden_size(self.config)
+            )
         arguments: dict[str, Any] = {
             self.model.main_input_name: None,  # the encoder output stands in for it (Keras wants it passed)
             "decoder_input_ids": input_ids,

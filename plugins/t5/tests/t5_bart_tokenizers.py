@@ -68,12 +68,8 @@ def save_blenderbot_small_tokenizer(directory: Path, vocab_size: int) -> Any:
     spelled = [piece[: -len("</w>")] if piece.endswith("</w>") else piece + "@@" for piece in pieces]
     tokens = list(dict.fromkeys([*BLENDERBOT_SMALL_SPECIALS, *spelled]))[:vocab_size]
     (directory / "vocab.json").write_text(json.dumps({token: index for index, token in enumerate(tokens)}))
-    tokenizer = BlenderbotSmallTokenizer(vocab_file=str(directory / "vocab.json"), merges_file=str(directory / "merges.txt"))
+    tokenizer = BlenderbotSmallTokenizer(
+        vocab_file=str(directory / "vocab.json"), merges_file=str(directory / "merges.txt")
+    )
     tokenizer.save_pretrained(directory)
-    # as facebook/blenderbot_small-90M ships it: no tokenizer_class, so AutoTokenizer takes the model type's slow
-    # class (transformers 4's BlenderbotSmallTokenizerFast cannot load subword-nmt merges that end in "</w>")
-    settings_file = directory / "tokenizer_config.json"
-    settings = json.loads(settings_file.read_text())
-    settings.pop("tokenizer_class", None)
-    settings_file.write_text(json.dumps(settings, indent=2))
     return tokenizer

@@ -19,8 +19,8 @@ written graph against its contract, and that validation ran every declared dynam
 export (a graph that runs only at its export shapes fails). Where TensorFlow is installed
 (``onnxcore[tf]``), each feature is also exported from TF weights with tf2onnx, or must be refused when
 transformers has no TF class for it. Exports that can generate
-(``causal-lm-with-past``; split ``seq2seq-lm`` and ``speech2seq-lm``) must also pass the greedy generation check
-against ``generate()``.
+(``causal-lm-with-past``; split ``seq2seq-lm``, ``speech2seq-lm`` and ``vision2seq-lm``) must also pass the greedy
+generation check against ``generate()``.
 A suite test may only be overridden with ``@pytest.mark.xfail(reason=...)``; anything else fails
 ``test_no_silent_overrides``.
 """
@@ -45,6 +45,10 @@ from ..utils import get_preprocessor
 from . import matrix
 from .checkpoints import save_random_model
 from .exports import export_once
+
+
+def _case_id(case: Any) -> str:
+    return case.id if hasattr(case, "id") else "-".join(case)
 
 
 class ConformanceSuite:
@@ -96,6 +100,14 @@ class ConformanceSuite:
             return False
         return True
 
+    def _checks_tensorflow(self) -> bool:
+        """Whether this run exports from TensorFlow: it is installed, and the suite has a tiny config."""
+        try:
+            require_framework("tf")
+        except FrameworkError:
+            return False
+        return self._has_tiny_config()
+
     @staticmethod
     def _no_shape(feature: str, layout: str) -> str:
         """Without a tiny config no shape is known: every case is its own, so each test runs and says what to fill
@@ -111,8 +123,13 @@ class ConformanceSuite:
             cases = matrix.export_cases(self.cases(), self.exporters, shape_of, self.model_type)
             metafunc.parametrize(("feature", "exporter", "layout"), cases, ids=["-".join(case) for case in cases])
         elif {"feature", "layout"} <= names:
-            pairs = matrix.tensorflow_cases(self.cases(), shape_of, self.model_type)
-            metafunc.parametrize(("feature", "layout"), pairs, ids=["-".join(pair) for pair in pairs])
+            exportable = self.has_tensorflow_class if self._checks_tensorflow() else lambda feature: True
+            pairs: list[Any] = matrix.tensorflow_cases(self.cases(), shape_of, self.model_type, exportable)
+            if not pairs:  # every shape of this type is exported from TF by another suite of this run
+                others = ", ".join(matrix.claimed_elsewhere(self.model_type, matrix.TENSORFLOW))
+                reason = f"default tier: {others} export(s) these graph shapes from TensorFlow in this run"
+                pairs = [pytest.param(None, None, marks=pytest.mark.skip(reason=reason), id="shapes-covered")]
+            metafunc.parametrize(("feature", "layout"), pairs, ids=[_case_id(pair) for pair in pairs])
         elif "feature" in names:
             metafunc.parametrize("feature", self.features())
 
@@ -243,7 +260,7 @@ class ConformanceSuite:
                     for axis, label in declared[value.name].items():
                         assert dims[axis].dim_param == label, f"{file_name} {value.name} axis {axis}: {dims[axis]}"
         assert (output / "onnxcore.json").is_file() and (output / "config.json").is_file()
-        generates = config.task in ("causal-lm", "seq2seq-lm", "speech2seq-lm")
+        generates = config.task in ("causal-lm", "seq2seq-lm", "speech2seq-lm", "vision2seq-lm")
         if generates and (layout == "split" or (config.task == "causal-lm" and getattr(config, "use_past", False))):
             assert result.generation is not None and result.generation.ok, "no generation check for an LM export"
             assert result.generation.conclusive, (

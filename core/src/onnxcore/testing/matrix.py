@@ -60,6 +60,11 @@ def _representatives(
     return dict(sorted(chosen.items(), key=lambda item: item[1]))
 
 
+def claimed_elsewhere(owner: str, exporter: str) -> list[str]:
+    """The model types whose suites export, with ``exporter``, shapes ``owner``'s suite therefore does not."""
+    return sorted({other for (name, _), other in _CLAIMED.items() if name == exporter and other != owner})
+
+
 def _claimed(owner: str, exporter: str, shapes: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
     """The cases of ``shapes`` whose shape no other model type's suite exports with ``exporter`` in this process."""
     return [case for shape, case in shapes.items() if _CLAIMED.setdefault((exporter, shape), owner) == owner]
@@ -85,10 +90,19 @@ def export_cases(
 
 
 def tensorflow_cases(
-    cases: Sequence[tuple[str, str]], shape_of: Callable[[str, str], str], owner: str
+    cases: Sequence[tuple[str, str]],
+    shape_of: Callable[[str, str], str],
+    owner: str,
+    exportable: Callable[[str], bool],
 ) -> list[tuple[str, str]]:
-    """The (feature, layout) cases ``owner``'s suite exports from TensorFlow in this tier."""
-    return list(cases) if full_matrix() else _claimed(owner, TENSORFLOW, _representatives(cases, shape_of))
+    """The (feature, layout) cases ``owner``'s suite exports from TensorFlow in this tier: of the features
+    transformers has a TF class for (``exportable``), each shape no other suite claimed; and the first feature
+    without one, whose refusal costs no export."""
+    if full_matrix():
+        return list(cases)
+    refused = [(feature, layout) for feature, layout in cases if layout == SINGLE and not exportable(feature)]
+    shapes = _representatives([case for case in cases if exportable(case[0])], shape_of)
+    return _claimed(owner, TENSORFLOW, shapes) + refused[:1]
 
 
 def tier_exporters(exporters: Sequence[str]) -> tuple[str, ...]:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from onnxcore import OnnxConfig, OnnxConfigWithPast, OnnxSeq2SeqConfigWithPast, PatchingSpec
 
+from .inputs import encoder_inputs, seq2seq_inputs
+
 if TYPE_CHECKING:
     from transformers import PretrainedConfig
 
@@ -43,22 +45,7 @@ class BartOnnxConfig(OnnxSeq2SeqConfigWithPast):
 
     @property
     def inputs(self) -> Mapping[str, Mapping[int, str]]:
-        common: OrderedDict[str, dict[int, str]] = OrderedDict(
-            [
-                ("input_ids", {0: "batch", 1: "encoder_sequence"}),
-                ("attention_mask", {0: "batch", 1: "encoder_sequence"}),
-            ]
-        )
-        if self.task in ENCODER_INPUT_TASKS:
-            return common
-        if self.use_past:
-            common["decoder_input_ids"] = {0: "batch"}
-            common["decoder_attention_mask"] = {0: "batch", 1: "past_decoder_sequence + sequence"}
-            self.fill_with_past_key_values_(common, direction="inputs")
-        else:
-            common["decoder_input_ids"] = {0: "batch", 1: "decoder_sequence"}
-            common["decoder_attention_mask"] = {0: "batch", 1: "decoder_sequence"}
-        return common
+        return encoder_inputs() if self.task in ENCODER_INPUT_TASKS else seq2seq_inputs(self)
 
     @property
     def outputs(self) -> Mapping[str, Mapping[int, str]]:

@@ -5,10 +5,11 @@ wider tolerance."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping
 
 from onnxcore import OnnxSeq2SeqConfigWithPast
+
+from .inputs import seq2seq_inputs
 
 
 class T5OnnxConfig(OnnxSeq2SeqConfigWithPast):
@@ -17,21 +18,7 @@ class T5OnnxConfig(OnnxSeq2SeqConfigWithPast):
 
     @property
     def inputs(self) -> Mapping[str, Mapping[int, str]]:
-        common: OrderedDict[str, dict[int, str]] = OrderedDict(
-            [
-                ("input_ids", {0: "batch", 1: "encoder_sequence"}),
-                ("attention_mask", {0: "batch", 1: "encoder_sequence"}),
-            ]
-        )
-        if self.use_past:
-            common["attention_mask"][1] = "past_encoder_sequence + sequence"
-            common["decoder_input_ids"] = {0: "batch"}
-            common["decoder_attention_mask"] = {0: "batch", 1: "past_decoder_sequence + sequence"}
-            self.fill_with_past_key_values_(common, direction="inputs")
-        else:
-            common["decoder_input_ids"] = {0: "batch", 1: "decoder_sequence"}
-            common["decoder_attention_mask"] = {0: "batch", 1: "decoder_sequence"}
-        return common
+        return seq2seq_inputs(self, mask_with_past="past_encoder_sequence + sequence")
 
     @property
     def num_layers(self) -> tuple[int, int]:  # type: ignore[override]

@@ -1,5 +1,5 @@
-"""onnxcore plugin for ViT."""
+"""onnxcore plugin for vision models."""
 
-from .config import ViTOnnxConfig
+from .config import ConvBackboneOnnxConfig, ConvNextOnnxConfig, FeatureMapOnnxConfig, ViTOnnxConfig
 
-__all__ = ["ViTOnnxConfig"]
+__all__ = ["ConvBackboneOnnxConfig", "ConvNextOnnxConfig", "FeatureMapOnnxConfig", "ViTOnnxConfig"]
