@@ -7,9 +7,11 @@ differs from PyTorch on longer inputs (see NOTES-issue19.md)."""
 
 from __future__ import annotations
 
+import inspect
+import json
 from pathlib import Path
 
-from transformers import BigBirdPegasusConfig, PegasusTokenizerFast
+from transformers import BigBirdPegasusConfig, PegasusTokenizerFast, PreTrainedTokenizerFast
 
 from onnxcore.testing.checkpoints import save_sentencepiece_tokenizer
 from onnxcore.testing.conformance import ConformanceSuite
@@ -55,12 +57,19 @@ class TestBigBirdPegasusConformance(ConformanceSuite):
         )
 
     def save_preprocessor(self, directory: Path) -> None:
+        """transformers 5's ``PegasusTokenizer`` ignores a ``tokenizers`` object and takes the Unigram's
+        (piece, score) pairs instead; 4.57's takes the object."""
+        takes_pieces = "vocab" in inspect.signature(PegasusTokenizerFast.__init__).parameters
         tokenizer = save_sentencepiece_tokenizer(
             directory,
             PIECES,
-            PegasusTokenizerFast,
+            PreTrainedTokenizerFast if takes_pieces else PegasusTokenizerFast,
             special_tokens=PEGASUS_SPECIALS,
             template=("$A </s>", "$A $B </s>"),
             offset=2,  # no <unk_2> ... <unk_102> pretraining tokens
         )
+        if takes_pieces:
+            pieces = json.loads(tokenizer.backend_tokenizer.to_str())["model"]["vocab"]
+            tokenizer = PegasusTokenizerFast(vocab=[tuple(piece) for piece in pieces], offset=2)
+            tokenizer.save_pretrained(directory)
         assert len(tokenizer) <= VOCAB_SIZE

@@ -3,5 +3,13 @@ M2M-100 and BigBird-Pegasus models."""
 
 from .bart import BartDecoderOnnxConfig, BartOnnxConfig, MarianOnnxConfig
 from .config import MT5OnnxConfig, T5OnnxConfig
+from .longt5 import LongT5OnnxConfig
 
-__all__ = ["BartDecoderOnnxConfig", "BartOnnxConfig", "MT5OnnxConfig", "MarianOnnxConfig", "T5OnnxConfig"]
+__all__ = [
+    "BartDecoderOnnxConfig",
+    "BartOnnxConfig",
+    "LongT5OnnxConfig",
+    "MT5OnnxConfig",
+    "MarianOnnxConfig",
+    "T5OnnxConfig",
+]

@@ -1,7 +1,7 @@
 """T5's ONNX contract: the transformers.onnx ``T5OnnxConfig`` inputs and outputs, with T5's real cache sizes.
 
-LongT5 shares it unchanged (its local and transient-global attention is inside the encoder); mT5 only
-validates at a wider tolerance."""
+LongT5 shares it (its local and transient-global attention is inside the encoder); mT5 only validates at a
+wider tolerance."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from onnxcore.registry import ConfigRegistrar
 
 from .bart import BartDecoderOnnxConfig, BartOnnxConfig, MarianOnnxConfig
 from .config import MT5OnnxConfig, T5OnnxConfig
+from .longt5 import LongT5OnnxConfig
 
 FEATURES = ("default", "default-with-past", "seq2seq-lm", "seq2seq-lm-with-past")
 CAUSAL_LM = ("causal-lm", "causal-lm-with-past")
@@ -21,7 +22,7 @@ def register_onnx_configs(register: ConfigRegistrar) -> None:
     classification and QA heads."""
     register("t5", T5OnnxConfig, FEATURES)
     register("mt5", MT5OnnxConfig, FEATURES)
-    register("longt5", T5OnnxConfig, FEATURES)
+    register("longt5", LongT5OnnxConfig, FEATURES)
     register("m2m-100", BartOnnxConfig, FEATURES)
     for model_type, config_cls, heads in (
         ("bart", BartOnnxConfig, HEADS),
