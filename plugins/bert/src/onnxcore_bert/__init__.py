@@ -1,13 +1,12 @@
 """onnxcore plugin for BERT-shaped encoders."""
 
-from .config import BertOnnxConfig, ExtraDummyInputs, RobertaOnnxConfig
+from .config import BertOnnxConfig, RobertaOnnxConfig
 from .layoutlm import LayoutLMOnnxConfig
 from .longformer import LongformerOnnxConfig
 from .rembert import RemBertOnnxConfig
 
 __all__ = [
     "BertOnnxConfig",
-    "ExtraDummyInputs",
     "LayoutLMOnnxConfig",
     "LongformerOnnxConfig",
     "RemBertOnnxConfig",

@@ -27,21 +27,10 @@ class BertOnnxConfig(OnnxConfig):
         names = ("input_ids", "attention_mask", "token_type_ids")[: 3 if self.takes_token_type_ids else 2]
         return OrderedDict((name, dict(axes)) for name in names)
 
-
-class RobertaOnnxConfig(BertOnnxConfig):
-    """``input_ids`` and ``attention_mask`` only (RoBERTa, XLM-RoBERTa, I-BERT), with BERT's axes."""
-
-    takes_token_type_ids = False
-
-
-class ExtraDummyInputs(OnnxConfig):
-    """A mixin for configs whose models take inputs a tokenizer does not make (LayoutLM's ``bbox``, Longformer's
-    ``global_attention_mask``): :meth:`extra_dummy_inputs` draws them as numpy arrays for the ids' shape, and they
-    are made tensors of the requested framework (PyTorch or TensorFlow), with a tokenizer or from the config."""
-
     def extra_dummy_inputs(self, shape: tuple[int, ...]) -> dict[str, np.ndarray]:
-        """The extra inputs for ``input_ids`` of ``shape``."""
-        raise NotImplementedError
+        """Inputs a tokenizer does not make (LayoutLM's ``bbox``, Longformer's ``global_attention_mask``), as numpy
+        arrays for ``input_ids`` of ``shape``; none by default."""
+        return {}
 
     def generate_dummy_inputs(
         self,
@@ -53,6 +42,8 @@ class ExtraDummyInputs(OnnxConfig):
         framework: Any = None,
         **kwargs: Any,
     ) -> Mapping[str, Any]:
+        """The base class's, plus :meth:`extra_dummy_inputs` and zero ``token_type_ids`` where the tokenizer
+        returns none (transformers 5's RemBERT and XLM tokenizers), as tensors of ``framework``."""
         from transformers import BatchEncoding  # lazily: keeps the plugin's import light
 
         inputs = dict(
@@ -60,5 +51,14 @@ class ExtraDummyInputs(OnnxConfig):
                 preprocessor, batch_size, seq_length, num_choices, is_pair, framework=framework, **kwargs
             )
         )
-        extra = self.extra_dummy_inputs(tuple(inputs["input_ids"].shape))
+        shape = tuple(inputs["input_ids"].shape)
+        extra = self.extra_dummy_inputs(shape)
+        if self.takes_token_type_ids and "token_type_ids" not in inputs:
+            extra["token_type_ids"] = np.zeros(shape, dtype=np.int64)
         return inputs | dict(BatchEncoding(extra, tensor_type=framework))
+
+
+class RobertaOnnxConfig(BertOnnxConfig):
+    """``input_ids`` and ``attention_mask`` only (RoBERTa, XLM-RoBERTa, I-BERT), with BERT's axes."""
+
+    takes_token_type_ids = False
