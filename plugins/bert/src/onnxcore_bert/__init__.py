@@ -1,6 +1,6 @@
 """onnxcore plugin for BERT-shaped encoders."""
 
-from .config import BertOnnxConfig, BertWithoutTokenTypesOnnxConfig, DebertaOnnxConfig, ExtraDummyInputs
+from .config import BertOnnxConfig, BertWithoutTokenTypesOnnxConfig, DebertaOnnxConfig
 from .layoutlm import LayoutLMOnnxConfig
 from .longformer import LongformerOnnxConfig
 from .rembert import RemBertOnnxConfig
@@ -9,7 +9,6 @@ __all__ = [
     "BertOnnxConfig",
     "BertWithoutTokenTypesOnnxConfig",
     "DebertaOnnxConfig",
-    "ExtraDummyInputs",
     "LayoutLMOnnxConfig",
     "LongformerOnnxConfig",
     "RemBertOnnxConfig",

@@ -1,7 +1,8 @@
 """ONNX contracts of BERT-shaped encoders: transformers.onnx's per-model configs, on onnxcore's base class.
 
 transformers.onnx had one near-identical ``XxxOnnxConfig`` per model type; they differ only in whether the graph
-takes ``token_type_ids`` and in DeBERTa's opset, so a few classes here serve every type of the family.
+takes ``token_type_ids``, in inputs a tokenizer does not make and in DeBERTa's opset, so a few classes here serve
+every type of the family.
 """
 
 from __future__ import annotations
@@ -18,12 +19,8 @@ from onnxcore import OnnxConfig
 class BertOnnxConfig(OnnxConfig):
     """``input_ids``, ``attention_mask``, ``token_type_ids``; multiple-choice adds a ``choice`` axis."""
 
-    #: Whether the graph takes ``token_type_ids`` (models without segment embeddings do not).
+    #: Whether the model takes ``token_type_ids`` (RoBERTa-style encoders have no segment embeddings to feed).
     takes_token_type_ids: ClassVar[bool] = True
-
-    def uses_token_type_ids(self) -> bool:
-        """Whether this model's graph takes ``token_type_ids``; a config value decides it for some types."""
-        return self.takes_token_type_ids
 
     @property
     def inputs(self) -> Mapping[str, Mapping[int, str]]:
@@ -33,6 +30,40 @@ class BertOnnxConfig(OnnxConfig):
             axes = {0: "batch", 1: "sequence"}
         names = ["input_ids", "attention_mask"] + (["token_type_ids"] if self.uses_token_type_ids() else [])
         return OrderedDict((name, dict(axes)) for name in names)
+
+    def uses_token_type_ids(self) -> bool:
+        """Whether this model's graph takes ``token_type_ids``; a config value decides it for some types."""
+        return self.takes_token_type_ids
+
+    def extra_dummy_inputs(self, shape: tuple[int, ...]) -> dict[str, np.ndarray]:
+        """Inputs a tokenizer does not make (LayoutLM's ``bbox``, Longformer's ``global_attention_mask``), as numpy
+        arrays for ``input_ids`` of ``shape``; none by default."""
+        return {}
+
+    def generate_dummy_inputs(
+        self,
+        preprocessor: Any,
+        batch_size: int = -1,
+        seq_length: int = -1,
+        num_choices: int = -1,
+        is_pair: bool = False,
+        framework: Any = None,
+        **kwargs: Any,
+    ) -> Mapping[str, Any]:
+        """The base class's, plus :meth:`extra_dummy_inputs` and zero ``token_type_ids`` where the tokenizer
+        returns none (transformers 5's RemBERT and XLM tokenizers), as tensors of ``framework``."""
+        from transformers import BatchEncoding  # lazily: keeps the plugin's import light
+
+        inputs = dict(
+            super().generate_dummy_inputs(
+                preprocessor, batch_size, seq_length, num_choices, is_pair, framework=framework, **kwargs
+            )
+        )
+        shape = tuple(inputs["input_ids"].shape)
+        extra = self.extra_dummy_inputs(shape)
+        if self.uses_token_type_ids() and "token_type_ids" not in inputs:
+            extra["token_type_ids"] = np.zeros(shape, dtype=np.int64)
+        return inputs | dict(BatchEncoding(extra, tensor_type=framework))
 
 
 class BertWithoutTokenTypesOnnxConfig(BertOnnxConfig):
@@ -51,33 +82,3 @@ class DebertaOnnxConfig(BertOnnxConfig):
     @property
     def default_onnx_opset(self) -> int:
         return 12
-
-
-class ExtraDummyInputs(OnnxConfig):
-    """A mixin for configs whose models take inputs a tokenizer does not make (LayoutLM's ``bbox``, Longformer's
-    ``global_attention_mask``): :meth:`extra_dummy_inputs` draws them as numpy arrays for the ids' shape, and they
-    are made tensors of the requested framework (PyTorch or TensorFlow), with a tokenizer or from the config."""
-
-    def extra_dummy_inputs(self, shape: tuple[int, ...]) -> dict[str, np.ndarray]:
-        """The extra inputs for ``input_ids`` of ``shape``."""
-        raise NotImplementedError
-
-    def generate_dummy_inputs(
-        self,
-        preprocessor: Any,
-        batch_size: int = -1,
-        seq_length: int = -1,
-        num_choices: int = -1,
-        is_pair: bool = False,
-        framework: Any = None,
-        **kwargs: Any,
-    ) -> Mapping[str, Any]:
-        from transformers import BatchEncoding  # lazily: keeps the plugin's import light
-
-        inputs = dict(
-            super().generate_dummy_inputs(
-                preprocessor, batch_size, seq_length, num_choices, is_pair, framework=framework, **kwargs
-            )
-        )
-        extra = self.extra_dummy_inputs(tuple(inputs["input_ids"].shape))
-        return inputs | dict(BatchEncoding(extra, tensor_type=framework))

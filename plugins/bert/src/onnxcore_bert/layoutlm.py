@@ -7,10 +7,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .config import BertOnnxConfig, ExtraDummyInputs
+from .config import BertOnnxConfig
 
 
-class LayoutLMOnnxConfig(ExtraDummyInputs, BertOnnxConfig):
+class LayoutLMOnnxConfig(BertOnnxConfig):
     """``input_ids``, ``bbox`` (batch, sequence, 4), ``attention_mask``, ``token_type_ids``, in transformers.onnx's
     order. Dummy boxes lie inside the model's 2-D position table (transformers.onnx's fixed box reached 128, out of
     range for a smaller ``max_2d_position_embeddings``) and are made for any framework, not PyTorch only."""

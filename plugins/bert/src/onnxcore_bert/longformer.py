@@ -10,7 +10,7 @@ import numpy as np
 
 from onnxcore import PatchingSpec
 
-from .config import BertWithoutTokenTypesOnnxConfig, ExtraDummyInputs
+from .config import BertWithoutTokenTypesOnnxConfig
 
 if TYPE_CHECKING:
     from transformers import PretrainedConfig
@@ -49,7 +49,7 @@ def _attn_probs_value(self: Any, attn_probs: Any, value: Any, window_overlap: in
     return context.view(batch_size, num_heads, seq_len, head_dim).transpose(1, 2)
 
 
-class LongformerOnnxConfig(ExtraDummyInputs, BertWithoutTokenTypesOnnxConfig):
+class LongformerOnnxConfig(BertWithoutTokenTypesOnnxConfig):
     """``input_ids``, ``attention_mask``, ``global_attention_mask``; ``default`` also returns ``pooler_output``.
 
     Sliding-window chunking is patched to gathers while exporting (:func:`_chunk`, :func:`_attn_probs_value`):
