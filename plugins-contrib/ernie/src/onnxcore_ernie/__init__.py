@@ -1,0 +1,5 @@
+"""onnxcore plugin for ernie."""
+
+from .config import ErnieOnnxConfig
+
+__all__ = ["ErnieOnnxConfig"]
