@@ -61,6 +61,68 @@ def save_random_model(directory: Path, model_class: Any, config: Any, seed: int 
 
 GPT2_SPECIAL = "<|endoftext|>"
 
+#: RoBERTa's, BART's and XLM-R's special tokens in their fairseq order: ids 0-3 are <s>, <pad>, </s>, <unk>.
+FAIRSEQ_SPECIALS = {"bos_token": "<s>", "pad_token": "<pad>", "eos_token": "</s>", "unk_token": "<unk>"}
+#: How RoBERTa-style tokenizers wrap a text and a pair of texts.
+FAIRSEQ_TEMPLATE = ("<s> $A </s>", "<s> $A </s> </s> $B </s>")
+
+
+def _training_sentences() -> list[str]:
+    return [" ".join(WORDS[i : i + 12]) for i in range(0, len(WORDS), 6)]
+
+
+def _special_ids(special_tokens: dict[str, str]) -> list[str]:
+    """The distinct special tokens in the order given: they take ids 0, 1, ... in the trained vocabulary."""
+    return list(dict.fromkeys(special_tokens.values()))
+
+
+def _wrap_texts(model: Any, template: tuple[str, str] | None) -> None:
+    """Give ``model`` the post-processor that wraps a text and a pair as ``template`` says (none: unwrapped)."""
+    # lazily: keeps `import onnxcore` light
+    from tokenizers.processors import TemplateProcessing
+
+    if template is None:
+        return
+    tokens = {piece for part in template for piece in part.split() if not piece.startswith("$")}
+    model.post_processor = TemplateProcessing(
+        single=template[0],
+        pair=template[1],
+        special_tokens=[(token, model.token_to_id(token)) for token in sorted(tokens)],
+    )
+
+
+def save_bpe_tokenizer(
+    directory: Path,
+    vocab_size: int = 400,
+    tokenizer_class: Any = None,
+    special_tokens: dict[str, str] | None = None,
+    template: tuple[str, str] | None = FAIRSEQ_TEMPLATE,
+    **kwargs: Any,
+) -> Any:
+    """Train a byte-level BPE on :data:`WORDS` with distinct special tokens and save it as a fast tokenizer.
+
+    By default RoBERTa's scheme (``RobertaTokenizerFast``): ``<s>`` 0, ``<pad>`` 1, ``</s>`` 2, ``<unk>`` 3,
+    ``<mask>`` 4, texts wrapped as ``<s> A </s>``; BART, Blenderbot, Longformer and DeBERTa differ only in the
+    class, the names in ``special_tokens`` (keyword arguments of the class, in id order) and ``template``
+    (``None`` for none). ``vocab.json`` and ``merges.txt`` are written too, as such checkpoints ship them.
+    """
+    # lazily: keeps `import onnxcore` light
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import RobertaTokenizerFast
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    specials = special_tokens or FAIRSEQ_SPECIALS | {"mask_token": "<mask>"}
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(
+        _training_sentences(), vocab_size=vocab_size, min_frequency=1, special_tokens=_special_ids(specials)
+    )
+    bpe.save_model(str(directory))
+    _wrap_texts(bpe, template)
+    tokenizer = (tokenizer_class or RobertaTokenizerFast)(tokenizer_object=bpe, **(specials | kwargs))
+    tokenizer.save_pretrained(directory)
+    return tokenizer
+
 
 def save_byte_level_bpe_tokenizer(directory: Path, vocab_size: int = 400, tokenizer_class: Any = None) -> Any:
     """Train a byte-level BPE (GPT-2's scheme) on :data:`WORDS` and save it as a fast tokenizer.
@@ -68,53 +130,70 @@ def save_byte_level_bpe_tokenizer(directory: Path, vocab_size: int = 400, tokeni
     ``<|endoftext|>`` is id 0 and serves as bos, eos and pad, as in GPT-2 checkpoints used for batched generation.
     """
     # lazily: keeps `import onnxcore` light
-    from tokenizers import ByteLevelBPETokenizer
     from transformers import GPT2TokenizerFast
 
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    bpe = ByteLevelBPETokenizer()
-    sentences = [" ".join(WORDS[i : i + 12]) for i in range(0, len(WORDS), 6)]
-    bpe.train_from_iterator(sentences, vocab_size=vocab_size, min_frequency=1, special_tokens=[GPT2_SPECIAL])
-    bpe.save_model(str(directory))  # vocab.json and merges.txt, as GPT-2 checkpoints ship them
-    tokenizer = (tokenizer_class or GPT2TokenizerFast)(
-        tokenizer_object=bpe,
-        bos_token=GPT2_SPECIAL,
-        eos_token=GPT2_SPECIAL,
-        unk_token=GPT2_SPECIAL,
-        pad_token=GPT2_SPECIAL,
+    names = ("bos_token", "eos_token", "unk_token", "pad_token")
+    return save_bpe_tokenizer(
+        directory,
+        vocab_size,
+        tokenizer_class or GPT2TokenizerFast,
+        special_tokens=dict.fromkeys(names, GPT2_SPECIAL),
+        template=None,
     )
-    tokenizer.save_pretrained(directory)
-    return tokenizer
 
 
-T5_SPECIALS = ("<pad>", "</s>", "<unk>")
+T5_SPECIALS = {"pad_token": "<pad>", "eos_token": "</s>", "unk_token": "<unk>"}
 
 
-def save_unigram_tokenizer(directory: Path, vocab_size: int = 300, tokenizer_class: Any = None) -> Any:
-    """Train a SentencePiece-style Unigram model (T5's scheme) on :data:`WORDS`; save it as a fast tokenizer.
+def save_sentencepiece_tokenizer(
+    directory: Path,
+    vocab_size: int = 300,
+    tokenizer_class: Any = None,
+    special_tokens: dict[str, str] | None = None,
+    template: tuple[str, str] | None = FAIRSEQ_TEMPLATE,
+    **kwargs: Any,
+) -> Any:
+    """Train a SentencePiece-style Unigram model on :data:`WORDS` and save it as a fast tokenizer.
 
-    ``<pad>`` is id 0 and ``</s>`` id 1, as in T5; every text gets ``</s>`` appended, as T5's tokenizer does.
+    By default XLM-RoBERTa's scheme (``XLMRobertaTokenizerFast``): ``<s>`` 0, ``<pad>`` 1, ``</s>`` 2,
+    ``<unk>`` 3, ``<mask>`` 4, texts wrapped as ``<s> A </s>``. ALBERT, CamemBERT, mBART, Pegasus and T5 differ in
+    the class, ``special_tokens`` (keyword arguments of the class, in id order; ``unk_token`` is required) and
+    ``template`` (``None`` for none).
     """
     # lazily: keeps `import onnxcore` light
     from tokenizers import SentencePieceUnigramTokenizer
-    from tokenizers.processors import TemplateProcessing
-    from transformers import T5TokenizerFast
+    from transformers import XLMRobertaTokenizerFast
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
+    specials = special_tokens or FAIRSEQ_SPECIALS | {"mask_token": "<mask>"}
     unigram = SentencePieceUnigramTokenizer()
-    sentences = [" ".join(WORDS[i : i + 12]) for i in range(0, len(WORDS), 6)]
-    unigram.train_from_iterator(sentences, vocab_size=vocab_size, special_tokens=list(T5_SPECIALS), unk_token="<unk>")
-    eos = unigram.token_to_id("</s>")
-    unigram.post_processor = TemplateProcessing(
-        single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", eos)]
+    unigram.train_from_iterator(
+        _training_sentences(),
+        vocab_size=vocab_size,
+        special_tokens=_special_ids(specials),
+        unk_token=specials["unk_token"],
     )
-    tokenizer = (tokenizer_class or T5TokenizerFast)(
-        tokenizer_object=unigram, pad_token="<pad>", eos_token="</s>", unk_token="<unk>", extra_ids=0
-    )
+    _wrap_texts(unigram, template)
+    tokenizer = (tokenizer_class or XLMRobertaTokenizerFast)(tokenizer_object=unigram, **(specials | kwargs))
     tokenizer.save_pretrained(directory)
     return tokenizer
+
+
+def save_unigram_tokenizer(directory: Path, vocab_size: int = 300, tokenizer_class: Any = None) -> Any:
+    """A SentencePiece-style Unigram tokenizer in T5's scheme: ``<pad>`` 0, ``</s>`` 1, ``<unk>`` 2, and every
+    text gets ``</s>`` appended, as T5's tokenizer does."""
+    # lazily: keeps `import onnxcore` light
+    from transformers import T5TokenizerFast
+
+    return save_sentencepiece_tokenizer(
+        directory,
+        vocab_size,
+        tokenizer_class or T5TokenizerFast,
+        special_tokens=T5_SPECIALS,
+        template=("$A </s>", "$A </s> $B </s>"),
+        extra_ids=0,
+    )
 
 
 WHISPER_SPECIALS = ("<|startoftranscript|>", "<|en|>", "<|transcribe|>", "<|translate|>", "<|notimestamps|>")
