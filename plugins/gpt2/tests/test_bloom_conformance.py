@@ -7,10 +7,12 @@ from pathlib import Path
 
 from transformers import BloomConfig, BloomTokenizerFast
 
-from onnxcore.testing.checkpoints import save_byte_level_bpe_tokenizer
+from onnxcore.testing.checkpoints import save_bpe_tokenizer
 from onnxcore.testing.conformance import ConformanceSuite
 
 VOCAB_SIZE = 260
+#: BLOOM's special tokens in its id order: <unk> 0, <s> 1, </s> 2, <pad> 3; texts are not wrapped in them.
+SPECIALS = {"unk_token": "<unk>", "bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>"}
 
 
 class TestBloomConformance(ConformanceSuite):
@@ -23,11 +25,13 @@ class TestBloomConformance(ConformanceSuite):
             hidden_size=30,
             n_layer=2,
             n_head=3,
-            bos_token_id=0,
-            eos_token_id=0,
-            pad_token_id=0,
+            bos_token_id=1,
+            eos_token_id=2,
+            pad_token_id=3,
             initializer_range=0.2,
         )
 
     def save_preprocessor(self, directory: Path) -> None:
-        save_byte_level_bpe_tokenizer(directory, vocab_size=VOCAB_SIZE, tokenizer_class=BloomTokenizerFast)
+        save_bpe_tokenizer(
+            directory, VOCAB_SIZE, BloomTokenizerFast, special_tokens=SPECIALS, template=None
+        )

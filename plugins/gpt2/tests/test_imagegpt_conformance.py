@@ -1,5 +1,6 @@
 """ImageGPT through onnxcore's conformance suite: ``ImageGPTImageProcessor`` resizes images to 16x16 and maps each
-pixel to the nearest of 16 color clusters, so ``input_ids`` are 256 cluster ids per image."""
+pixel to the nearest of 16 color clusters, so ``input_ids`` are 256 cluster ids per image. Heads of size 8 (not a
+perfect square) check the attention-scale patch of ``ImageGPTOnnxConfig``."""
 
 from __future__ import annotations
 

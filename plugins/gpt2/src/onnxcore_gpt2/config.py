@@ -4,10 +4,13 @@ its inputs with (GPT-J, GPT-Neo, CodeGen, BLOOM), plus ImageGPT's, on onnxcore's
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from onnxcore import OnnxConfig, OnnxConfigWithPast
+from onnxcore import OnnxConfig, OnnxConfigWithPast, PatchingSpec
+
+if TYPE_CHECKING:
+    from transformers import PretrainedConfig
 
 
 class GPT2OnnxConfig(OnnxConfigWithPast):
@@ -61,12 +64,46 @@ class BloomOnnxConfig(GPT2OnnxConfig):
         return 1e-3
 
 
+def _as_in_eager_mode(torch_float: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """transformers' ``torch_float`` called as in eager mode, on a Python number, also while tracing.
+
+    ImageGPT scales attention by ``torch_float(head_size ** 0.5)``; transformers 4.x's returns ``int(x)`` in eager
+    mode but a float tensor under TorchScript tracing, so a traced graph divides by 2.83 where the model divides
+    by 2 (any head size that is not a perfect square, e.g. ImageGPT-medium's 128). The head size is fixed, so the
+    number traced as a constant is exact; with transformers 5 (which returns a float) nothing changes.
+    """
+
+    def eager_torch_float(x: Any) -> Any:
+        return torch_float(x.item() if hasattr(x, "item") else x)
+
+    return eager_torch_float
+
+
 class ImageGPTOnnxConfig(OnnxConfig):
     """``input_ids``: the pixels' color-cluster ids, which ``ImageGPTImageProcessor`` makes from images."""
+
+    def __init__(
+        self, config: PretrainedConfig, task: str = "default", patching_specs: list[PatchingSpec] | None = None
+    ) -> None:
+        specs = list(patching_specs or [])
+        try:
+            from transformers.models.imagegpt import modeling_imagegpt  # lazily: it imports torch
+        except ImportError:  # no torch: nothing is traced
+            pass
+        else:
+            scale = PatchingSpec(modeling_imagegpt, "torch_float", _as_in_eager_mode(modeling_imagegpt.torch_float))
+            specs.append(scale)
+        super().__init__(config, task=task, patching_specs=specs)
 
     @property
     def inputs(self) -> Mapping[str, Mapping[int, str]]:
         return OrderedDict({"input_ids": {0: "batch", 1: "sequence"}})
+
+    @property
+    def values_override(self) -> Mapping[str, Any] | None:
+        """``use_cache`` on: ImageGPT's forward in transformers 4.x fails without a cache (its past length is None,
+        ``'int' + 'NoneType'``). The graph still returns only the task's outputs."""
+        return {"use_cache": True}
 
     def generate_validation_inputs(self, preprocessor: Any, framework: Any = None) -> Mapping[str, Any]:
         """The images' leading pixels (a partial image, which ImageGPT reads as well as a whole one): the image
