@@ -1,10 +1,14 @@
-"""ernie through onnxcore's conformance suite: every registered feature, both exporters (and TF where
-installed), validation, generation for generative features."""
+"""ERNIE through onnxcore's conformance suite: every feature, both exporters; the tiny config turns the task-type
+embedding on, so ``task_type_ids`` is a graph input. transformers has no TensorFlow ERNIE, so the TF test checks
+that the export is refused."""
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
 
+from transformers import ErnieConfig
+
+from onnxcore.testing.checkpoints import save_wordpiece_tokenizer, wordpiece_vocabulary
 from onnxcore.testing.conformance import ConformanceSuite
 
 
@@ -12,11 +16,18 @@ class TestErnieConformance(ConformanceSuite):
     model_type = "ernie"
     distribution = "onnxcore-ernie"
 
-    def tiny_config(self) -> Any:
-        # TODO: a small config of the model type (2 layers, hidden size ~32), e.g.
-        #   from transformers import AutoConfig
-        #   return AutoConfig.for_model("ernie", num_hidden_layers=2, hidden_size=32, num_attention_heads=4)
-        raise NotImplementedError("fill in tiny_config in tests/test_ernie_conformance.py")
+    def tiny_config(self) -> ErnieConfig:
+        return ErnieConfig(
+            vocab_size=len(wordpiece_vocabulary()),
+            hidden_size=36,
+            num_hidden_layers=2,
+            num_attention_heads=3,
+            intermediate_size=48,
+            max_position_embeddings=64,
+            use_task_id=True,
+            task_type_vocab_size=3,
+            pad_token_id=0,
+        )
 
-    # Optional: write real tokenizer/processor files (onnxcore.testing.checkpoints has helpers):
-    # def save_preprocessor(self, directory): ...
+    def save_preprocessor(self, directory: Path) -> None:
+        save_wordpiece_tokenizer(directory)

@@ -1,4 +1,4 @@
-"""onnxcore plugin for ernie."""
+"""onnxcore contrib plugin for ERNIE."""
 
 from .config import ErnieOnnxConfig
 

@@ -1,17 +1,15 @@
-"""Registers ernie with onnxcore. Imports nothing heavy: only onnxcore and the config classes."""
+"""Registers ERNIE with onnxcore, with BERT's features. Imports nothing heavy: only config classes."""
 
 from __future__ import annotations
 
 from onnxcore import hookimpl
 from onnxcore.registry import ConfigRegistrar
+from onnxcore_bert.plugin import FEATURES
 
 from .config import ErnieOnnxConfig
-
-# the features the config supports: add e.g. "sequence-classification", "causal-lm-with-past"
-FEATURES = ("default",)
 
 
 @hookimpl
 def register_onnx_configs(register: ConfigRegistrar) -> None:
-    """ernie and the features it exports."""
+    """ERNIE exports the features BERT does: transformers has the same seven heads for it."""
     register("ernie", ErnieOnnxConfig, FEATURES)
