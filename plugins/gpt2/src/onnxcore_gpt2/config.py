@@ -105,6 +105,28 @@ class ImageGPTOnnxConfig(OnnxConfig):
         ``'int' + 'NoneType'``). The graph still returns only the task's outputs."""
         return {"use_cache": True}
 
+    def generate_dummy_inputs(  # type: ignore[override]
+        self,
+        preprocessor: Any,
+        batch_size: int = -1,
+        seq_length: int = -1,
+        is_pair: bool = False,
+        framework: Any = None,
+        num_channels: int = 3,
+        image_width: int = 32,
+        image_height: int = 32,
+    ) -> Mapping[str, Any]:
+        """Random images through the image processor, as transformers.onnx's ImageGPT config made them: the base's
+        image path refuses a processor whose first model input is ``input_ids`` (transformers 5 names it so);
+        without a preprocessor, ids from the config."""
+        if preprocessor is None:
+            return super().generate_dummy_inputs(
+                None, batch_size=batch_size, seq_length=seq_length, framework=framework
+            )
+        batch = batch_size if batch_size > 0 else self.default_batch_size
+        images = self._generate_dummy_images(batch, num_channels, image_height, image_width)
+        return dict(preprocessor(images=images, return_tensors=getattr(framework, "value", framework)))
+
     def generate_validation_inputs(self, preprocessor: Any, framework: Any = None) -> Mapping[str, Any]:
         """The images' leading pixels (a partial image, which ImageGPT reads as well as a whole one): the image
         processor fixes the sequence length, and validation must run another length than the export's."""
