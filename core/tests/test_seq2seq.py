@@ -10,10 +10,10 @@ import pytest
 from onnx import TensorProto, helper
 from throwaway import Seq2SeqPlugin, TinySeq2SeqOnnxConfig, TinyTextOnnxConfig
 
-from onnxcore.errors import UsageError
+from onnxcore.errors import LayoutNotApplicableError, UsageError
 from onnxcore.exporters.onnx_files import restore_unused_inputs
 from onnxcore.pipeline import ExportRequest, run_export
-from onnxcore.seq2seq import check_layout, layout_configs
+from onnxcore.seq2seq import applicable_layouts, check_layout, layout_configs
 from onnxcore.testing.checkpoints import save_random_model
 
 
@@ -82,6 +82,19 @@ def test_split_layout_is_for_encoder_decoders() -> None:
         check_layout("split", TinyTextOnnxConfig(BertConfig()))
     with pytest.raises(UsageError, match="unknown layout 'merged'"):
         check_layout("merged", TinyTextOnnxConfig(BertConfig()))
+
+
+@pytest.mark.parametrize("task", ["sequence-classification", "question-answering", "causal-lm"])
+def test_split_layout_is_refused_for_a_head_that_runs_in_one_pass(task: str) -> None:
+    """An encoder-decoder's classification and QA heads (and its decoder-only causal LM) have no encoder to
+    split off: the layout is refused up front, in one line, not with an AttributeError from the model."""
+    from transformers import BartConfig
+
+    config = TinySeq2SeqOnnxConfig(BartConfig(), task=task)
+    with pytest.raises(LayoutNotApplicableError, match=f"the {task} model runs encoder and decoder in one pass"):
+        check_layout("split", config)
+    assert applicable_layouts(TinySeq2SeqOnnxConfig, task) == ("single",)
+    assert applicable_layouts(TinySeq2SeqOnnxConfig, "seq2seq-lm") == ("single", "split")
 
 
 def test_restore_unused_inputs_puts_them_back_in_declared_order() -> None:

@@ -25,7 +25,7 @@ from .errors import ConfigContractError, OnnxcoreError, UsageError, first_line
 from .exporters.builtin import BUILTIN_EXPORTERS, DEFAULT_EXPORTER, TF_EXPORTER
 from .frameworks import TENSORFLOW
 from .generation import DEFAULT_MAX_NEW_TOKENS, DEFAULT_PROMPTS, GenerationReport
-from .loading import PREPROCESSOR_CHOICES, detect_framework
+from .loading import PREPROCESSOR_CHOICES, config_model_types, detect_framework
 from .pipeline import (
     ExportRequest,
     ExportResult,
@@ -36,7 +36,7 @@ from .pipeline import (
     run_exports,
     validate_export,
 )
-from .plugin_template import create_plugin
+from .plugin_template import KINDS, create_plugin
 from .plugins import PluginHost, PluginInfo, get_host, get_registry
 from .progress import StageDisplay
 from .seq2seq import DEFAULT_LAYOUT, LAYOUTS
@@ -183,8 +183,17 @@ def build_parser() -> argparse.ArgumentParser:
     plugins.add_argument("--json", action="store_true", help="print JSON")
 
     new = commands.add_parser("new-plugin", help="create the skeleton of a plugin distribution and its tests")
-    new.add_argument("name", help="plugin name: the distribution becomes onnxcore-NAME, the package onnxcore_NAME")
+    new.add_argument(
+        "name", help="plugin name (may have hyphens): the distribution becomes onnxcore-NAME, the package onnxcore_NAME"
+    )
     new.add_argument("--model-type", help="the transformers model_type it registers (default: NAME)")
+    new.add_argument(
+        "--kind",
+        choices=sorted(KINDS),
+        default="encoder",
+        help="encoder (OnnxConfig), decoder (OnnxConfigWithPast) or encoder-decoder (OnnxSeq2SeqConfigWithPast)"
+        " (default: encoder)",
+    )
     new.add_argument(
         "--directory", type=Path, default=Path("."), help="where to create onnxcore-NAME/ (default: current)"
     )
@@ -389,12 +398,14 @@ def cmd_features(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.model_type:
         registry.require_model_type(args.model_type)
     records = []
+    spellings = config_model_types() if model_types else {}
     for model_type in model_types:
         for feature, entries in sorted(registry.registrations(model_type).items()):
             for entry in entries:
                 records.append(
                     {
                         "model_type": entry.model_type,
+                        "config_model_type": spellings.get(entry.model_type, entry.model_type),
                         "feature": feature,
                         "task": entry.task,
                         "plugin": entry.plugin,
@@ -412,7 +423,10 @@ def cmd_features(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     rows = [("MODEL TYPE", "FEATURE", "PLUGIN", "ONNX CONFIG")]
     for record in records:
         plugin = record["distribution"] + (" (conflict)" if record["conflict"] else "")
-        rows.append((record["model_type"], record["feature"], plugin, record["onnx_config"]))
+        model_type = record["model_type"]
+        if record["config_model_type"] != model_type:
+            model_type += f" ({record['config_model_type']})"
+        rows.append((model_type, record["feature"], plugin, record["onnx_config"]))
     _table(rows, out)
     return 0
 
@@ -444,7 +458,7 @@ def cmd_plugins(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_new_plugin(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    target = create_plugin(args.name, args.directory, args.model_type)
+    target = create_plugin(args.name, args.directory, args.model_type, args.kind)
     files = sorted(str(path.relative_to(target)) for path in target.rglob("*") if path.is_file())
     print(f"Created {target}:", *(f"  {name}" for name in files), sep="\n", file=out)
     print(

@@ -82,6 +82,28 @@ def _random_like(tensor: Any, rng: np.random.Generator, framework: Any) -> Any:
     return to_framework(rng.standard_normal(array.shape).astype(array.dtype), framework)
 
 
+SPECIAL_ID_ATTRIBUTES = ("pad_token_id", "bos_token_id", "eos_token_id", "decoder_start_token_id", "sep_token_id")
+#: What validation adds to a dynamic image height and width (a multiple of every patch and stride size in use).
+VALIDATION_IMAGE_GROWTH = 32
+
+
+def ordinary_token_ids(model_config: Any, vocab_size: int, preprocessor: Any = None) -> np.ndarray:
+    """The ids below ``vocab_size`` that are no special token of the model config or the tokenizer: random text
+    drawn from them never holds an extra eos (BART's classification head needs exactly one per row) or pad."""
+    special = {getattr(model_config, name, None) for name in SPECIAL_ID_ATTRIBUTES}
+    special |= set(getattr(preprocessor, "all_special_ids", ()) or ())
+    ordinary = np.setdiff1d(np.arange(vocab_size), np.array([i for i in special if isinstance(i, int)], dtype=int))
+    return ordinary if ordinary.size else np.arange(vocab_size)
+
+
+def _resized(array: np.ndarray, axes: Iterable[int], growth: int) -> np.ndarray:
+    """``array`` grown by ``growth`` on each of ``axes`` by nearest-neighbour sampling (values stay in range)."""
+    for axis in axes:
+        size = array.shape[axis]
+        array = np.take(array, np.arange(size + growth) * size // (size + growth), axis=axis)
+    return array
+
+
 class OnnxConfig(ABC):
     """Base class for ONNX exportable model describing metadata on how to export the model through ONNX."""
 
@@ -316,14 +338,17 @@ class OnnxConfig(ABC):
         """Dummy inputs made from the model config alone, for checkpoints without a preprocessor.
 
         Axis names decide sizes: ``batch``, ``choice`` and ``*sequence*``. Integer inputs named ``*input_ids``
-        draw token ids below ``vocab_size``; ``*attention_mask`` is ones; other integer inputs are zeros.
-        Configs with non-text inputs (pixels, audio) override this.
+        draw token ids below ``vocab_size`` that are no special token, and each row ends with the config's
+        ``eos_token_id`` (as a tokenizer would end it; BART's classification head needs it); ``*attention_mask``
+        is ones; other integer inputs are zeros. Configs with non-text inputs (pixels, audio) override this.
         """
         batch = compute_effective_axis_dimension(batch_size, self.default_fixed_batch)
         sequence = compute_effective_axis_dimension(seq_length, self.default_fixed_sequence)
         choices = compute_effective_axis_dimension(num_choices, self.default_fixed_num_choices)
         rng = np.random.default_rng(0)
         vocab_size = int(getattr(self._config, "vocab_size", 2) or 2)
+        ordinary = ordinary_token_ids(self._config, vocab_size)
+        eos = getattr(self._config, "eos_token_id", None)
         inputs: dict[str, Any] = {}
         for name, axes in self.inputs.items():
             if name.startswith("past_key_values."):
@@ -343,7 +368,9 @@ class OnnxConfig(ABC):
                         " model config; pass a preprocessor or override generate_dummy_inputs_from_config."
                     )
             if name.endswith("input_ids"):
-                array = rng.integers(0, vocab_size, size=shape, dtype=np.int64)
+                array = rng.choice(ordinary, size=shape).astype(np.int64)
+                if isinstance(eos, int) and 0 <= eos < vocab_size and not name.startswith("decoder_"):
+                    array[..., -1] = eos
             elif name.endswith("attention_mask"):
                 array = np.ones(shape, dtype=np.int64)
             else:
@@ -352,10 +379,14 @@ class OnnxConfig(ABC):
         return inputs
 
     def generate_validation_inputs(self, preprocessor: Any, framework: Any = None) -> Mapping[str, Any]:
-        """Inputs for validation: a batch and length other than the export's, varied tokens, one padded row.
+        """Inputs for validation: every dynamic axis at another size than the export's, varied tokens, one padded
+        row.
 
-        transformers.onnx validated on one batch of repeated ``[UNK]``; onnxcore draws varied token ids and
-        masks the tail of the last row so that padding and attention masking are checked too.
+        transformers.onnx validated on one batch of repeated ``[UNK]`` at nearly the export's shapes, so a graph
+        that runs only at those shapes passed. onnxcore grows the batch and the sequence by one, draws varied
+        ordinary token ids (no special token, so a row keeps the eos its tokenizer put at the end), masks the tail
+        of the last row so that padding and attention masking are checked too, and grows the image axes a config
+        declares dynamic (``height``, ``width``) by :data:`VALIDATION_IMAGE_GROWTH` pixels.
         """
         sizes = {"batch_size": self.default_batch_size + 1, "seq_length": self.default_sequence_length + 1}
         if self.task == "multiple-choice":
@@ -364,12 +395,21 @@ class OnnxConfig(ABC):
         rng = np.random.default_rng(1)
         vocab_size = int(getattr(self._config, "vocab_size", 0) or 0)
         for name in list(inputs):
-            value = inputs[name]
-            if not name.endswith(("input_ids", "attention_mask")):
+            image_axes = [axis for axis, label in self.inputs.get(name, {}).items() if label in ("height", "width")]
+            if not image_axes and not name.endswith(("input_ids", "attention_mask")):
                 continue
-            array = as_numpy(value).copy()
-            if name.endswith("input_ids") and vocab_size > 0 and array.shape[-1] > 2:
-                array[..., 1:-1] = rng.integers(0, vocab_size, size=array[..., 1:-1].shape)
+            array = as_numpy(inputs[name]).copy()
+            if image_axes:
+                array = _resized(array, image_axes, VALIDATION_IMAGE_GROWTH)
+            elif name.endswith("input_ids") and vocab_size > 0 and array.shape[-1] > 2:
+                ordinary = ordinary_token_ids(self._config, vocab_size, preprocessor)
+                inner = array[..., 1:-1]  # a view: assigning to it changes the array
+                # the tokenizer's special tokens other than the unk filler stay where it put them (mBART ends a row
+                # with `</s> en_XX`, and its classification head reads the `</s>`)
+                unk = getattr(preprocessor, "unk_token_id", None)
+                kept = [i for i in getattr(preprocessor, "all_special_ids", ()) or () if i != unk]
+                drawn = ~np.isin(inner, kept)
+                inner[drawn] = rng.choice(ordinary, size=int(drawn.sum()))
             elif name.endswith("attention_mask") and array.shape[0] > 1 and array.shape[-1] > 3:
                 array[-1, ..., -2:] = 0
             else:
@@ -601,6 +641,13 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
             ) from None
         return (num_attention_heads, num_attention_heads)
 
+    @property
+    def encoder_length_is_dynamic(self) -> bool:
+        """Whether the encoder's output length follows its input's (text). An onnxcore addition: an encoder fed a
+        fixed-size input (Whisper's ``2 * max_source_positions`` frames) returns a fixed length, so the
+        cross-attention past and the split decoder's ``encoder_hidden_states`` declare that axis static."""
+        return True
+
     def encoder_output_length(self, encoder_inputs: Mapping[str, Any]) -> int:
         """Length of the encoder's output (the cross-attention past) for these encoder inputs: the token count.
 
@@ -624,11 +671,15 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
         decoder_inputs = OnnxConfig.generate_dummy_inputs(
             self, tokenizer, batch_size=batch_size, seq_length=decoder_seq_length, is_pair=is_pair, framework=framework
         )
+        if self.use_past:  # one new token, as a decoding loop feeds it (BART's tokenizer would add two specials)
+            decoder_inputs = {
+                name: tensor[:, :1] if len(tensor.shape) > 1 else tensor for name, tensor in decoder_inputs.items()
+            }
         common_inputs = dict(encoder_inputs)
         common_inputs.update({f"decoder_{name}": tensor for name, tensor in decoder_inputs.items()})
         if self.use_past:
             batch, encoder_length = common_inputs["input_ids"].shape
-            past_length = common_inputs["decoder_input_ids"].shape[1] + 3
+            past_length = encoder_length + 3  # follows the requested length, so validation varies it too
             if "decoder_attention_mask" in common_inputs:
                 mask = common_inputs["decoder_attention_mask"]
                 common_inputs["decoder_attention_mask"] = _extended_mask(mask, past_length, framework)
@@ -665,11 +716,12 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
         name = "past_key_values" if direction == "inputs" else "present"
         decoder_sequence = "past_decoder_sequence" if direction == "inputs" else "past_decoder_sequence + sequence"
         target: Any = inputs_or_outputs
+        encoder_axes = {0: "batch", 2: "past_encoder_sequence"} if self.encoder_length_is_dynamic else {0: "batch"}
         for i in range(self.num_layers[1]):  # every decoder layer caches self- and cross-attention
             target[f"{name}.{i}.decoder.key"] = {0: "batch", 2: decoder_sequence}
             target[f"{name}.{i}.decoder.value"] = {0: "batch", 2: decoder_sequence}
-            target[f"{name}.{i}.encoder.key"] = {0: "batch", 2: "past_encoder_sequence"}
-            target[f"{name}.{i}.encoder.value"] = {0: "batch", 2: "past_encoder_sequence"}
+            target[f"{name}.{i}.encoder.key"] = dict(encoder_axes)
+            target[f"{name}.{i}.encoder.value"] = dict(encoder_axes)
 
     def _flatten_past_key_values_(self, flattened_output: dict[str, Any], name: str, idx: int, t: Any) -> None:
         flattened_output[f"{name}.{idx}.decoder.key"] = t[0]

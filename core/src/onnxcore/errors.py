@@ -93,6 +93,11 @@ class NoFrameworkClassError(FrameworkError):
     """transformers has no model class for the feature in the chosen framework (``--feature all`` skips it)."""
 
 
+class LayoutNotApplicableError(UsageError):
+    """The layout does not apply to the feature (an encoder-decoder's classification head in ``--layout split``;
+    ``--feature all --layout split`` reports such features as skipped)."""
+
+
 class ExportFailedError(OnnxcoreError, RuntimeError):
     """The exporter itself failed or wrote something other than what the config declares."""
 

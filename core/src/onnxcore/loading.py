@@ -32,7 +32,7 @@ from .errors import (
 )
 from .frameworks import FRAMEWORKS, get_framework
 from .plugins import get_registry
-from .registry import ConfigRegistration
+from .registry import ConfigRegistration, normalize_model_type
 from .request import ExportRequest
 from .utils import get_preprocessor
 
@@ -279,6 +279,15 @@ def installed_version(distribution: str) -> str | None:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
         return None
+
+
+def config_model_types() -> dict[str, str]:
+    """transformers' own ``model_type`` spelling of each registry key that differs from it (``big-bird`` ->
+    ``big_bird``): the registry keys hyphenated names as transformers.onnx did, configs may use underscores."""
+    # lazily: only `features` lists them; the name table loads no model code
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING_NAMES
+
+    return {normalize_model_type(name): name for name in CONFIG_MAPPING_NAMES if normalize_model_type(name) != name}
 
 
 def require_framework(framework: str) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 from . import strict_json
 from .config_contract import check_declared_axes, check_past_layers
 from .errors import (
+    LayoutNotApplicableError,
     ModelPathError,
     NoFrameworkClassError,
     OnnxcoreError,
@@ -419,7 +420,7 @@ def run_exports(request: ExportRequest, progress: Progress = lambda message: Non
                     note_written(stop, done.output)
             raise
         except OnnxcoreError as exc:
-            skipped = isinstance(exc, NoFrameworkClassError) and everything
+            skipped = isinstance(exc, NoFrameworkClassError | LayoutNotApplicableError) and everything
             outcomes.append(FeatureOutcome(feature, output, error=_detached(exc), skipped=skipped))
         return_free_memory()  # the next feature's export starts from the memory the first one started from
     return outcomes

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .config import OnnxConfig, OnnxSeq2SeqConfigWithPast, to_framework
-from .errors import UsageError
+from .errors import LayoutNotApplicableError, UsageError
 from .frameworks import framework_of
 from .model_inputs import cache_layers, past_argument
 
@@ -37,6 +37,10 @@ DECODER_WITH_PAST = "decoder_with_past_model"
 LAYOUTS = ("single", "split")
 DEFAULT_LAYOUT = "single"
 SINGLE_FILE = "model.onnx"
+#: Tasks whose model is an encoder and a decoder a generation loop runs apart. A classification or
+#: question-answering head reads the decoder's last state in the same forward pass, and ``causal-lm`` is the
+#: decoder alone, so those export as one graph.
+SPLIT_TASKS = ("default", "seq2seq-lm", "speech2seq-lm", "vision2seq-lm")
 
 
 class Seq2SeqPartConfig(OnnxConfig):
@@ -73,18 +77,23 @@ class Seq2SeqPartConfig(OnnxConfig):
         if "attention_mask" in self.encoder_input_names:
             common["encoder_attention_mask"] = {0: "batch", 1: "encoder_sequence"}
         if self.part == DECODER:
-            common["encoder_hidden_states"] = {0: "batch", 1: "encoder_sequence"}
+            common["encoder_hidden_states"] = self._encoder_axes(1)
         else:
             for i in range(self.parent.num_layers[1]):
-                for kind, length in (("decoder", "past_decoder_sequence"), ("encoder", "encoder_sequence")):
+                for kind in ("decoder", "encoder"):
+                    axes = {0: "batch", 2: "past_decoder_sequence"} if kind == "decoder" else self._encoder_axes(2)
                     for tensor in ("key", "value"):
-                        common[f"past_key_values.{i}.{kind}.{tensor}"] = {0: "batch", 2: length}
+                        common[f"past_key_values.{i}.{kind}.{tensor}"] = dict(axes)
         return common
+
+    def _encoder_axes(self, axis: int) -> dict[int, str]:
+        """Axes of a tensor whose ``axis`` is the encoder's output length: dynamic unless the model fixes it."""
+        return {0: "batch", axis: "encoder_sequence"} if self.parent.encoder_length_is_dynamic else {0: "batch"}
 
     @property
     def outputs(self) -> Mapping[str, Mapping[int, str]]:
         if self.part == ENCODER:
-            return OrderedDict(last_hidden_state={0: "batch", 1: "encoder_sequence"})
+            return OrderedDict(last_hidden_state=self._encoder_axes(1))
         common: OrderedDict[str, dict[int, str]] = OrderedDict(
             (name, dict(axes)) for name, axes in self._without_past.outputs.items()
         )
@@ -96,8 +105,9 @@ class Seq2SeqPartConfig(OnnxConfig):
                 kinds.append(("encoder", "encoder_sequence"))
             for i in range(self.parent.num_layers[1]):
                 for kind, length in kinds:
+                    axes = self._encoder_axes(2) if kind == "encoder" else {0: "batch", 2: length}
                     for tensor in ("key", "value"):
-                        common[f"present.{i}.{kind}.{tensor}"] = {0: "batch", 2: length}
+                        common[f"present.{i}.{kind}.{tensor}"] = dict(axes)
         return common
 
     @property
@@ -221,6 +231,12 @@ class ExportPart:
     model: Any
 
 
+def applicable_layouts(config_class: type[OnnxConfig], task: str) -> tuple[str, ...]:
+    """The layouts a config class can write ``task`` in: split only for an encoder-decoder's generation tasks."""
+    seq2seq = issubclass(config_class, OnnxSeq2SeqConfigWithPast)
+    return LAYOUTS if seq2seq and task in SPLIT_TASKS else (DEFAULT_LAYOUT,)
+
+
 def check_layout(layout: str, config: OnnxConfig) -> None:
     """Reject a layout the config cannot be written in, before the model is loaded."""
     if layout not in LAYOUTS:
@@ -229,6 +245,11 @@ def check_layout(layout: str, config: OnnxConfig) -> None:
         raise UsageError(
             f"--layout split is for encoder-decoder models; {type(config).__name__} exports one graph, so drop"
             " --layout split."
+        )
+    if layout not in applicable_layouts(type(config), config.task):
+        raise LayoutNotApplicableError(
+            f"--layout split is for the generation features ({', '.join(SPLIT_TASKS)}); the {config.task} model"
+            " runs encoder and decoder in one pass, so drop --layout split."
         )
 
 

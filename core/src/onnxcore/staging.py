@@ -559,9 +559,7 @@ def _commit(staging: Path, claim: OutputClaim) -> Emptied:
     return _swap_in(staging, claim.target, owned)
 
 
-def _swap_in(
-    staging: Path, target: Path, owned: dict[str, tuple[int, ...]]
-) -> Emptied:
+def _swap_in(staging: Path, target: Path, owned: dict[str, tuple[int, ...]]) -> Emptied:
     """Replace OUT by the staged folder in one rename (OUT absent) or one exchange (OUT empty or an earlier
     export, which is then removed)."""
     if not target.exists():
@@ -584,9 +582,7 @@ def _swap_in(
     return [(old, owned)]
 
 
-def _move_in(
-    staging: Path, target: Path, owned: dict[str, tuple[int, ...]]
-) -> Emptied:
+def _move_in(staging: Path, target: Path, owned: dict[str, tuple[int, ...]]) -> Emptied:
     """Staged inside OUT: move the earlier export's files aside and the new ones in; any error undoes every
     move made, so OUT holds the old export again."""
     aside = staging.with_name(staging.name + "-old")

@@ -48,7 +48,7 @@ def get_preprocessor(model_name: str) -> Any | None:
     except _NOT_LOADABLE:
         tokenizer, feature_extractor = None, None
         try:
-            tokenizer = _with_vocabulary(AutoTokenizer.from_pretrained(model_name))
+            tokenizer = _with_vocabulary(_auto_tokenizer(AutoTokenizer, model_name))
         except _NOT_LOADABLE:
             pass
         try:
@@ -60,6 +60,18 @@ def get_preprocessor(model_name: str) -> Any | None:
                 f"Couldn't auto-detect preprocessor for {model_name}. Found both a tokenizer and a feature extractor."
             ) from None
         return tokenizer if tokenizer is not None else feature_extractor
+
+
+def _auto_tokenizer(auto_tokenizer: Any, model_name: str) -> Any:
+    """``AutoTokenizer``'s tokenizer, or the slow class when the fast one cannot be built from the files the slow
+    class saved (transformers 4's ``BlenderbotSmallTokenizerFast`` reads subword-nmt merges as byte-level BPE and
+    raises a bare ``Exception``); a slow class that fails too raises its own error."""
+    try:
+        return auto_tokenizer.from_pretrained(model_name)
+    except _NOT_LOADABLE:
+        raise
+    except Exception:  # tokenizers' errors are bare Exceptions
+        return auto_tokenizer.from_pretrained(model_name, use_fast=False)
 
 
 def _with_vocabulary(preprocessor: Any) -> Any | None:

@@ -35,5 +35,4 @@ class Tf2OnnxExporter(Exporter):
     ) -> tuple[list[str], list[str]]:
         from .tensorflow import export_tensorflow  # lazily: it sets up and imports TensorFlow
 
-
         return export_tensorflow(preprocessor, model, config, opset, output, self)

@@ -12,9 +12,11 @@ collect several plugins)::
         def tiny_config(self):
             return BertConfig(vocab_size=99, hidden_size=32, num_hidden_layers=2, num_attention_heads=4)
 
-For every feature the plugin registers, every exporter and every layout (encoder-decoder configs are also
-exported ``--layout split``), the suite builds a checkpoint with random weights, runs the same pipeline as
-``onnxcore export`` and checks every written graph against its contract. Where TensorFlow is installed
+For every feature the plugin registers, every exporter and every layout that applies to it (encoder-decoder
+configs of generation features are also exported ``--layout split``; their classification heads are not), the
+suite builds a checkpoint with random weights, runs the same pipeline as ``onnxcore export`` and checks every
+written graph against its contract, and that validation ran every declared dynamic axis at another size than the
+export (a graph that runs only at its export shapes fails). Where TensorFlow is installed
 (``onnxcore[tf]``), each feature is also exported from TF weights with tf2onnx, or must be refused when
 transformers has no TF class for it. Exports that can generate
 (``causal-lm-with-past``; split ``seq2seq-lm`` and ``speech2seq-lm``) must also pass the greedy generation check
@@ -38,11 +40,15 @@ from ..loading import check_framework_class, model_class_for, require_framework
 from ..model_inputs import flatten_named, model_argument_names
 from ..pipeline import ExportRequest, run_export
 from ..plugins import get_host, get_registry
-from ..seq2seq import layout_configs
+from ..seq2seq import applicable_layouts, layout_configs
 from ..utils import get_preprocessor
 from . import matrix
 from .checkpoints import save_random_model
 from .exports import export_once
+
+
+def _case_id(case: Any) -> str:
+    return case.id if hasattr(case, "id") else "-".join(case)
 
 
 class ConformanceSuite:
@@ -70,15 +76,15 @@ class ConformanceSuite:
         """Features registered for the model type."""
         return sorted(get_registry().registrations(self.model_type))
 
-    def layouts(self) -> tuple[str, ...]:
-        """``single``, plus ``split`` when the model type's configs are encoder-decoder ones."""
-        registrations = get_registry().registrations(self.model_type).values()
-        seq2seq = any(
-            issubclass(entry.onnx_config_cls, OnnxSeq2SeqConfigWithPast)
-            for entries in registrations
-            for entry in entries
-        )
-        return ("single", "split") if seq2seq else ("single",)
+    def layouts(self, feature: str) -> tuple[str, ...]:
+        """``single``, plus ``split`` for an encoder-decoder config of a generation feature (the pipeline refuses
+        split for the others)."""
+        entry = get_registry().resolve(self.model_type, feature)
+        return applicable_layouts(entry.onnx_config_cls, entry.task)
+
+    def cases(self) -> list[tuple[str, str]]:
+        """Every (feature, layout) that applies."""
+        return [(feature, layout) for feature in self.features() for layout in self.layouts(feature)]
 
     def graph_shape(self, feature: str, layout: str) -> str:
         """The graph shape of ``feature`` in ``layout`` (see :mod:`onnxcore.testing.matrix`)."""
@@ -94,6 +100,14 @@ class ConformanceSuite:
             return False
         return True
 
+    def _checks_tensorflow(self) -> bool:
+        """Whether this run exports from TensorFlow: it is installed, and the suite has a tiny config."""
+        try:
+            require_framework("tf")
+        except FrameworkError:
+            return False
+        return self._has_tiny_config()
+
     @staticmethod
     def _no_shape(feature: str, layout: str) -> str:
         """Without a tiny config no shape is known: every case is its own, so each test runs and says what to fill
@@ -104,16 +118,20 @@ class ConformanceSuite:
         """Parametrize ``feature``, ``exporter`` and ``layout`` from the registry, ``exporters`` and the test tier
         (:mod:`onnxcore.testing.matrix`: the default tier, or the full matrix)."""
         names = set(metafunc.fixturenames)
-        features, layouts = self.features(), self.layouts()
         shape_of = self.graph_shape if self._has_tiny_config() else self._no_shape
         if {"feature", "exporter", "layout"} <= names:
-            cases = matrix.export_cases(features, layouts, self.exporters, shape_of)
+            cases = matrix.export_cases(self.cases(), self.exporters, shape_of, self.model_type)
             metafunc.parametrize(("feature", "exporter", "layout"), cases, ids=["-".join(case) for case in cases])
         elif {"feature", "layout"} <= names:
-            pairs = matrix.tensorflow_cases(features, layouts, shape_of)
-            metafunc.parametrize(("feature", "layout"), pairs, ids=["-".join(pair) for pair in pairs])
+            exportable = self.has_tensorflow_class if self._checks_tensorflow() else lambda feature: True
+            pairs: list[Any] = matrix.tensorflow_cases(self.cases(), shape_of, self.model_type, exportable)
+            if not pairs:  # every shape of this type is exported from TF by another suite of this run
+                others = ", ".join(matrix.claimed_elsewhere(self.model_type, matrix.TENSORFLOW))
+                reason = f"default tier: {others} export(s) these graph shapes from TensorFlow in this run"
+                pairs = [pytest.param(None, None, marks=pytest.mark.skip(reason=reason), id="shapes-covered")]
+            metafunc.parametrize(("feature", "layout"), pairs, ids=[_case_id(pair) for pair in pairs])
         elif "feature" in names:
-            metafunc.parametrize("feature", features)
+            metafunc.parametrize("feature", self.features())
 
     @pytest.fixture(scope="class")
     @classmethod
@@ -231,6 +249,7 @@ class ConformanceSuite:
         for file_name, contract in contracts.items():
             report = result.validation[file_name]
             assert report.ok and [check.name for check in report.checks] == list(contract.outputs), file_name
+            self.check_dynamic_axes_varied(contract, report, get_preprocessor(str(output)), file_name)
             model = onnx.load(str(output / file_name))
             assert [value.name for value in model.graph.input] == list(contract.inputs), file_name
             assert [value.name for value in model.graph.output] == list(contract.outputs), file_name
@@ -248,6 +267,20 @@ class ConformanceSuite:
                 "the generation check is inconclusive (no prompt got 2 new tokens); give tiny_config an eos_token_id"
                 " the model does not emit at once\n" + result.generation.summary()
             )
+
+    @staticmethod
+    def check_dynamic_axes_varied(contract: Any, report: Any, preprocessor: Any, file_name: str) -> None:
+        """Validation ran every declared dynamic input axis at another size than the export did, so a graph that
+        runs only at its export shapes (a decoder length traced as a constant, say) fails here, not in a user's
+        first decoding step."""
+        exported = flatten_named(contract, contract.generate_dummy_inputs(preprocessor, framework="pt"))
+        for name, axes in contract.inputs.items():
+            for axis, label in axes.items():
+                size = tuple(exported[name].shape)[axis]
+                assert report.input_shapes[name][axis] != size, (
+                    f"{file_name}: validation ran {name} axis {axis} ({label!r}) only at its export size {size};"
+                    " make generate_validation_inputs vary it"
+                )
 
     def test_no_silent_overrides(self) -> None:
         """Every suite test a subclass redefines must be an xfail that says why."""

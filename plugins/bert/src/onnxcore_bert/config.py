@@ -1,9 +1,16 @@
-"""BERT's ONNX contract: the transformers.onnx ``BertOnnxConfig`` inputs, on onnxcore's base class."""
+"""ONNX contracts of BERT-shaped encoders: transformers.onnx's per-model configs, on onnxcore's base class.
+
+transformers.onnx had one near-identical ``XxxOnnxConfig`` per model type; they differ only in whether the graph
+takes ``token_type_ids`` and in DeBERTa's opset, so a few classes here serve every type of the family.
+"""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
 
 from onnxcore import OnnxConfig
 
@@ -11,10 +18,66 @@ from onnxcore import OnnxConfig
 class BertOnnxConfig(OnnxConfig):
     """``input_ids``, ``attention_mask``, ``token_type_ids``; multiple-choice adds a ``choice`` axis."""
 
+    #: Whether the graph takes ``token_type_ids`` (models without segment embeddings do not).
+    takes_token_type_ids: ClassVar[bool] = True
+
+    def uses_token_type_ids(self) -> bool:
+        """Whether this model's graph takes ``token_type_ids``; a config value decides it for some types."""
+        return self.takes_token_type_ids
+
     @property
     def inputs(self) -> Mapping[str, Mapping[int, str]]:
         if self.task == "multiple-choice":
             axes = {0: "batch", 1: "choice", 2: "sequence"}
         else:
             axes = {0: "batch", 1: "sequence"}
-        return OrderedDict((name, dict(axes)) for name in ("input_ids", "attention_mask", "token_type_ids"))
+        names = ["input_ids", "attention_mask"] + (["token_type_ids"] if self.uses_token_type_ids() else [])
+        return OrderedDict((name, dict(axes)) for name in names)
+
+
+class BertWithoutTokenTypesOnnxConfig(BertOnnxConfig):
+    """``input_ids`` and ``attention_mask`` only: RoBERTa, XLM-RoBERTa, I-BERT, DistilBERT, CamemBERT, BigBird,
+    Data2VecText, FlauBERT (no segment embeddings to feed)."""
+
+    takes_token_type_ids = False
+
+
+class DebertaOnnxConfig(BertOnnxConfig):
+    """DeBERTa (v1 and v2): ``token_type_ids`` only when ``type_vocab_size > 0`` (the default is 0), opset 12."""
+
+    def uses_token_type_ids(self) -> bool:
+        return self._config.type_vocab_size > 0
+
+    @property
+    def default_onnx_opset(self) -> int:
+        return 12
+
+
+class ExtraDummyInputs(OnnxConfig):
+    """A mixin for configs whose models take inputs a tokenizer does not make (LayoutLM's ``bbox``, Longformer's
+    ``global_attention_mask``): :meth:`extra_dummy_inputs` draws them as numpy arrays for the ids' shape, and they
+    are made tensors of the requested framework (PyTorch or TensorFlow), with a tokenizer or from the config."""
+
+    def extra_dummy_inputs(self, shape: tuple[int, ...]) -> dict[str, np.ndarray]:
+        """The extra inputs for ``input_ids`` of ``shape``."""
+        raise NotImplementedError
+
+    def generate_dummy_inputs(
+        self,
+        preprocessor: Any,
+        batch_size: int = -1,
+        seq_length: int = -1,
+        num_choices: int = -1,
+        is_pair: bool = False,
+        framework: Any = None,
+        **kwargs: Any,
+    ) -> Mapping[str, Any]:
+        from transformers import BatchEncoding  # lazily: keeps the plugin's import light
+
+        inputs = dict(
+            super().generate_dummy_inputs(
+                preprocessor, batch_size, seq_length, num_choices, is_pair, framework=framework, **kwargs
+            )
+        )
+        extra = self.extra_dummy_inputs(tuple(inputs["input_ids"].shape))
+        return inputs | dict(BatchEncoding(extra, tensor_type=framework))

@@ -1,11 +1,15 @@
-"""T5's ONNX contract: the transformers.onnx ``T5OnnxConfig`` inputs and outputs, with T5's real cache sizes."""
+"""T5's ONNX contract: the transformers.onnx ``T5OnnxConfig`` inputs and outputs, with T5's real cache sizes.
+
+LongT5 shares it unchanged (its local and transient-global attention is inside the encoder); mT5 only
+validates at a wider tolerance."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping
 
 from onnxcore import OnnxSeq2SeqConfigWithPast
+
+from .inputs import seq2seq_inputs
 
 
 class T5OnnxConfig(OnnxSeq2SeqConfigWithPast):
@@ -14,21 +18,7 @@ class T5OnnxConfig(OnnxSeq2SeqConfigWithPast):
 
     @property
     def inputs(self) -> Mapping[str, Mapping[int, str]]:
-        common: OrderedDict[str, dict[int, str]] = OrderedDict(
-            [
-                ("input_ids", {0: "batch", 1: "encoder_sequence"}),
-                ("attention_mask", {0: "batch", 1: "encoder_sequence"}),
-            ]
-        )
-        if self.use_past:
-            common["attention_mask"][1] = "past_encoder_sequence + sequence"
-            common["decoder_input_ids"] = {0: "batch"}
-            common["decoder_attention_mask"] = {0: "batch", 1: "past_decoder_sequence + sequence"}
-            self.fill_with_past_key_values_(common, direction="inputs")
-        else:
-            common["decoder_input_ids"] = {0: "batch", 1: "decoder_sequence"}
-            common["decoder_attention_mask"] = {0: "batch", 1: "decoder_sequence"}
-        return common
+        return seq2seq_inputs(self, mask_with_past="past_encoder_sequence + sequence")
 
     @property
     def num_layers(self) -> tuple[int, int]:  # type: ignore[override]
@@ -47,3 +37,11 @@ class T5OnnxConfig(OnnxSeq2SeqConfigWithPast):
     @property
     def default_onnx_opset(self) -> int:
         return 13
+
+
+class MT5OnnxConfig(T5OnnxConfig):
+    """mT5: T5's contract, validated at the tolerance transformers.onnx's ``MT5OnnxConfig`` gave it."""
+
+    @property
+    def atol_for_validation(self) -> float:
+        return 5e-4

@@ -1,5 +1,5 @@
-"""onnxcore plugin for ViT."""
+"""onnxcore plugin for vision models: ViT and the image classifiers transformers.onnx exported."""
 
-from .config import ViTOnnxConfig
+from .config import ConvNetOnnxConfig, ConvNextOnnxConfig, FeatureMapOnnxConfig, ViTOnnxConfig
 
-__all__ = ["ViTOnnxConfig"]
+__all__ = ["ConvNetOnnxConfig", "ConvNextOnnxConfig", "FeatureMapOnnxConfig", "ViTOnnxConfig"]

@@ -1,17 +1,24 @@
-"""Registers ViT with onnxcore. Imports nothing heavy: only onnxcore's config classes."""
+"""Registers the vision model types with onnxcore. Imports nothing heavy: only onnxcore's config classes."""
 
 from __future__ import annotations
 
 from onnxcore import hookimpl
 from onnxcore.registry import ConfigRegistrar
 
-from .config import ViTOnnxConfig
+from .config import ConvNextOnnxConfig, FeatureMapOnnxConfig, ViTOnnxConfig
 
-FEATURES = ("default", "image-classification", "masked-im")
+CLASSIFIER = ("default", "image-classification")
 
 
 @hookimpl
 def register_onnx_configs(register: ConfigRegistrar) -> None:
-    """ViT exports transformers.onnx's two features plus masked-im (ViTForMaskedImageModeling), which
+    """transformers.onnx's features for each type; ViT also masked-im (ViTForMaskedImageModeling), which
     transformers.onnx defined as a task but registered for no model."""
-    register("vit", ViTOnnxConfig, FEATURES)
+    register("beit", ViTOnnxConfig, CLASSIFIER)
+    register("convnext", ConvNextOnnxConfig, CLASSIFIER)
+    register("deit", ViTOnnxConfig, CLASSIFIER)
+    register("levit", ViTOnnxConfig, CLASSIFIER)
+    register("mobilenet-v1", FeatureMapOnnxConfig, CLASSIFIER)
+    register("mobilevit", FeatureMapOnnxConfig, CLASSIFIER)
+    register("swin", ViTOnnxConfig, CLASSIFIER)
+    register("vit", ViTOnnxConfig, (*CLASSIFIER, "masked-im"))

@@ -37,6 +37,11 @@ class WhisperOnnxConfig(OnnxSeq2SeqConfigWithPast):
         return 1e-3
 
     @property
+    def encoder_length_is_dynamic(self) -> bool:
+        """The encoder takes exactly ``frames`` mel frames, so its output length is fixed."""
+        return False
+
+    @property
     def frames(self) -> int:
         """The number of mel frames the encoder accepts: its two strided convolutions halve it once."""
         return 2 * self._config.max_source_positions
@@ -78,11 +83,12 @@ class WhisperOnnxConfig(OnnxSeq2SeqConfigWithPast):
             length = compute_effective_axis_dimension(decoder_length, self.default_fixed_sequence)
             ids = np.random.default_rng(1).integers(0, self._config.vocab_size, size=(batch, length))
             inputs["decoder_input_ids"] = to_framework(ids.astype(np.int64), framework)
-        if self.use_past:
-            batch, decoder_length = inputs["decoder_input_ids"].shape
+        if self.use_past:  # one new token, and a past whose length follows the requested one
+            inputs["decoder_input_ids"] = inputs["decoder_input_ids"][:, :1]
+            past_length = compute_effective_axis_dimension(seq_length, self.default_fixed_sequence) + 3
             encoder_length = self.encoder_output_length(inputs)
             inputs["past_key_values"] = self.dummy_past_key_values(
-                batch, decoder_length + 3, encoder_length, framework=framework
+                batch, past_length, encoder_length, framework=framework
             )
         return inputs
 
