@@ -1,5 +1,19 @@
-"""onnxcore plugin for GPT-2."""
+"""onnxcore plugin for GPT-2-shaped decoders: GPT-2, GPT-J, GPT-Neo, CodeGen, BLOOM and ImageGPT."""
 
-from .config import GPT2OnnxConfig
+from .config import (
+    BloomOnnxConfig,
+    CodeGenOnnxConfig,
+    GPT2OnnxConfig,
+    GPTJOnnxConfig,
+    GPTNeoOnnxConfig,
+    ImageGPTOnnxConfig,
+)
 
-__all__ = ["GPT2OnnxConfig"]
+__all__ = [
+    "BloomOnnxConfig",
+    "CodeGenOnnxConfig",
+    "GPT2OnnxConfig",
+    "GPTJOnnxConfig",
+    "GPTNeoOnnxConfig",
+    "ImageGPTOnnxConfig",
+]
