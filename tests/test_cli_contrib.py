@@ -11,8 +11,8 @@ import pytest
 from conftest import run_cli
 
 CONTRIB = {
+    "onnxcore-ernie": ("ernie = onnxcore_ernie.plugin", ["ernie"], ["register_onnx_configs"]),
     "onnxcore-llama": ("llama = onnxcore_llama.plugin", ["llama", "mistral", "qwen2"], ["register_onnx_configs"]),
-    "onnxcore-roberta": ("roberta = onnxcore_roberta.plugin", ["roberta"], ["register_onnx_configs"]),
     "onnxcore-wav2vec2": (
         "wav2vec2 = onnxcore_wav2vec2.plugin",
         ["wav2vec2"],
@@ -30,7 +30,7 @@ def test_contrib_plugins_are_listed_like_any_other() -> None:
         assert sorted(plugin["model_types"]) == model_types and sorted(plugin["hooks"]) == hooks
     features = json.loads(run_cli("features", "--json").out)
     listed = {(record["model_type"], record["distribution"]) for record in features}
-    assert ("qwen2", "onnxcore-llama") in listed and ("roberta", "onnxcore-roberta") in listed
+    assert ("qwen2", "onnxcore-llama") in listed and ("ernie", "onnxcore-ernie") in listed
     assert {r["feature"] for r in features if r["model_type"] == "wav2vec2"} == {
         "default",
         "ctc",
@@ -59,23 +59,25 @@ def _llama(directory: Path) -> None:
     save_byte_level_bpe_tokenizer(directory, vocab_size=300)
 
 
-def _roberta(directory: Path) -> None:
-    from transformers import RobertaConfig, RobertaForSequenceClassification, RobertaTokenizerFast
+def _ernie(directory: Path) -> None:
+    """An ERNIE 3.0-style checkpoint: task type ids on, so the graph takes ``task_type_ids`` too."""
+    from transformers import ErnieConfig, ErnieForSequenceClassification
 
-    from onnxcore.testing.checkpoints import save_byte_level_bpe_tokenizer, save_random_model
+    from onnxcore.testing.checkpoints import save_random_model, save_wordpiece_tokenizer, wordpiece_vocabulary
 
-    config = RobertaConfig(
-        vocab_size=300,
+    config = ErnieConfig(
+        vocab_size=len(wordpiece_vocabulary()),
         hidden_size=32,
         num_hidden_layers=2,
         num_attention_heads=4,
         intermediate_size=48,
         max_position_embeddings=80,
-        pad_token_id=0,
+        use_task_id=True,
+        task_type_vocab_size=3,
         num_labels=3,
     )
-    save_random_model(directory, RobertaForSequenceClassification, config)
-    save_byte_level_bpe_tokenizer(directory, vocab_size=300, tokenizer_class=RobertaTokenizerFast)
+    save_random_model(directory, ErnieForSequenceClassification, config)
+    save_wordpiece_tokenizer(directory)
 
 
 def _wav2vec2(directory: Path) -> None:
@@ -103,10 +105,10 @@ def _wav2vec2(directory: Path) -> None:
     ("make", "feature", "distribution", "generation"),
     [
         (_llama, "causal-lm-with-past", "onnxcore-llama", True),
-        (_roberta, "sequence-classification", "onnxcore-roberta", False),
+        (_ernie, "sequence-classification", "onnxcore-ernie", False),
         (_wav2vec2, "ctc", "onnxcore-wav2vec2", False),
     ],
-    ids=["llama", "roberta", "wav2vec2"],
+    ids=["llama", "ernie", "wav2vec2"],
 )
 def test_contrib_plugin_exports_from_the_cli(
     tmp_path: Path, make: Any, feature: str, distribution: str, generation: bool

@@ -1,5 +1,0 @@
-"""onnxcore contrib plugin for RoBERTa."""
-
-from .config import RobertaOnnxConfig
-
-__all__ = ["RobertaOnnxConfig"]
