@@ -39,12 +39,9 @@ def clip_tokenizer(vocab_size: int = 300) -> Any:
     sentences = [" ".join(WORDS[i : i + 12]) for i in range(0, len(WORDS), 6)]
     bpe.train_from_iterator(sentences, trainer=trainer)
     bpe.add_special_tokens([CLIP_BOS, CLIP_EOS])
-    bpe.post_processor = processors.RobertaProcessing(
-        sep=(CLIP_EOS, bpe.token_to_id(CLIP_EOS)),
-        cls=(CLIP_BOS, bpe.token_to_id(CLIP_BOS)),
-        add_prefix_space=False,
-        trim_offsets=False,
-    )
+    # sep and cls by position: tokenizers 0.22 (transformers 5) no longer takes them by name
+    sep, cls = (CLIP_EOS, bpe.token_to_id(CLIP_EOS)), (CLIP_BOS, bpe.token_to_id(CLIP_BOS))
+    bpe.post_processor = processors.RobertaProcessing(sep, cls, trim_offsets=False, add_prefix_space=False)
     return CLIPTokenizerFast(
         tokenizer_object=bpe, bos_token=CLIP_BOS, eos_token=CLIP_EOS, unk_token=CLIP_EOS, pad_token=CLIP_EOS
     )

@@ -20,6 +20,7 @@ from transformers import (
 from onnxcore.testing.conformance import ConformanceSuite
 
 VOCAB = 300  # the tokenizer's: <|startoftext|> 298, <|endoftext|> 299 (eos and pad)
+TF_RANGE = "tf2onnx leaves the TensorFlow op Range of {} unconverted (onnxcore refuses such graphs)"
 
 
 def text_config(hidden: int, layers: int, heads: int) -> dict[str, Any]:
@@ -56,6 +57,7 @@ def tiny_clip_config() -> CLIPConfig:
 class TestCLIPConformance(ConformanceSuite):
     model_type = "clip"
     distribution = "onnxcore-multimodal"
+    tensorflow_xfail = {"default": TF_RANGE.format("TFCLIPModel")}
 
     def tiny_config(self) -> CLIPConfig:
         return tiny_clip_config()
@@ -67,6 +69,7 @@ class TestCLIPConformance(ConformanceSuite):
 class TestGroupViTConformance(ConformanceSuite):
     model_type = "groupvit"
     distribution = "onnxcore-multimodal"
+    tensorflow_xfail = {"default": TF_RANGE.format("TFGroupViTModel")}
 
     def tiny_config(self) -> GroupViTConfig:
         """48x48 images in 8x8 patches grouped into 4 then 2 segments; 32-wide towers, 2 heads."""
