@@ -9,7 +9,8 @@ from __future__ import annotations
 from .hookspecs import hookimpl
 from .registry import TaskRegistrar
 
-#: task -> (PyTorch auto class, TensorFlow auto class or None, synonyms: Optimum task names and aliases)
+#: task -> (PyTorch auto class, TensorFlow auto class or None, synonyms: Optimum task names and aliases); a class
+#: may name alternatives joined by ``|``, the first one the installed transformers has being used
 BUILTIN_TASKS: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
     "default": ("AutoModel", "TFAutoModel", ("feature-extraction",)),
     "masked-lm": ("AutoModelForMaskedLM", "TFAutoModelForMaskedLM", ("fill-mask",)),
@@ -32,7 +33,11 @@ BUILTIN_TASKS: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
         "TFAutoModelForSemanticSegmentation",
         ("image-segmentation-semantic",),
     ),
-    "vision2seq-lm": ("AutoModelForVision2Seq", "TFAutoModelForVision2Seq", ("image-to-text",)),
+    "vision2seq-lm": (
+        "AutoModelForVision2Seq|AutoModelForImageTextToText",
+        "TFAutoModelForVision2Seq",
+        ("image-to-text",),
+    ),
     "speech2seq-lm": ("AutoModelForSpeechSeq2Seq", "TFAutoModelForSpeechSeq2Seq", ("automatic-speech-recognition",)),
 }
 

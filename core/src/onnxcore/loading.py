@@ -62,12 +62,19 @@ def _weights_options(model: str, framework: str) -> dict[str, bool]:
 
 
 def _import_class(path: str) -> Any:
-    if ":" in path:
-        module, _, name = path.partition(":")
+    """The class ``path`` names: ``module:Name``, a transformers name, or alternatives joined by ``|``, of which
+    the first this transformers has (transformers 5 dropped ``AutoModelForVision2Seq`` for
+    ``AutoModelForImageTextToText``)."""
+    *preferred, last = path.split("|")
+    for alternative in preferred:
+        with contextlib.suppress(AttributeError, ModuleNotFoundError):
+            return _import_class(alternative)
+    if ":" in last:
+        module, _, name = last.partition(":")
         return getattr(importlib.import_module(module), name)
     import transformers  # lazily: keeps `import onnxcore` light
 
-    return getattr(transformers, path)
+    return getattr(transformers, last)
 
 
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
