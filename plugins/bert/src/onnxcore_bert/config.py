@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from onnxcore import OnnxConfig
 
@@ -31,6 +31,14 @@ class BertOnnxConfig(OnnxConfig):
             axes = {0: "batch", 1: "sequence"}
         names = ["input_ids", "attention_mask"] + (["token_type_ids"] if self.uses_token_type_ids() else [])
         return OrderedDict((name, dict(axes)) for name in names)
+
+    def generate_dummy_inputs(self, preprocessor: Any, *args: Any, **kwargs: Any) -> Mapping[str, Any]:
+        """The base's, with all-zero ``token_type_ids`` where the tokenizer returns none (transformers 5's
+        ``AlbertTokenizer`` does not) but the graph takes them."""
+        dummy = dict(super().generate_dummy_inputs(preprocessor, *args, **kwargs))
+        if self.uses_token_type_ids() and "token_type_ids" not in dummy and "input_ids" in dummy:
+            dummy["token_type_ids"] = dummy["input_ids"] * 0
+        return dummy
 
 
 class BertWithoutTokenTypesOnnxConfig(BertOnnxConfig):
