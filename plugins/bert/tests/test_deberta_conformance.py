@@ -17,6 +17,13 @@ VOCAB_SIZE = 310
 class TestDebertaConformance(ConformanceSuite):
     model_type = "deberta"
     distribution = "onnxcore-bert"
+    #: tf2onnx writes an invalid graph from TFDeberta's attention (checked on ``default``; every feature runs the
+    #: same encoder)
+    tensorflow_xfail = dict.fromkeys(
+        ("default", "masked-lm", "question-answering", "sequence-classification", "token-classification"),
+        "tf2onnx: INVALID_GRAPH: Node(...attention/self/cond/transpose_1) with schema(::Transpose:13) has input size 2"
+        " not in range [min=1, max=1] (a tf.cond branch of TFDebertaAttention)",
+    )
 
     def tiny_config(self) -> DebertaConfig:
         return DebertaConfig(

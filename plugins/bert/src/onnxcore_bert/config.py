@@ -51,7 +51,7 @@ class BertOnnxConfig(OnnxConfig):
         **kwargs: Any,
     ) -> Mapping[str, Any]:
         """The base class's, plus :meth:`extra_dummy_inputs` and zero ``token_type_ids`` where the tokenizer
-        returns none (transformers 5's RemBERT and XLM tokenizers), as tensors of ``framework``."""
+        returns none (transformers 5's ALBERT, RemBERT and XLM tokenizers), as tensors of ``framework``."""
         from transformers import BatchEncoding  # lazily: keeps the plugin's import light
 
         inputs = dict(
