@@ -63,6 +63,9 @@ class ConformanceSuite:
     #: Features whose TensorFlow export is known to fail, with the reason: they must still fail (an xfail that
     #: starts passing is an error, so the entry gets removed), and the reason is shown in the report.
     tensorflow_xfail: ClassVar[dict[str, str]] = {}
+    #: (feature, exporter) cases of a torch exporter known to fail for a reason outside onnxcore (a tracer that
+    #: cannot follow the model), with the reason: strict xfails, like ``tensorflow_xfail``.
+    export_xfail: ClassVar[dict[tuple[str, str], str]] = {}
 
     def tiny_config(self) -> Any:
         """A small ``PretrainedConfig`` of the model type (a few layers, hidden size ~32)."""
@@ -121,7 +124,7 @@ class ConformanceSuite:
         shape_of = self.graph_shape if self._has_tiny_config() else self._no_shape
         if {"feature", "exporter", "layout"} <= names:
             cases = matrix.export_cases(self.cases(), self.exporters, shape_of, self.model_type)
-            metafunc.parametrize(("feature", "exporter", "layout"), cases, ids=["-".join(case) for case in cases])
+            metafunc.parametrize(("feature", "exporter", "layout"), [self._export_case(case) for case in cases])
         elif {"feature", "layout"} <= names:
             exportable = self.has_tensorflow_class if self._checks_tensorflow() else lambda feature: True
             pairs: list[Any] = matrix.tensorflow_cases(self.cases(), shape_of, self.model_type, exportable)
@@ -132,6 +135,12 @@ class ConformanceSuite:
             metafunc.parametrize(("feature", "layout"), pairs, ids=[_case_id(pair) for pair in pairs])
         elif "feature" in names:
             metafunc.parametrize("feature", self.features())
+
+    def _export_case(self, case: tuple[str, str, str]) -> Any:
+        """``case`` as a pytest parameter, a strict xfail when ``export_xfail`` names its feature and exporter."""
+        reason = self.export_xfail.get(case[:2])
+        marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+        return pytest.param(*case, marks=marks, id="-".join(case))
 
     @pytest.fixture(scope="class")
     @classmethod
