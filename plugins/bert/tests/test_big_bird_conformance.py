@@ -4,7 +4,7 @@ The configured attention is block-sparse, but BigBird's forward switches to full
 most ``(5 + 2 * num_random_blocks) * block_size`` tokens (18 here, 704 with the real block size 64): the export and
 validation lengths (8 and 9; 15 and 17 for a multiple-choice pair) are below it, as they are for every real
 checkpoint, so the graph is full attention. Block-sparse attention builds its random-block plan in numpy from the
-sequence length, which a graph with a dynamic sequence axis cannot hold (see NOTES-issue19.md).
+sequence length, which a graph with a dynamic sequence axis cannot hold (see docs/index.md, Known limitations).
 """
 
 from __future__ import annotations

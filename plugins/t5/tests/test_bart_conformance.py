@@ -113,7 +113,7 @@ def tiny_blenderbot_small_config(**overrides: object) -> PretrainedConfig:
 
     Not more decoder than encoder layers: transformers 4.57's ``generate()`` of a ``...ForCausalLM`` of this family
     sizes its cache by ``num_hidden_layers``, which is ``encoder_layers``, and fails (IndexError in
-    ``DynamicCache.update``) on a deeper decoder; see NOTES-issue19.md."""
+    ``DynamicCache.update``) on a deeper decoder; see docs/index.md, Known limitations."""
     ids = dict(pad_token_id=0, bos_token_id=1, eos_token_id=2, decoder_start_token_id=1)
     return bart_shaped(
         BlenderbotSmallConfig, (2, 1), (2, 4), 48, vocab_size=BLENDERBOT_SMALL_VOCAB, d_model=40, **ids, **overrides

@@ -3,7 +3,7 @@
 The encoder attends in full (``attention_type="original_full"``): block-sparse attention, which checkpoints
 default to, is chosen in Python by input length (inputs up to ``(5 + 2 * num_random_blocks) * block_size``
 tokens fall back to full attention), so an export traced on short example inputs computes full attention, and
-differs from PyTorch on longer inputs (see NOTES-issue19.md)."""
+differs from PyTorch on longer inputs (see docs/index.md, Known limitations)."""
 
 from __future__ import annotations
 
