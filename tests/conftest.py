@@ -90,13 +90,15 @@ def installed_test_plugins(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_distilbert(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from transformers import DistilBertConfig, DistilBertModel
+def tiny_mpnet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from transformers import MPNetConfig, MPNetModel
 
     from onnxcore.testing.checkpoints import save_random_model, save_wordpiece_tokenizer
 
-    directory = tmp_path_factory.mktemp("tiny-distilbert")
+    directory = tmp_path_factory.mktemp("tiny-mpnet")
     tokenizer = save_wordpiece_tokenizer(directory)
-    config = DistilBertConfig(vocab_size=len(tokenizer), dim=16, n_layers=1, n_heads=2, hidden_dim=20)
-    save_random_model(directory, DistilBertModel, config)
+    config = MPNetConfig(
+        vocab_size=len(tokenizer), hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=20
+    )
+    save_random_model(directory, MPNetModel, config)
     return directory

@@ -92,6 +92,27 @@ def _bad_checkpoint(tmp_path, model_type: str):
     return folder
 
 
+def _tiny_bart(folder):
+    """A BART classifier checkpoint (random weights; the layout is refused before it loads)."""
+    from transformers import BartConfig, BartForSequenceClassification
+
+    from onnxcore.testing.checkpoints import save_random_model
+
+    config = BartConfig(
+        vocab_size=64,
+        d_model=16,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=16,
+        decoder_ffn_dim=16,
+        max_position_embeddings=32,
+    )
+    save_random_model(folder, BartForSequenceClassification, config)
+    return folder
+
+
 def _damaged_checkpoints(tmp_path) -> dict[str, object]:
     """Copies of tiny-bert, each broken one way."""
     folders = {}
@@ -113,9 +134,15 @@ def _damaged_checkpoints(tmp_path) -> dict[str, object]:
     ("args", "code", "message"),
     [
         (
-            ["-m", "{bart}"],
+            ["-m", "{pegasus}"],
             2,
-            "model type 'bart' .* is not supported by the installed plugins .*no known plugin adds it",
+            "model type 'pegasus' .* is not supported by the installed plugins .*no known plugin adds it",
+        ),
+        (
+            ["-m", "{bart}", "--feature", "sequence-classification", "--layout", "split"],
+            2,
+            "--layout split is for the generation features .*; the sequence-classification model runs encoder and"
+            " decoder in one pass, so drop --layout split",
         ),
         (["-m", "{nonsense}"], 2, "has model type 'nonsense', which transformers .* does not know; check config.json"),
         (
@@ -162,7 +189,8 @@ def test_bad_input_is_one_clear_line(tmp_path, args, code, message) -> None:
 
     (tmp_path / "empty").mkdir()
     paths = {
-        "bart": _bad_checkpoint(tmp_path, "bart"),
+        "pegasus": _bad_checkpoint(tmp_path, "pegasus"),
+        "bart": _tiny_bart(tmp_path / "bart") if "{bart}" in args else None,
         "nonsense": _bad_checkpoint(tmp_path, "nonsense"),
         "bert": TINY_BERT,
         "missing": tmp_path / "does-not-exist",

@@ -7,15 +7,15 @@ import json
 from conftest import TINY_BERT, run_cli
 
 
-def test_third_party_plugin_shows_up_and_exports(installed_test_plugins, tiny_distilbert, tmp_path) -> None:
+def test_third_party_plugin_shows_up_and_exports(installed_test_plugins, tiny_mpnet, tmp_path) -> None:
     env = {"PYTHONPATH": str(installed_test_plugins), "ONNXCORE_DISABLE_PLUGINS": "broken"}
-    features = json.loads(run_cli("features", "distilbert", "--json", env=env).out)
+    features = json.loads(run_cli("features", "mpnet", "--json", env=env).out)
     assert {(r["feature"], r["distribution"]) for r in features} == {
         ("default", "onnxcore-testplug"),
         ("sequence-classification", "onnxcore-testplug"),
     }
     run = run_cli(
-        "export", "-m", str(tiny_distilbert), "--feature", "text-classification", str(tmp_path / "o"), env=env
+        "export", "-m", str(tiny_mpnet), "--feature", "text-classification", str(tmp_path / "o"), env=env
     )
     assert run.code == 0, run.err
     manifest = json.loads((tmp_path / "o" / "onnxcore.json").read_text())

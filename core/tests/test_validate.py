@@ -58,3 +58,27 @@ def test_an_output_with_nothing_finite_fails() -> None:
         "finite",
         "compared",
     ]
+
+
+def test_a_graph_onnx_runtime_refuses_to_load_is_a_validation_error(tmp_path) -> None:
+    """ONNX Runtime's own errors (InvalidGraph here: Min of int64 at opset 11) derive from Exception only; they
+    are a one-line ValidationError, not an unforeseen error."""
+    import onnx
+    import pytest
+    from onnx import TensorProto, helper
+
+    from onnxcore.errors import ValidationError
+    from onnxcore.validate import ReferenceRun, check_onnx_outputs
+
+    value = helper.make_tensor_value_info("x", TensorProto.INT64, [2])
+    graph = helper.make_graph(
+        [helper.make_node("Min", ["x", "x"], ["y"])],
+        "g",
+        [value],
+        [helper.make_tensor_value_info("y", TensorProto.INT64, [2])],
+    )
+    path = tmp_path / "model.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)]), path)
+    reference = ReferenceRun({"x": np.array([1, 2])}, {"y": np.array([1, 2])}, "PyTorch")
+    with pytest.raises(ValidationError, match="ONNX Runtime cannot run model.onnx on the PyTorch model's inputs"):
+        check_onnx_outputs(reference, path, ["y"], 1e-5)

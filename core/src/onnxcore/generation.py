@@ -18,12 +18,12 @@ from typing import Any
 import numpy as np
 
 from .config import OnnxSeq2SeqConfigWithPast
-from .errors import UsageError, ValidationError
+from .errors import UsageError, ValidationError, first_line
 from .frameworks import framework_of
 from .model_inputs import PAST_INPUT, is_past_input, past_argument
 from .seq2seq import DECODER, DECODER_WITH_PAST, ENCODER
 from .utils import processor_parts
-from .validate import onnxruntime_session
+from .validate import onnxruntime_errors, onnxruntime_session
 
 DEFAULT_PROMPTS = ("The quick brown fox jumps over the lazy dog, and then it", "Hello")
 DEFAULT_MAX_NEW_TOKENS = 20
@@ -418,10 +418,16 @@ def compare_generation(
     """Greedy-generate the reference's inputs with the export in ONNX Runtime; raises
     :class:`~onnxcore.errors.ValidationError` unless every new token id is the reference's. ``sessions``: see
     :func:`~onnxcore.validate.onnxruntime_session`."""
+    try:
+        onnx_tokens = _onnx_tokens(Path(onnx_model), reference, sessions).tolist()
+    except onnxruntime_errors() as exc:  # a graph that runs at the validation's shapes but not at each step's
+        raise ValidationError(
+            f"ONNX Runtime cannot run the generation loop on {Path(onnx_model).name}: {first_line(exc)}"
+        ) from exc
     report = GenerationReport(
         prompt_lengths=reference.prompt_lengths,
         max_new_tokens=reference.max_new_tokens,
-        onnx_tokens=_onnx_tokens(Path(onnx_model), reference, sessions).tolist(),
+        onnx_tokens=onnx_tokens,
         reference_tokens=reference.tokens.tolist(),
     )
     if not report.ok:

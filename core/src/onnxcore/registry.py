@@ -31,13 +31,26 @@ if TYPE_CHECKING:
 
 WITH_PAST = "-with-past"
 
-#: Model types with a first-party or contrib plugin, so an error can say what to install.
+#: The model types of each first-party and contrib plugin, so an error can say what to install.
+_PLUGIN_MODEL_TYPES = {
+    "onnxcore-bert": (
+        "albert bert big-bird camembert convbert data2vec-text deberta deberta-v2 distilbert electra flaubert ibert"
+        " layoutlm longformer mobilebert rembert roberta roformer squeezebert xlm xlm-roberta"
+    ),
+    "onnxcore-gpt2": "bloom codegen gpt-neo gpt2 gptj imagegpt",
+    "onnxcore-t5": "bart bigbird-pegasus blenderbot blenderbot-small longt5 m2m-100 marian mbart mt5 t5",
+    "onnxcore-vit": (
+        "beit convnext data2vec-vision deit detr levit mobilenet-v1 mobilenet-v2 mobilevit poolformer resnet"
+        " segformer swin vit yolos"
+    ),
+    "onnxcore-whisper": "whisper",
+    "onnxcore-multimodal": "clip groupvit layoutlmv3 owlvit perceiver vision-encoder-decoder",
+    "onnxcore-ernie": "ernie",
+    "onnxcore-llama": "llama mistral qwen2",
+    "onnxcore-wav2vec2": "wav2vec2",
+}
 KNOWN_PLUGIN_DISTRIBUTIONS = {
-    "bert": "onnxcore-bert",
-    "gpt2": "onnxcore-gpt2",
-    "t5": "onnxcore-t5",
-    "vit": "onnxcore-vit",
-    "whisper": "onnxcore-whisper",
+    model_type: distribution for distribution, types in _PLUGIN_MODEL_TYPES.items() for model_type in types.split()
 }
 
 

@@ -77,6 +77,30 @@ class ValidationReport:
         return dataclasses.asdict(self) | {"ok": self.ok}
 
 
+#: ONNX Runtime's own exception classes (``onnxruntime.capi.onnxruntime_pybind11_state``): they derive from
+#: ``Exception`` alone, so ``except RuntimeError`` misses an invalid graph or a failed run.
+_ORT_ERRORS = (
+    "EPFail",
+    "EngineError",
+    "Fail",
+    "InvalidArgument",
+    "InvalidGraph",
+    "InvalidProtobuf",
+    "ModelLoaded",
+    "NoModel",
+    "NoSuchFile",
+    "NotImplemented",
+    "RuntimeException",
+)
+
+
+def onnxruntime_errors() -> tuple[type[BaseException], ...]:
+    """What loading or running a session raises when the graph, not onnxcore, is at fault."""
+    from onnxruntime.capi import onnxruntime_pybind11_state as state  # lazily: keeps `import onnxcore` light
+
+    return (RuntimeError, ValueError, *(getattr(state, name) for name in _ORT_ERRORS if hasattr(state, name)))
+
+
 def onnxruntime_session(onnx_model: Path, sessions: dict[Path, Any] | None = None) -> Any:
     """A CPU ONNX Runtime session that logs errors only (its warnings about unused initializers are noise here).
 
@@ -178,7 +202,7 @@ def check_onnx_outputs(
             exported = {value.name: value.shape for value in session.get_inputs()}
             check_fixed_axes(reference.config, exported, {k: v.shape for k, v in reference.ort_inputs.items()})
         ort_values = session.run(list(onnx_named_outputs), reference.ort_inputs)
-    except (RuntimeError, ValueError) as exc:  # ONNX Runtime's load and run errors (missing inputs, bad graph)
+    except onnxruntime_errors() as exc:  # ONNX Runtime's load and run errors (missing inputs, invalid graph)
         raise ValidationError(
             f"ONNX Runtime cannot run {onnx_model.name} on the {reference.label} model's inputs: {first_line(exc)}"
         ) from exc
