@@ -5,6 +5,9 @@
   decoder with past, seq2seq single and split, vision, audio) once per test process with every other exporter,
   and once from TensorFlow, by the first suite collected that has it (so a family's plugin run exercises every
   exporter on each of its shapes, not on each of its model types).
+- **shapes** (``ONNXCORE_TEST_MATRIX=shapes``, tox env ``transformers5``): as the default tier, except that each
+  model type exports each of its graph shapes once instead of each of its features: what differs between
+  transformers versions is a model type's classes, tokenizers and traced code, which one export per shape meets.
 - **full** (``ONNXCORE_TEST_MATRIX=full``, tox env ``full``): every feature with every exporter and layout, and every
   feature from TensorFlow. Run it before resolving an issue that touches exporters, configs or post-export steps.
 
@@ -23,16 +26,21 @@ MATRIX_VARIABLE = "ONNXCORE_TEST_MATRIX"
 TENSORFLOW = "tf2onnx"
 #: (exporter, graph shape) -> the model type whose suite exports that shape with that exporter in this process.
 _CLAIMED: dict[tuple[str, str], str] = {}
-TIERS = ("default", "full")
+TIERS = ("default", "shapes", "full")
 SINGLE, SPLIT = "single", "split"
+
+
+def current_tier() -> str:
+    """This run's tier (``ONNXCORE_TEST_MATRIX``, ``default`` when unset)."""
+    tier = os.environ.get(MATRIX_VARIABLE, "default") or "default"
+    if tier not in TIERS:
+        raise UsageError(f"{MATRIX_VARIABLE}={tier!r} is not a test tier; use one of {', '.join(TIERS)}.")
+    return tier
 
 
 def full_matrix() -> bool:
     """Whether this run tests the full matrix (``ONNXCORE_TEST_MATRIX=full``)."""
-    tier = os.environ.get(MATRIX_VARIABLE, "default") or "default"
-    if tier not in TIERS:
-        raise UsageError(f"{MATRIX_VARIABLE}={tier!r} is not a test tier; use one of {', '.join(TIERS)}.")
-    return tier == "full"
+    return current_tier() == "full"
 
 
 def graph_shape(inputs: Iterable[str], use_past: bool, seq2seq: bool, layout: str) -> str:
@@ -82,8 +90,11 @@ def export_cases(
         return [(feature, exporter, layout) for feature, layout in cases for exporter in exporters]
     default, *others = exporters
     shapes = _representatives(cases, shape_of)
-    once = [(feature, default, SINGLE) for feature in dict.fromkeys(feature for feature, _ in cases)]
-    once += [(feature, default, layout) for feature, layout in shapes.values() if layout != SINGLE]
+    if current_tier() == "shapes":
+        once = [(feature, default, layout) for feature, layout in shapes.values()]
+    else:
+        once = [(feature, default, SINGLE) for feature in dict.fromkeys(feature for feature, _ in cases)]
+        once += [(feature, default, layout) for feature, layout in shapes.values() if layout != SINGLE]
     return once + [
         (feature, exporter, layout) for exporter in others for feature, layout in _claimed(owner, exporter, shapes)
     ]
