@@ -334,3 +334,17 @@ def test_json_stays_json_when_the_export_fails(tmp_path) -> None:
     record = json.loads(run.out)
     assert run.code == 2 and record["ok"] is False and record["exit_code"] == 2
     assert record["error"] == run.error_line.removeprefix("error: ")
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    """``features --json | head``: the closed pipe ends the run quietly with 141 (128 + SIGPIPE), as for any
+    command-line tool, not with an unexpected BrokenPipeError and Python's flush-at-exit traceback."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "onnxcore", "features", "--json"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.read(10)
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141 and stderr == "", stderr

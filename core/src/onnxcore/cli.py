@@ -598,6 +598,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         rest = f"{written} had been written; nothing else was" if written else "nothing was written"
         print(f"error: {'terminated' if isinstance(stop, Terminated) else 'interrupted'}; {rest}.", file=err)
         return 143 if isinstance(stop, Terminated) else 130
+    except BrokenPipeError:  # the reader closed the pipe (`features --json | head`): nothing more to tell it
+        if out is sys.stdout:  # Python flushes stdout at exit, into the closed pipe, and would report that too
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports a reader that stopped early
     except Exception as exc:  # the safety net: each input the code foresees has its own error above
         if os.environ.get("ONNXCORE_DEBUG"):
             traceback.print_exc()
