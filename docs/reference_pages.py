@@ -158,6 +158,8 @@ def api_reference() -> str:
     """Every public object's signature and docstring, and for classes their members."""
     import inspect
 
+    import onnxcore
+
     parts = [API_HEADER]
     for section, paths in API_SECTIONS:
         parts.append(f"## {section}\n")
@@ -165,9 +167,7 @@ def api_reference() -> str:
             value = _resolve(path)
             protocol = getattr(value, "_is_protocol", False)  # a callable protocol: what a hook calls it with
             signature = _signature(vars(value)["__call__"], method=True) if protocol else _signature(value)
-            public = (
-                f"onnxcore.{path.rpartition('.')[2]}" if hasattr(onnxcore_module(), path.rpartition(".")[2]) else path
-            )
+            public = f"onnxcore.{path.rpartition('.')[2]}" if hasattr(onnxcore, path.rpartition(".")[2]) else path
             parts.append(f"### `{public}{signature}`\n")
             if _doc(value):
                 parts.append(_doc(value) + "\n")
@@ -176,12 +176,6 @@ def api_reference() -> str:
                 if members:
                     parts.append("\n".join(members) + "\n")
     return "\n".join(parts)
-
-
-def onnxcore_module() -> Any:
-    import onnxcore
-
-    return onnxcore
 
 
 def cli_reference() -> str:

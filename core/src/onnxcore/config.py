@@ -394,6 +394,11 @@ class OnnxConfig(ABC):
         inputs = dict(self.generate_dummy_inputs(preprocessor, framework=framework, **sizes))
         rng = np.random.default_rng(1)
         vocab_size = int(getattr(self._config, "vocab_size", 0) or 0)
+        ordinary = ordinary_token_ids(self._config, vocab_size, preprocessor) if vocab_size > 0 else None
+        # the tokenizer's special tokens other than the unk filler stay where it put them (mBART ends a row with
+        # `</s> en_XX`, and its classification head reads the `</s>`)
+        unk = getattr(preprocessor, "unk_token_id", None)
+        kept = [i for i in getattr(preprocessor, "all_special_ids", ()) or () if i != unk]
         for name in list(inputs):
             image_axes = [axis for axis, label in self.inputs.get(name, {}).items() if label in ("height", "width")]
             if not image_axes and not name.endswith(("input_ids", "attention_mask")):
@@ -401,13 +406,8 @@ class OnnxConfig(ABC):
             array = as_numpy(inputs[name]).copy()
             if image_axes:
                 array = _resized(array, image_axes, VALIDATION_IMAGE_GROWTH)
-            elif name.endswith("input_ids") and vocab_size > 0 and array.shape[-1] > 2:
-                ordinary = ordinary_token_ids(self._config, vocab_size, preprocessor)
+            elif name.endswith("input_ids") and ordinary is not None and array.shape[-1] > 2:
                 inner = array[..., 1:-1]  # a view: assigning to it changes the array
-                # the tokenizer's special tokens other than the unk filler stay where it put them (mBART ends a row
-                # with `</s> en_XX`, and its classification head reads the `</s>`)
-                unk = getattr(preprocessor, "unk_token_id", None)
-                kept = [i for i in getattr(preprocessor, "all_special_ids", ()) or () if i != unk]
                 drawn = ~np.isin(inner, kept)
                 inner[drawn] = rng.choice(ordinary, size=int(drawn.sum()))
             elif name.endswith("attention_mask") and array.shape[0] > 1 and array.shape[-1] > 3:
