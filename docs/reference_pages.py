@@ -232,7 +232,11 @@ def feature_table() -> str:
                 for entry in entries
             }
         )
-        tf = [f for f, entry in sorted(registrations.items()) if spelling in tensorflow.get(entry.task, set())]
+        tf = [
+            f
+            for f, entry in sorted(registrations.items())
+            if entry.tf_model_class or spelling in tensorflow.get(entry.task, set())
+        ]
         split = [
             f
             for f, entry in sorted(registrations.items())

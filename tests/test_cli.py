@@ -348,3 +348,22 @@ def test_a_reader_that_stops_early_gets_no_traceback() -> None:
     process.stdout.close()
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=120) == 141 and stderr == "", stderr
+
+
+def test_features_cover_every_transformers_onnx_pair() -> None:
+    """Every (model type, feature) that transformers 4.57's own registry lists is installed (transformers.onnx,
+    deprecated, still ships its table there), under its hyphenated key and its config spelling."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from transformers.onnx.features import FeaturesManager as TransformersOnnx
+
+    records = json.loads(run_cli("features", "--json").out)
+    installed = {(record["model_type"], record["feature"]) for record in records}
+    listed = {(t, f) for t, features in TransformersOnnx._SUPPORTED_MODEL_TYPE.items() for f in features}
+    assert len(TransformersOnnx._SUPPORTED_MODEL_TYPE) == 59 and listed <= installed, sorted(listed - installed)
+    spellings = {record["model_type"]: record["config_model_type"] for record in records}
+    assert spellings["big-bird"] == "big_bird" and spellings["xlm-roberta"] == "xlm-roberta"
+    flaubert = next(r for r in records if (r["model_type"], r["feature"]) == ("flaubert", "causal-lm"))
+    assert flaubert["model_class"] == "FlaubertWithLMHeadModel"

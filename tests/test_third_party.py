@@ -14,9 +14,7 @@ def test_third_party_plugin_shows_up_and_exports(installed_test_plugins, tiny_mp
         ("default", "onnxcore-testplug"),
         ("sequence-classification", "onnxcore-testplug"),
     }
-    run = run_cli(
-        "export", "-m", str(tiny_mpnet), "--feature", "text-classification", str(tmp_path / "o"), env=env
-    )
+    run = run_cli("export", "-m", str(tiny_mpnet), "--feature", "text-classification", str(tmp_path / "o"), env=env)
     assert run.code == 0, run.err
     manifest = json.loads((tmp_path / "o" / "onnxcore.json").read_text())
     assert manifest["plugin"]["distribution"] == "onnxcore-testplug" and manifest["validation"]["model.onnx"]["ok"]

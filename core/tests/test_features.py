@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 
 import pytest
+from throwaway import TinyTextOnnxConfig
 from transformers import AutoModelForMaskedLM, BertConfig
 
-from onnxcore import FeaturesManager
+from onnxcore import FeaturesManager, hookimpl
 from onnxcore.errors import UnknownModelTypeError, UnsupportedFeatureError
 
 
@@ -57,3 +58,22 @@ def test_model_from_feature_and_check_supported(text_plugin, tiny_bert) -> None:
     assert type(model).__name__ == "BertForMaskedLM"
     model_type, constructor = FeaturesManager.check_supported_model_or_raise(model, feature="masked-lm")
     assert model_type == "bert" and constructor(model.config).task == "masked-lm"
+
+
+class NamedClassPlugin:
+    """Registers bert's causal-lm with a named model class, as onnxcore-bert does for Flaubert (which no
+    AutoModelForCausalLM maps)."""
+
+    __name__ = "named-class-plugin"
+
+    @hookimpl
+    def register_onnx_configs(self, register):
+        register("bert", TinyTextOnnxConfig, ["causal-lm"], model_class="BertForMaskedLM")
+
+
+def test_registration_names_the_model_class(use_plugins, tiny_bert) -> None:
+    use_plugins(NamedClassPlugin())
+    model = FeaturesManager.get_model_from_feature("causal-lm", str(tiny_bert))
+    assert type(model).__name__ == "BertForMaskedLM"
+    # without a model type, the task's auto class (transformers.onnx's signature)
+    assert FeaturesManager.get_model_class_for_feature("causal-lm").__name__ == "AutoModelForCausalLM"

@@ -85,6 +85,7 @@ def test_strict_mode_raises() -> None:
         ("bert", TinyTextOnnxConfig, ["no-such-feature"], "unknown feature"),
         ("bert", TinyTextOnnxConfig, "default", "not the string"),
         ("", TinyTextOnnxConfig, ["default"], "non-empty string"),
+        ("bert", TinyTextOnnxConfig, ["default"], "model_class for 'bert' must be a class name string, got 3"),
     ],
 )
 def test_invalid_registrations_are_reported(model_type, config_cls, features, message) -> None:
@@ -93,7 +94,7 @@ def test_invalid_registrations_are_reported(model_type, config_cls, features, me
 
         @hookimpl
         def register_onnx_configs(self, register):
-            register(model_type, config_cls, features)
+            register(model_type, config_cls, features, **({"model_class": 3} if "model_class" in message else {}))
 
     with pytest.warns(PluginLoadWarning, match=message):
         host = load_plugins({"ONNXCORE_LOAD_PLUGINS": ""}, extra_plugins=[Bad()])

@@ -411,6 +411,8 @@ def cmd_features(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                         "plugin": entry.plugin,
                         "distribution": distributions.get(entry.plugin, entry.plugin),
                         "onnx_config": f"{entry.onnx_config_cls.__module__}.{entry.onnx_config_cls.__qualname__}",
+                        # the class the registration names for loading; null: the task's auto class
+                        "model_class": entry.model_class,
                         "conflict": len(entries) > 1,
                     }
                 )

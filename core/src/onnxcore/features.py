@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .errors import UnknownFeatureError
-from .loading import detect_framework, load_for_feature, model_class_for, require_framework
+from .loading import checkpoint_model_type, detect_framework, load_for_feature, model_class_for, require_framework
 from .plugins import get_registry
 from .registry import WITH_PAST
 
@@ -92,11 +92,13 @@ class FeaturesManager(metaclass=_RegistryView):
         cache_dir: str | os.PathLike[str] | None = None,
         **model_kwargs: Any,
     ) -> Any:
-        """Load ``model`` (local folder or hub id) with the auto class of ``feature``.
+        """Load ``model`` (local folder or hub id) with the auto class of ``feature``, or the class its model
+        type's registration names (Flaubert's causal LM, which no auto class maps).
 
         Extra keyword arguments go to ``from_pretrained`` (onnxcore addition, e.g. ``trust_remote_code``).
         """
-        return load_for_feature(feature, model, framework, cache_dir, **model_kwargs)
+        model_type = checkpoint_model_type(model, cache_dir)
+        return load_for_feature(feature, model, framework, cache_dir, model_type, **model_kwargs)
 
     @staticmethod
     def check_supported_model_or_raise(model: Any, feature: str = "default") -> tuple[str, Callable[..., OnnxConfig]]:

@@ -59,12 +59,17 @@ def register_onnx_configs(register: ConfigRegistrar) -> None:
 
     Called after every plugin's :func:`register_tasks`, so features may use any registered task.
 
-    :param register: ``register(model_type, onnx_config_cls, features)``.
+    :param register: ``register(model_type, onnx_config_cls, features, *, model_class=None,
+        tf_model_class=None)``.
 
         - ``model_type``: ``PretrainedConfig.model_type`` of the checkpoints it handles, e.g. ``"bert"``.
         - ``onnx_config_cls``: a subclass of :class:`onnxcore.OnnxConfig`; ``-with-past`` features need an
           :class:`onnxcore.OnnxConfigWithPast`.
         - ``features``: feature names (``"default"``, ``"causal-lm-with-past"``...) or their synonyms.
+        - ``model_class`` / ``tf_model_class``: the PyTorch / TensorFlow class that loads these checkpoints for
+          these features, as a transformers name or ``"module:Class"``, for a model type the task's auto class
+          does not map (no ``AutoModelForCausalLM`` loads Flaubert: ``model_class="FlaubertWithLMHeadModel"``).
+          None, the default, loads with the task's auto class.
 
         Registering a ``(model_type, feature)`` pair that another plugin also registers is reported as a
         conflict naming both plugins; the user picks one with ``ONNXCORE_PREFER_PLUGINS``.

@@ -247,11 +247,10 @@ def check_framework_class(registration: ConfigRegistration, model_config: Any, f
     if framework != "tf" or getattr(model_config, "auto_map", None):
         return
     try:
-        model_class = model_class_for(registration.feature, framework)
+        model_class = model_class_for(registration.feature, framework, registration.model_type)
     except UnknownFeatureError:  # the task has no auto class in this framework at all
         model_class = None
-    mapping = getattr(model_class, "_model_mapping", None)
-    if model_class is None or (mapping is not None and type(model_config) not in mapping):
+    if model_class is None or mapped_class(model_class, model_config) is None:
         auto = f" ({model_class.__name__})" if model_class is not None else ""
         raise NoFrameworkClassError(
             f"transformers has no TensorFlow {registration.model_type} model for {registration.feature}{auto};"
@@ -304,15 +303,53 @@ def require_framework(framework: str) -> None:
         raise FrameworkError(f"{chosen.needs} is not installed; install it with: {chosen.install}")
 
 
-def model_class_for(feature: str, framework: str = "pt") -> type:
-    """The auto class that loads a checkpoint for ``feature`` in ``framework``."""
+def model_class_for(feature: str, framework: str = "pt", model_type: str | None = None) -> type:
+    """The class that loads a checkpoint for ``feature`` in ``framework``: the one the registration of
+    ``(model_type, feature)`` names, where it names one (no auto class maps Flaubert's causal LM), else the task's
+    auto class."""
     require_framework(framework)
-    spec = get_registry().task_spec(feature)
-    path = spec.auto_model if framework == "pt" else spec.tf_auto_model
+    registry = get_registry()
+    registration = registry.find(model_type, feature) if model_type else None
+    path = registration and (registration.model_class if framework == "pt" else registration.tf_model_class)
     if path is None:
-        raise UnknownFeatureError(f"task {spec.name!r} has no {framework} model class.")
+        spec = registry.task_spec(feature)
+        path = spec.auto_model if framework == "pt" else spec.tf_auto_model
+        if path is None:
+            raise UnknownFeatureError(f"task {spec.name!r} has no {framework} model class.")
     get_framework(framework).ops  # noqa: B018 - imported before transformers imports it: Keras 2 for TF
     return _import_class(path)
+
+
+def checkpoint_model_type(model: str, cache_dir: str | os.PathLike[str] | None = None) -> str | None:
+    """The ``model_type`` in the config.json of ``model`` (local folder or hub id), read without building the
+    config; None when it cannot be read, so that loading the model reports what is wrong."""
+    from transformers import PretrainedConfig  # lazily: keeps `import onnxcore` light
+
+    try:
+        config, _ = PretrainedConfig.get_config_dict(model, cache_dir=cache_dir)
+    except (OSError, ValueError):
+        return None
+    model_type = config.get("model_type")
+    return model_type if isinstance(model_type, str) else None
+
+
+def mapped_class(model_class: type, model_config: Any) -> type | None:
+    """The model class ``model_class`` builds for ``model_config``: an auto class's entry for the config's class
+    (None when it has none), or ``model_class`` itself when it is a model class."""
+    mapping = getattr(model_class, "_model_mapping", None)
+    if mapping is None:
+        return model_class
+    try:
+        return mapping[type(model_config)]
+    except KeyError:
+        return None
+
+
+def model_from_config(model_class: type, model_config: Any) -> Any:
+    """A model of ``model_class`` (an auto class or a model class) with random weights."""
+    if hasattr(model_class, "_model_mapping"):
+        return model_class.from_config(model_config)  # type: ignore[attr-defined]
+    return model_class(model_config)
 
 
 def detect_framework(model: str, framework: str | None = None) -> str:
@@ -340,13 +377,14 @@ def load_for_feature(
     model: str,
     framework: str | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
+    model_type: str | None = None,
     **model_kwargs: Any,
 ) -> Any:
-    """Load ``model`` (local folder or hub id) with the auto class of ``feature``; extra keyword arguments go to
-    ``from_pretrained``. A local folder's weights are known, so a load error is never retried as the other
-    framework's."""
+    """Load ``model`` (local folder or hub id) with the class of ``feature`` for ``model_type``
+    (:func:`model_class_for`); extra keyword arguments go to ``from_pretrained``. A local folder's weights are
+    known, so a load error is never retried as the other framework's."""
     framework = detect_framework(model, framework)
-    model_class = model_class_for(feature, framework)
+    model_class = model_class_for(feature, framework, model_type)
     options = _weights_options(model, framework)
     if options or Path(model).is_dir():
         return model_class.from_pretrained(model, cache_dir=cache_dir, **options, **model_kwargs)
@@ -404,6 +442,7 @@ def _load_model(
                 request.model,
                 framework=framework,
                 cache_dir=request.cache_dir,
+                model_type=registration.model_type,
                 trust_remote_code=request.trust_remote_code,
                 output_loading_info=True,
                 **options,

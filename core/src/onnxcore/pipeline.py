@@ -56,6 +56,7 @@ from .loading import (
     load_model,
     load_model_config,
     load_preprocessor,
+    mapped_class,
     model_class_for,
     resolve,
 )
@@ -372,14 +373,16 @@ def infer_feature(model_config: Any, features: list[str]) -> str:
     matching = []
     for feature in features:
         try:
-            auto_class = model_class_for(feature, "pt")
-            model_class = auto_class._model_mapping[type(model_config)]
-        except (UnknownFeatureError, KeyError, AttributeError):
+            model_class = mapped_class(model_class_for(feature, "pt", model_config.model_type), model_config)
+        except UnknownFeatureError:
             continue
-        if model_class.__name__ == wanted:
+        if model_class is not None and model_class.__name__ == wanted:
             matching.append(feature)
     if not matching and wanted.endswith("ForPreTraining") and "masked-lm" in features:
         matching = ["masked-lm"]  # a pretraining checkpoint has the masked-LM head (and others no export uses)
+    if {"masked-lm", "causal-lm"} <= set(matching):  # one LM head class for both (XLM, Flaubert): as trained
+        causal = getattr(model_config, "causal", False) or getattr(model_config, "is_decoder", False)
+        matching.remove("masked-lm" if causal else "causal-lm")
     if not matching:
         raise UsageError(
             f"--feature auto: no installed feature of {model_config.model_type} loads {architectures[0]}; name the"

@@ -70,7 +70,15 @@ class TaskRegistrar(Protocol):
 class ConfigRegistrar(Protocol):
     """The ``register`` callable handed to :func:`onnxcore.hookspecs.register_onnx_configs`."""
 
-    def __call__(self, model_type: str, onnx_config_cls: type[OnnxConfig], features: Iterable[str]) -> None: ...
+    def __call__(
+        self,
+        model_type: str,
+        onnx_config_cls: type[OnnxConfig],
+        features: Iterable[str],
+        *,
+        model_class: str | None = None,
+        tf_model_class: str | None = None,
+    ) -> None: ...
 
 
 class ExporterRegistrar(Protocol):
@@ -112,6 +120,10 @@ class ConfigRegistration:
     feature: str
     onnx_config_cls: type[OnnxConfig]
     plugin: str
+    #: the PyTorch / TensorFlow class that loads the checkpoint, where the task's auto class does not map this
+    #: model type (a transformers name or ``module:Class``); None: the auto class
+    model_class: str | None = None
+    tf_model_class: str | None = None
 
     @property
     def task(self) -> str:
@@ -196,13 +208,23 @@ class Registry:
     def config_registrar(self, plugin: str, staged: list[ConfigRegistration]) -> ConfigRegistrar:
         """A ``register`` callable for ``plugin`` that validates and appends to ``staged``."""
 
-        def register(model_type: str, onnx_config_cls: type[OnnxConfig], features: Iterable[str]) -> None:
+        def register(
+            model_type: str,
+            onnx_config_cls: type[OnnxConfig],
+            features: Iterable[str],
+            *,
+            model_class: str | None = None,
+            tf_model_class: str | None = None,
+        ) -> None:
             if not isinstance(model_type, str) or not model_type:
                 raise PluginError(f"model_type must be a non-empty string, got {model_type!r}")
             if not (isinstance(onnx_config_cls, type) and issubclass(onnx_config_cls, OnnxConfig)):
                 raise PluginError(f"{onnx_config_cls!r} registered for {model_type!r} is not an OnnxConfig subclass")
             if isinstance(features, str):
                 raise PluginError(f"features for {model_type!r} must be a list of names, not the string {features!r}")
+            for option, value in (("model_class", model_class), ("tf_model_class", tf_model_class)):
+                if value is not None and (not isinstance(value, str) or not value):
+                    raise PluginError(f"{option} for {model_type!r} must be a class name string, got {value!r}")
             for name in features:
                 feature = self.canonical_feature(name)
                 if feature.endswith(WITH_PAST) and not issubclass(onnx_config_cls, OnnxConfigWithPast):
@@ -216,7 +238,11 @@ class Registry:
                         f"{onnx_config_cls.__name__} declares no outputs for task {task!r}; add it to"
                         " _tasks_to_common_outputs or override outputs"
                     )
-                staged.append(ConfigRegistration(normalize_model_type(model_type), feature, onnx_config_cls, plugin))
+                staged.append(
+                    ConfigRegistration(
+                        normalize_model_type(model_type), feature, onnx_config_cls, plugin, model_class, tf_model_class
+                    )
+                )
 
         return register
 
@@ -285,6 +311,15 @@ class Registry:
                 f" ONNXCORE_PREFER_PLUGINS=<plugin> or disable the other with ONNXCORE_DISABLE_PLUGINS=<plugin>."
             )
         return chosen
+
+    def find(self, model_type: str, feature: str) -> ConfigRegistration | None:
+        """The registration :meth:`resolve` would pick, or None where it would raise."""
+        try:
+            feature = self.canonical_feature(feature)
+        except UnknownFeatureError:
+            return None
+        entries = self.registrations(model_type).get(feature)
+        return self._pick(entries) if entries else None
 
     def available_features(self) -> list[str]:
         """Every feature some model type supports, sorted (``FeaturesManager.AVAILABLE_FEATURES``)."""

@@ -37,6 +37,4 @@ class TestBloomConformance(ConformanceSuite):
         )
 
     def save_preprocessor(self, directory: Path) -> None:
-        save_bpe_tokenizer(
-            directory, VOCAB_SIZE, BloomTokenizerFast, special_tokens=SPECIALS, template=None
-        )
+        save_bpe_tokenizer(directory, VOCAB_SIZE, BloomTokenizerFast, special_tokens=SPECIALS, template=None)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..frameworks import PYTORCH
-from ..loading import PT_WEIGHT_FILES, TF_WEIGHT_FILES, load_for_feature
+from ..loading import PT_WEIGHT_FILES, TF_WEIGHT_FILES, checkpoint_model_type, load_for_feature
 
 WORDS = (
     "the of and to in is was for on that with as by it at from his he an be are this which or had not first"
@@ -224,9 +224,10 @@ def save_pt_and_tf(source: Path, feature: str, target: Path, seed: int = 0) -> t
     the source's preprocessor files."""
     source, target = Path(source), Path(target)
     pt_folder, tf_folder = target / "pt", target / "tf"
+    model_type = checkpoint_model_type(str(source))
     with PYTORCH.ops.seeded(seed):
-        load_for_feature(feature, str(source), framework="pt").save_pretrained(pt_folder)
-    load_for_feature(feature, str(pt_folder), framework="tf").save_pretrained(tf_folder)
+        load_for_feature(feature, str(source), "pt", model_type=model_type).save_pretrained(pt_folder)
+    load_for_feature(feature, str(pt_folder), "tf", model_type=model_type).save_pretrained(tf_folder)
     for path in source.iterdir():
         if path.is_file() and path.name not in (*PT_WEIGHT_FILES, *TF_WEIGHT_FILES, "config.json"):
             for folder in (pt_folder, tf_folder):

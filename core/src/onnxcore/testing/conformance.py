@@ -36,7 +36,7 @@ import pytest
 from ..config import OnnxSeq2SeqConfigWithPast
 from ..errors import FrameworkError
 from ..exporters import EXPORTERS, TF_EXPORTER
-from ..loading import check_framework_class, model_class_for, require_framework
+from ..loading import check_framework_class, model_class_for, model_from_config, require_framework
 from ..model_inputs import flatten_named, model_argument_names
 from ..pipeline import ExportRequest, run_export
 from ..plugins import get_host, get_registry
@@ -153,9 +153,9 @@ class ConformanceSuite:
 
         if feature not in checkpoints:
             directory = tmp_path_factory.mktemp(f"{self.model_type}-{feature}")
-            model_class = model_class_for(feature)
+            model_class = model_class_for(feature, model_type=self.model_type)
             config = self.tiny_config()
-            save_random_model(directory, lambda cfg: model_class.from_config(cfg), config)
+            save_random_model(directory, lambda cfg: model_from_config(model_class, cfg), config)
             self.save_preprocessor(directory)
             checkpoints[feature] = directory
         return checkpoints[feature]
@@ -189,7 +189,7 @@ class ConformanceSuite:
         config = self.onnx_config(feature)
         dummy = flatten_named(config, config.generate_dummy_inputs(get_preprocessor(str(directory)), framework="pt"))
         assert set(config.inputs) <= set(dummy), f"dummy inputs {sorted(dummy)} lack some of {list(config.inputs)}"
-        model = model_class_for(feature).from_config(self.tiny_config())
+        model = model_from_config(model_class_for(feature, model_type=self.model_type), self.tiny_config())
         forward = inspect.signature(model.forward)
         arguments = model_argument_names(config, model)
         assert set(arguments) <= set(forward.parameters), f"{arguments} vs forward{forward}"

@@ -44,9 +44,16 @@ def register_onnx_configs(register: ConfigRegistrar) -> None:
     register("deberta-v2", DebertaOnnxConfig, FEATURES_WITHOUT_CAUSAL_LM)
     register("distilbert", BertWithoutTokenTypesOnnxConfig, FEATURES_WITHOUT_CAUSAL_LM)
     register("electra", BertOnnxConfig, FEATURES)
-    # transformers.onnx listed causal-lm too, but neither transformers 4.57 nor 5.x maps FlaubertConfig in
-    # AutoModelForCausalLM, so that export always failed on loading (docs/compatibility.md)
     register("flaubert", BertWithoutTokenTypesOnnxConfig, FEATURES_WITHOUT_CAUSAL_LM)
+    # AutoModelForCausalLM does not map FlaubertConfig (transformers.onnx's flaubert causal-lm failed on loading);
+    # its LM head class is XLM's, which AutoModelForCausalLM loads for xlm (docs/compatibility.md)
+    register(
+        "flaubert",
+        BertWithoutTokenTypesOnnxConfig,
+        ["causal-lm"],
+        model_class="FlaubertWithLMHeadModel",
+        tf_model_class="TFFlaubertWithLMHeadModel",
+    )
     register("ibert", BertWithoutTokenTypesOnnxConfig, FEATURES_WITHOUT_CAUSAL_LM)
     register("layoutlm", LayoutLMOnnxConfig, LAYOUTLM_FEATURES)
     register("longformer", LongformerOnnxConfig, FEATURES_WITHOUT_CAUSAL_LM)
