@@ -31,14 +31,7 @@ DYNAMO = (
 class TestLongformerConformance(ConformanceSuite):
     model_type = "longformer"
     distribution = "onnxcore-bert"
-    export_xfail = {
-        **{(feature, "dynamo"): DYNAMO for feature in FEATURES},
-        ("multiple-choice", "torchscript"): (
-            "the TorchScript tracer fixes the number of global-attention tokens in the flattened batch: ONNX Runtime"
-            " fails on validation's other count (Reshape ... requested shape:{64,-1}, 64 = 8 rows x 8 global tokens"
-            " at export; the tracer warns at modeling_longformer.py's `len(is_local_index_global_attn_nonzero[0])`)"
-        ),
-    }
+    export_xfail = {(feature, "dynamo"): DYNAMO for feature in FEATURES}
 
     def tiny_config(self) -> LongformerConfig:
         # A window of 6 tokens: the export's 8 tokens are padded to a multiple of it, as any short input is with

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -49,13 +50,23 @@ def _attn_probs_value(self: Any, attn_probs: Any, value: Any, window_overlap: in
     return context.view(batch_size, num_heads, seq_len, head_dim).transpose(1, 2)
 
 
+def _traced_len(value: Any) -> Any:
+    """``len`` for modeling_longformer while exporting: a tensor's first size as the tracer records it. The
+    builtin writes the export's count of global-attention tokens into the graph (``view(len(...), -1)`` in
+    ``LongformerSelfAttention.forward``), which fails or, when the count divides the other's, goes unnoticed."""
+    import torch  # lazily: keeps the plugin's import light
+
+    return value.shape[0] if isinstance(value, torch.Tensor) else builtins.len(value)
+
+
 class LongformerOnnxConfig(BertWithoutTokenTypesOnnxConfig):
     """``input_ids``, ``attention_mask``, ``global_attention_mask``; ``default`` also returns ``pooler_output``.
 
     Sliding-window chunking is patched to gathers while exporting (:func:`_chunk`, :func:`_attn_probs_value`):
     transformers' ``as_strided`` and its ``onnx_export`` loop both fix the padded length at the export's, so such
     a graph gives wrong numbers, silently, at other lengths. transformers.onnx set ``config.onnx_export`` on the
-    caller's config for good.
+    caller's config for good. The module's ``len`` is patched too (:func:`_traced_len`), so that the count of
+    global-attention tokens stays dynamic.
     """
 
     def __init__(
@@ -67,6 +78,8 @@ class LongformerOnnxConfig(BertWithoutTokenTypesOnnxConfig):
         specs = [
             PatchingSpec(attention, "_chunk", _chunk, op_wrapper=staticmethod),
             PatchingSpec(attention, "_sliding_chunks_matmul_attn_probs_value", _attn_probs_value),
+            # a module global shadows the builtin for the module's functions; restored to the builtin itself
+            PatchingSpec(modeling_longformer, "len", _traced_len, orig_op=builtins.len),
         ]
         super().__init__(config, task, [*(patching_specs or []), *specs])
 
