@@ -27,6 +27,13 @@ SPECIALS = {
 class TestFlaubertConformance(ConformanceSuite):
     model_type = "flaubert"
     distribution = "onnxcore-bert"
+    #: transformers 4.57's TFXLMForMultipleChoice reads ``config.initializer_range``, which XLM's config does not have
+    tensorflow_xfail = {
+        "multiple-choice": (
+            "transformers: TFFlaubertForMultipleChoice cannot be built: AttributeError: 'FlaubertConfig' object has no"
+            " attribute 'initializer_range' (XLM's config names it init_std)"
+        )
+    }
 
     def tiny_config(self) -> FlaubertConfig:
         return FlaubertConfig(

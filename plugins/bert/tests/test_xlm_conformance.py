@@ -37,6 +37,13 @@ def save_xlm_tokenizer(directory: Path, vocab_size: int = VOCAB_SIZE) -> XLMToke
 class TestXLMConformance(ConformanceSuite):
     model_type = "xlm"
     distribution = "onnxcore-bert"
+    #: transformers 4.57's TFXLMForMultipleChoice reads ``config.initializer_range``, which XLM's config does not have
+    tensorflow_xfail = {
+        "multiple-choice": (
+            "transformers: TFXLMForMultipleChoice cannot be built: AttributeError: 'XLMConfig' object has no"
+            " attribute 'initializer_range' (XLM's config names it init_std)"
+        )
+    }
 
     def tiny_config(self) -> XLMConfig:
         return XLMConfig(

@@ -120,9 +120,20 @@ def tiny_blenderbot_small_config(**overrides: object) -> PretrainedConfig:
     )
 
 
+#: BART's and mBART's classification heads pick each row's last ``</s>`` by data: torch.export cannot trace that.
+CLASSIFICATION_DYNAMO = {
+    ("sequence-classification", "dynamo"): (
+        "torch.export cannot trace the classification head: it checks `len(torch.unique_consecutive("
+        "eos_mask.sum(1))) > 1` (GuardOnDataDependentSymNode: Could not extract specialized integer from"
+        " data-dependent expression u0) and indexes the hidden states by the eos mask"
+    )
+}
+
+
 class TestBartConformance(ConformanceSuite):
     model_type = "bart"
     distribution = "onnxcore-t5"
+    export_xfail = CLASSIFICATION_DYNAMO
 
     def tiny_config(self) -> PretrainedConfig:
         return tiny_bart_config()
@@ -134,6 +145,7 @@ class TestBartConformance(ConformanceSuite):
 class TestMBartConformance(ConformanceSuite):
     model_type = "mbart"
     distribution = "onnxcore-t5"
+    export_xfail = CLASSIFICATION_DYNAMO
 
     def tiny_config(self) -> PretrainedConfig:
         return tiny_mbart_config()

@@ -55,6 +55,38 @@ class BartOnnxConfig(OnnxSeq2SeqConfigWithPast):
         return super().outputs
 
 
+def _not_compiling() -> bool:
+    """``is_torchdynamo_compiling`` for modeling_bigbird_pegasus while exporting: False, as in eager mode."""
+    return False
+
+
+class BigBirdPegasusOnnxConfig(BartOnnxConfig):
+    """BART's contract; while exporting, the decoder makes its all-ones attention mask as in eager mode.
+
+    Without a decoder mask, BigBird-Pegasus's decoder builds one only when not compiling
+    (``if attention_mask is None and not is_torchdynamo_compiling()``); under torch.export its causal mask then
+    comes out one position longer than the keys ("The size of tensor a (s50) must match the size of tensor b
+    (s50 + 1)"). The mask it makes otherwise is all ones of the decoder's length: the same graph eager runs.
+    """
+
+    def __init__(
+        self,
+        config: PretrainedConfig,
+        task: str = "default",
+        patching_specs: list[PatchingSpec] | None = None,
+        use_past: bool = False,
+    ) -> None:
+        specs = list(patching_specs or [])
+        try:
+            from transformers.models.bigbird_pegasus import modeling_bigbird_pegasus  # lazily: it imports torch
+        except ImportError:  # no torch: nothing is traced
+            pass
+        else:
+            if hasattr(modeling_bigbird_pegasus, "is_torchdynamo_compiling"):
+                specs.append(PatchingSpec(modeling_bigbird_pegasus, "is_torchdynamo_compiling", _not_compiling))
+        super().__init__(config, task=task, patching_specs=specs, use_past=use_past)
+
+
 class BartDecoderOnnxConfig(OnnxConfigWithPast):
     """``causal-lm`` (``BartForCausalLM`` and kin): ``input_ids``, ``attention_mask`` and, with past,
     ``past_key_values.{i}.key/value`` for each *decoder* layer, sized by the decoder's heads."""

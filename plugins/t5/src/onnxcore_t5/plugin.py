@@ -6,7 +6,7 @@ from __future__ import annotations
 from onnxcore import hookimpl
 from onnxcore.registry import ConfigRegistrar
 
-from .bart import BartDecoderOnnxConfig, BartOnnxConfig, MarianOnnxConfig
+from .bart import BartDecoderOnnxConfig, BartOnnxConfig, BigBirdPegasusOnnxConfig, MarianOnnxConfig
 from .config import MT5OnnxConfig, T5OnnxConfig
 from .longt5 import LongT5OnnxConfig
 
@@ -30,7 +30,7 @@ def register_onnx_configs(register: ConfigRegistrar) -> None:
         ("marian", MarianOnnxConfig, ()),
         ("blenderbot", BartOnnxConfig, ()),
         ("blenderbot-small", BartOnnxConfig, ()),
-        ("bigbird-pegasus", BartOnnxConfig, HEADS),
+        ("bigbird-pegasus", BigBirdPegasusOnnxConfig, HEADS),
     ):
         register(model_type, config_cls, FEATURES + heads)
         register(model_type, BartDecoderOnnxConfig, CAUSAL_LM)
