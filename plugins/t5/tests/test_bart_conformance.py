@@ -120,7 +120,8 @@ def tiny_blenderbot_small_config(**overrides: object) -> PretrainedConfig:
     )
 
 
-#: BART's and mBART's classification heads pick each row's last ``</s>`` by data: torch.export cannot trace that.
+#: The classification heads of BART, mBART and BigBird-Pegasus pick each row's last ``</s>`` by data: torch.export
+#: cannot trace that.
 CLASSIFICATION_DYNAMO = {
     ("sequence-classification", "dynamo"): (
         "torch.export cannot trace the classification head: it checks `len(torch.unique_consecutive("

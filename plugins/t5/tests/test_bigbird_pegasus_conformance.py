@@ -11,6 +11,7 @@ import inspect
 import json
 from pathlib import Path
 
+from test_bart_conformance import CLASSIFICATION_DYNAMO
 from transformers import BigBirdPegasusConfig, PegasusTokenizerFast, PreTrainedTokenizerFast
 
 from onnxcore.testing.checkpoints import save_sentencepiece_tokenizer
@@ -31,6 +32,7 @@ VOCAB_SIZE = 140
 class TestBigBirdPegasusConformance(ConformanceSuite):
     model_type = "bigbird_pegasus"
     distribution = "onnxcore-t5"
+    export_xfail = CLASSIFICATION_DYNAMO  # the same head as BART's
 
     def tiny_config(self) -> BigBirdPegasusConfig:
         """A 24-wide model, 2 encoder layers of 2 heads and 2 decoder layers of 3 heads, full attention; Pegasus'
