@@ -74,3 +74,23 @@ class MultimodalOnnxConfig(OnnxConfig):
     def preprocessed_inputs(self, preprocessor: Any, sizes: ExampleSizes, framework: Any) -> dict[str, Any]:
         """Inputs of ``sizes`` through ``preprocessor``."""
         raise NotImplementedError
+
+    def text_inputs(self, tokenizer: Any, sizes: ExampleSizes, framework: Any) -> Mapping[str, Any]:
+        """``input_ids`` and ``attention_mask`` of ``sizes`` through ``tokenizer`` (core's text path)."""
+        return OnnxConfig.generate_dummy_inputs(
+            self, tokenizer, batch_size=sizes.batch, seq_length=sizes.seq_length, framework=framework
+        )
+
+    def image_inputs(self, image_processor: Any, sizes: ExampleSizes, framework: Any) -> Any:
+        """``pixel_values`` of raw images of ``sizes.images`` through ``image_processor`` (core's image path)."""
+        channels, height, width = sizes.images
+        pixels = OnnxConfig.generate_dummy_inputs(
+            self,
+            image_processor,
+            batch_size=sizes.batch,
+            framework=framework,
+            num_channels=channels,
+            image_height=height,
+            image_width=width,
+        )
+        return pixels["pixel_values"]

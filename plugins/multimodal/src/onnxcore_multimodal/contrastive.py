@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from onnxcore import OnnxConfig
 from onnxcore.config import as_numpy, to_framework
 from onnxcore.utils import compute_effective_axis_dimension
 
@@ -55,20 +54,8 @@ class TextImageOnnxConfig(MultimodalOnnxConfig):
         way)."""
         tokenizer = getattr(preprocessor, "tokenizer", preprocessor)
         image_processor = getattr(preprocessor, "image_processor", preprocessor)
-        text = OnnxConfig.generate_dummy_inputs(
-            self, tokenizer, batch_size=sizes.batch, seq_length=sizes.seq_length, framework=framework
-        )
-        channels, height, width = sizes.images
-        pixels = OnnxConfig.generate_dummy_inputs(
-            self,
-            image_processor,
-            batch_size=sizes.batch,
-            framework=framework,
-            num_channels=channels,
-            image_height=height,
-            image_width=width,
-        )
-        return {**text, "pixel_values": pixels["pixel_values"]}
+        text = self.text_inputs(tokenizer, sizes, framework)
+        return {**text, "pixel_values": self.image_inputs(image_processor, sizes, framework)}
 
     def generate_dummy_inputs_from_config(
         self, batch_size: int = -1, seq_length: int = -1, num_choices: int = -1, framework: Any = None

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from onnxcore import OnnxConfig, OnnxSeq2SeqConfigWithPast
+from onnxcore import OnnxSeq2SeqConfigWithPast
 from onnxcore.config import as_numpy, to_framework
 from onnxcore.utils import compute_effective_axis_dimension
 
@@ -67,21 +67,9 @@ class VisionEncoderDecoderOnnxConfig(MultimodalOnnxConfig, OnnxSeq2SeqConfigWith
         config_made = self.generate_dummy_inputs_from_config(sizes.batch, sizes.seq_length, framework=framework)
         inputs = dict(config_made)
         if image_processor is not None:
-            channels, height, width = sizes.images
-            pixels = OnnxConfig.generate_dummy_inputs(
-                self,
-                image_processor,
-                batch_size=sizes.batch,
-                framework=framework,
-                num_channels=channels,
-                image_height=height,
-                image_width=width,
-            )
-            inputs["pixel_values"] = pixels["pixel_values"]
+            inputs["pixel_values"] = self.image_inputs(image_processor, sizes, framework)
         if tokenizer is not None:
-            text = OnnxConfig.generate_dummy_inputs(
-                self, tokenizer, batch_size=sizes.batch, seq_length=sizes.seq_length, framework=framework
-            )
+            text = self.text_inputs(tokenizer, sizes, framework)
             inputs["decoder_input_ids"], inputs["decoder_attention_mask"] = text["input_ids"], text["attention_mask"]
         return inputs
 
