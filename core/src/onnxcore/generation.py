@@ -2,8 +2,9 @@
 
 Output-by-output validation shows one forward call is right; this shows the files work as a generation loop.
 Decoders (``-with-past``): the prompt goes in with an empty past, then one token per step, each step's
-``present.*`` fed back as ``past_key_values.*``. Encoder-decoders (split layout): the encoder runs once, the
-decoder takes the start token, the decoder with past the following ones. A batch of prompts of different
+``present.*`` fed back as ``past_key_values.*``. Encoder-decoders (split layout): the encoder runs once; the merged
+decoder takes the start token with an empty past, then one token per step with the fed-back past (the
+cross-attention past of the first step is kept, as Optimum and transformers.js keep it). A batch of prompts of different
 lengths is left-padded, as batched generation is.
 """
 
@@ -21,7 +22,7 @@ from .config import OnnxSeq2SeqConfigWithPast
 from .errors import UsageError, ValidationError, first_line
 from .frameworks import framework_of
 from .model_inputs import PAST_INPUT, is_past_input, past_argument
-from .seq2seq import DECODER, DECODER_WITH_PAST, ENCODER
+from .seq2seq import DECODER, ENCODER, MERGED_DECODER, USE_CACHE_BRANCH
 from .utils import processor_parts
 from .validate import onnxruntime_errors, onnxruntime_session
 
@@ -164,7 +165,6 @@ def _run(session: Any, feeds: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]
 def greedy_generate_seq2seq(
     encoder: Any,
     decoder: Any,
-    decoder_with_past: Any,
     encoder_inputs: Mapping[str, np.ndarray],
     max_new_tokens: int,
     decoder_start_token_id: int,
@@ -173,36 +173,37 @@ def greedy_generate_seq2seq(
 ) -> np.ndarray:
     """New token ids (batch, <= max_new_tokens) of greedy decoding with the split layout's sessions.
 
-    The encoder runs once. The decoder takes the start token and the encoder output; after it, the decoder with
-    past takes one token per step and the fed-back ``present.*``. Without a decoder with past (exports without
-    past), the decoder reruns on the whole sequence each step.
+    The encoder runs once. A merged decoder (``use_cache_branch``) takes the start token with an empty past, then
+    one token per step with the fed-back ``present.*``; a decoder without past reruns on the whole sequence.
     """
     feeds = {value.name: encoder_inputs[value.name] for value in encoder.get_inputs()}
     hidden = encoder.run(["last_hidden_state"], feeds)[0]
     batch = hidden.shape[0]
-    cross = {}
-    if any(value.name == "encoder_attention_mask" for value in decoder.get_inputs()):
+    decoder_inputs = {value.name for value in decoder.get_inputs()}
+    cross = {"encoder_hidden_states": hidden}
+    if "encoder_attention_mask" in decoder_inputs:
         cross["encoder_attention_mask"] = encoder_inputs["attention_mask"]
+    merged = USE_CACHE_BRANCH in decoder_inputs
+    past = _empty_past(decoder, batch) if merged else {}
     tokens = np.full((batch, 1), decoder_start_token_id, dtype=np.int64)
-    past: dict[str, np.ndarray] = {}
     unfinished = np.ones(batch, dtype=bool)
     new_tokens: list[np.ndarray] = []
-    for _ in range(max_new_tokens):
-        if past:
-            outputs = _run(decoder_with_past, {"input_ids": tokens[:, -1:], **cross, **past})
+    for step in range(max_new_tokens):
+        if merged:
+            flag = {USE_CACHE_BRANCH: np.array([step > 0])}
+            outputs = _run(decoder, {"input_ids": tokens[:, -1:], **cross, **past, **flag})
         else:
-            outputs = _run(decoder, {"input_ids": tokens, "encoder_hidden_states": hidden, **cross})
+            outputs = _run(decoder, {"input_ids": tokens, **cross})
         next_ids = _next_tokens(outputs["logits"], unfinished, eos_token_ids, pad_token_id)
         new_tokens.append(next_ids)
         if not unfinished.any():
             break
         tokens = np.concatenate([tokens, next_ids[:, None]], axis=1)
-        if decoder_with_past is not None:  # the encoder's past comes from the first step and is kept
-            past.update(
-                (PAST_INPUT + name[len(PRESENT_OUTPUT) :], value)
-                for name, value in outputs.items()
-                if name.startswith(PRESENT_OUTPUT + ".")
-            )
+        past.update(
+            (PAST_INPUT + name[len(PRESENT_OUTPUT) :], value)
+            for name, value in outputs.items()
+            if merged and name.startswith(PRESENT_OUTPUT + ".") and (step == 0 or ".encoder." not in name)
+        )
     return np.stack(new_tokens, axis=1)
 
 
@@ -331,15 +332,18 @@ def _decoder_start(model: Any) -> int:
     return start
 
 
-def _split_sessions(folder: Path, sessions: dict[Path, Any] | None = None) -> tuple[Any, Any, Any]:
-    """Sessions of a split export's encoder, decoder and (if exported) decoder with past."""
-    files = [folder / f"{part}.onnx" for part in (ENCODER, DECODER, DECODER_WITH_PAST)]
-    if not (files[0].is_file() and files[1].is_file()):
+def _split_sessions(folder: Path, sessions: dict[Path, Any] | None = None) -> tuple[Any, Any]:
+    """Sessions of a split export's encoder and decoder (the merged one, or the one without past)."""
+    encoder = folder / f"{ENCODER}.onnx"
+    decoder = next(
+        (path for path in (folder / f"{MERGED_DECODER}.onnx", folder / f"{DECODER}.onnx") if path.is_file()), None
+    )
+    if not encoder.is_file() or decoder is None:
         raise UsageError(
-            f"{folder} has no {files[0].name} and {files[1].name}; the generation check of an encoder-decoder"
+            f"{folder} has no {encoder.name} and {MERGED_DECODER}.onnx; the generation check of an encoder-decoder"
             " model needs an export made with --layout split."
         )
-    return tuple(onnxruntime_session(path, sessions) if path.is_file() else None for path in files)  # type: ignore[return-value]
+    return onnxruntime_session(encoder, sessions), onnxruntime_session(decoder, sessions)
 
 
 @dataclasses.dataclass
@@ -402,10 +406,8 @@ def _onnx_tokens(
     inputs, max_new_tokens, eos, pad = reference.inputs, reference.max_new_tokens, reference.eos, reference.pad
     if reference.decoder_start is not None:
         folder = onnx_model if onnx_model.is_dir() else onnx_model.parent
-        encoder, decoder, decoder_with_past = _split_sessions(folder, sessions)
-        return greedy_generate_seq2seq(
-            encoder, decoder, decoder_with_past, inputs, max_new_tokens, reference.decoder_start, eos, pad
-        )
+        encoder, decoder = _split_sessions(folder, sessions)
+        return greedy_generate_seq2seq(encoder, decoder, inputs, max_new_tokens, reference.decoder_start, eos, pad)
     session = onnxruntime_session(onnx_model, sessions)
     if not any(is_past_input(value.name) for value in session.get_inputs()):
         raise UsageError(f"{onnx_model} takes no past_key_values; the generation check needs a -with-past export.")

@@ -30,6 +30,7 @@ from .errors import (
     storage_error,
 )
 from .exporters import export
+from .exporters.merged_decoder import merge_decoder_files
 from .exporters.opsets import check_opset, opset_range
 from .frameworks import framework_of
 from .generation import (
@@ -71,7 +72,16 @@ from .manifest import (
 from .plugins import get_registry
 from .registry import ConfigRegistration
 from .request import ExportRequest
-from .seq2seq import SINGLE_FILE, ExportPart, check_layout, layout_configs, layout_parts
+from .seq2seq import (
+    MERGED_DECODER,
+    SINGLE_FILE,
+    WITH_PAST_CHECK,
+    ExportPart,
+    check_layout,
+    layout_configs,
+    layout_parts,
+    merged_decoder_parts,
+)
 from .staging import StagedOutput, check_feature_folders, folder_locked, note_written
 from .steps import StepContext
 from .validate import ReferenceRun, ValidationReport, check_onnx_outputs, reference_run
@@ -101,7 +111,9 @@ class ExportResult:
     @property
     def onnx_files(self) -> list[Path]:
         """The ONNX files written, in the layout's order."""
-        return [self.output / name for name in self.validation]
+        return [
+            self.output / name for name in dict.fromkeys(name.removesuffix(WITH_PAST_CHECK) for name in self.validation)
+        ]
 
 
 def choose_exporter(request: ExportRequest, framework: str) -> str:
@@ -201,7 +213,8 @@ def load(planned: Plan, progress: Progress) -> Loaded:
 
 
 def export_files(planned: Plan, loaded: Loaded, staging: Path, progress: Progress) -> None:
-    """Export each file of the layout into ``staging``."""
+    """Export each graph of the layout into ``staging``; merge the two decoders of a split export with past into
+    one file."""
     request = planned.request
     for part in loaded.parts:
         progress(f"Exporting {part.file_name} with {request.exporter} (opset {planned.opset})")
@@ -215,6 +228,13 @@ def export_files(planned: Plan, loaded: Loaded, staging: Path, progress: Progres
             exporter=request.exporter,
             external_data=request.external_data,
         )
+    decoders = merged_decoder_parts(loaded.parts)
+    if decoders is not None:
+        merged = f"{MERGED_DECODER}.onnx"
+        progress(f"Merging {' and '.join(decoders)} into {merged}, the weights stored once")
+        contract = layout_configs(request.layout, loaded.onnx_config)[merged]
+        no_past, with_past = (staging / name for name in decoders)
+        merge_decoder_files(no_past, with_past, staging / merged, contract, request.external_data)
 
 
 def post_process(planned: Plan, contracts: Mapping[str, Any], staging: Path, progress: Progress) -> None:
@@ -259,7 +279,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             stacklevel=2,
         )
     dtypes = export_dtypes(request.model, planned.model_config, loaded.model)
-    contracts = {part.file_name: part.config for part in loaded.parts}
+    contracts = layout_configs(request.layout, loaded.onnx_config)
     attention = loaded.model.config._attn_implementation
     generation_config = _generation_config(loaded.model)
     with _kept_or_reported(staged, output), staged as staging:
@@ -454,7 +474,8 @@ class PendingChecks:
     """What validation needs from the framework model, taken before the model is freed: its outputs on the
     validation inputs per file, and its ``generate()`` tokens where the generation check applies."""
 
-    references: dict[str, ReferenceRun]
+    references: dict[str, ReferenceRun]  # by check name (a file, or a branch of the merged decoder)
+    files: dict[str, str]  # the file each check runs
     output_names: dict[str, list[str]]
     generation: GenerationReference | None
     layout: str
@@ -472,13 +493,14 @@ def prepare_checks(
 ) -> PendingChecks:
     """Run the framework model for every file's validation and for the generation check."""
     progress(f"Running the {framework_of(model).label} model on the validation inputs")
-    references = {part.file_name: reference_run(part.config, preprocessor, part.model) for part in parts}
+    references = {part.check_name: reference_run(part.config, preprocessor, part.model) for part in parts}
     generation = None
     if request.generation_check and can_check_generation(onnx_config, model, request.layout):
         progress(f"Generating {request.max_new_tokens} tokens with generate()")
         generation = generation_reference(model, preprocessor, request.prompts, request.max_new_tokens)
-    output_names = {part.file_name: list(part.config.outputs) for part in parts}
-    return PendingChecks(references, output_names, generation, request.layout, atol)
+    output_names = {part.check_name: list(part.config.outputs) for part in parts}
+    files = {part.check_name: part.checked_file for part in parts}
+    return PendingChecks(references, files, output_names, generation, request.layout, atol)
 
 
 def run_checks(
@@ -490,7 +512,8 @@ def run_checks(
     sessions: dict[Path, Any] | None = {} if pending.generation is not None else None
     for name, reference in pending.references.items():
         progress(f"Validating {name} in ONNX Runtime (atol {pending.atol:g})")
-        reports[name] = _check_part(name, reference, folder, pending.output_names[name], pending.atol, sessions)
+        checked = folder / pending.files[name]
+        reports[name] = _check_part(name, reference, checked, pending.output_names[name], pending.atol, sessions)
     generation = None
     if pending.generation is not None:
         progress("Checking greedy generation in ONNX Runtime against generate()")
@@ -500,20 +523,20 @@ def run_checks(
 
 
 def _check_part(
-    file_name: str,
+    name: str,
     reference: ReferenceRun,
-    staging: Path,
+    onnx_file: Path,
     output_names: list[str],
     atol: float,
     sessions: dict[Path, Any] | None,
 ) -> ValidationReport:
-    """Validate one exported file against the reference run made before the model was freed."""
+    """Validate one exported file (or branch) against the reference run made before the model was freed."""
     try:
-        return check_onnx_outputs(reference, staging / file_name, output_names, atol, sessions)
+        return check_onnx_outputs(reference, onnx_file, output_names, atol, sessions)
     except ValidationError as exc:
-        if file_name == ONNX_FILE_NAME:
+        if name == ONNX_FILE_NAME:
             raise
-        raise ValidationError(f"{file_name}: {exc}") from exc
+        raise ValidationError(f"{name}: {exc}") from exc
 
 
 @dataclasses.dataclass

@@ -4,16 +4,20 @@ transformers.onnx wrote one graph, which reruns the encoder for every generated 
 the files of Optimum's layout, with its file and input names:
 
 - ``encoder_model.onnx``: the encoder's inputs -> ``last_hidden_state``;
-- ``decoder_model.onnx``: ``input_ids`` (decoder tokens), ``encoder_attention_mask``, ``encoder_hidden_states``
-  -> the task's outputs, plus ``present.{i}.(decoder|encoder).(key|value)`` for ``-with-past`` features;
-- ``decoder_with_past_model.onnx`` (``-with-past`` features): ``input_ids`` (the new tokens),
-  ``encoder_attention_mask`` and ``past_key_values.*`` -> the task's outputs and ``present.{i}.decoder.*``
-  (the cross-attention past never changes, so it is not returned again).
+- ``decoder_model_merged.onnx`` (``-with-past`` features): every decoding step in one file, the weights stored
+  once (:mod:`onnxcore.exporters.merged_decoder`). It takes ``input_ids`` (decoder tokens), ``encoder_attention_mask``,
+  ``encoder_hidden_states``, ``past_key_values.{i}.(decoder|encoder).(key|value)`` and ``use_cache_branch``; on the
+  first step the past has length 0 and ``use_cache_branch`` is false, after it the new tokens come with the
+  fed-back past. It returns the task's outputs and ``present.*`` (on later steps ``present.*.encoder.*`` is empty:
+  the cross-attention past never changes);
+- ``decoder_model.onnx`` (features without past): decoder tokens, ``encoder_attention_mask`` and
+  ``encoder_hidden_states`` -> the task's outputs.
 
-Each file is described by an OnnxConfig derived from the plugin's :class:`OnnxSeq2SeqConfigWithPast`, and traced
-through a module that calls the whole model with the encoder output given, so the model's own head (T5's
-rescaled tied embeddings, Whisper's projection) is in the graph. Any encoder-decoder plugin gets this layout from
-its single-graph config, without code of its own.
+The merged file is made from two traced graphs, the first-step decoder and the decoder with past (each described
+by an OnnxConfig derived from the plugin's :class:`OnnxSeq2SeqConfigWithPast`, and validated on its own inputs
+through the merged file). Each is traced through a module that calls the whole model with the encoder output
+given, so the model's own head (T5's rescaled tied embeddings, Whisper's projection) is in the graph. Any
+encoder-decoder plugin gets this layout from its single-graph config, without code of its own.
 """
 
 from __future__ import annotations
@@ -34,6 +38,10 @@ from .model_inputs import cache_layers, past_argument
 ENCODER = "encoder_model"
 DECODER = "decoder_model"
 DECODER_WITH_PAST = "decoder_with_past_model"
+MERGED_DECODER = "decoder_model_merged"
+USE_CACHE_BRANCH = "use_cache_branch"
+#: What a check of the merged decoder's with-past branch is called in reports and the manifest.
+WITH_PAST_CHECK = "#with_past"
 LAYOUTS = ("single", "split")
 DEFAULT_LAYOUT = "single"
 SINGLE_FILE = "model.onnx"
@@ -53,17 +61,35 @@ def encoder_hidden_size(model_config: Any) -> int:
 class Seq2SeqPartConfig(OnnxConfig):
     """The contract of one file of the split layout, derived from the model's single-graph config."""
 
-    def __init__(self, parent: OnnxSeq2SeqConfigWithPast, part: str) -> None:
+    def __init__(self, parent: OnnxSeq2SeqConfigWithPast, part: str, merged: bool = False) -> None:
         super().__init__(parent._config, task=parent.task)
         self.parent = parent
         self.part = part
+        self.merged = merged  # a decoder traced for, and checked through, the merged file
         self._without_past = copy.copy(parent)
         self._without_past.use_past = False
 
     @property
     def use_past(self) -> bool:
-        """Whether this file takes ``past_key_values.*`` (only the decoder with past does)."""
-        return self.part == DECODER_WITH_PAST
+        """Whether this graph takes ``past_key_values.*`` (the decoder with past and the merged decoder)."""
+        return self.part in (DECODER_WITH_PAST, MERGED_DECODER)
+
+    @property
+    def file_name(self) -> str:
+        """The file this graph is traced to (the two decoders merge into ``decoder_model_merged.onnx`` after)."""
+        return f"{self.part}.onnx"
+
+    @property
+    def check_name(self) -> str:
+        """What its validation is reported as: the file checked, and which branch of the merged decoder."""
+        if not self.merged:
+            return self.file_name
+        return f"{MERGED_DECODER}.onnx" + (WITH_PAST_CHECK if self.part == DECODER_WITH_PAST else "")
+
+    @property
+    def checked_file(self) -> str:
+        """The file of the folder whose outputs the validation compares."""
+        return f"{MERGED_DECODER}.onnx" if self.merged else self.file_name
 
     @property
     def returns_present(self) -> bool:
@@ -83,14 +109,20 @@ class Seq2SeqPartConfig(OnnxConfig):
         common: OrderedDict[str, dict[int, str]] = OrderedDict(input_ids={0: "batch", 1: "decoder_sequence"})
         if "attention_mask" in self.encoder_input_names:
             common["encoder_attention_mask"] = {0: "batch", 1: "encoder_sequence"}
-        if self.part == DECODER:
+        if self.part != DECODER_WITH_PAST:
             common["encoder_hidden_states"] = self._encoder_axes(1)
-        else:
-            for i in range(self.parent.num_layers[1]):
-                for kind in ("decoder", "encoder"):
+        if self.part == DECODER:
+            return common
+        for i in range(self.parent.num_layers[1]):
+            for kind in ("decoder", "encoder"):
+                if self.part == MERGED_DECODER:  # the first step's past is empty, of whatever shape runtimes make
+                    axes = {0: "batch", 1: "past_heads", 2: f"past_{kind}_sequence", 3: "past_head_size"}
+                else:
                     axes = {0: "batch", 2: "past_decoder_sequence"} if kind == "decoder" else self._encoder_axes(2)
-                    for tensor in ("key", "value"):
-                        common[f"past_key_values.{i}.{kind}.{tensor}"] = dict(axes)
+                for tensor in ("key", "value"):
+                    common[f"past_key_values.{i}.{kind}.{tensor}"] = dict(axes)
+        if self.part == MERGED_DECODER:
+            common[USE_CACHE_BRANCH] = {}
         return common
 
     def _encoder_axes(self, axis: int) -> dict[int, str]:
@@ -104,17 +136,19 @@ class Seq2SeqPartConfig(OnnxConfig):
         common: OrderedDict[str, dict[int, str]] = OrderedDict(
             (name, dict(axes)) for name, axes in self._without_past.outputs.items()
         )
-        if self.returns_present:
-            kinds = [("decoder", "decoder_sequence")]
-            if self.part == DECODER_WITH_PAST:
-                kinds = [("decoder", "past_decoder_sequence + decoder_sequence")]
-            else:
-                kinds.append(("encoder", "encoder_sequence"))
-            for i in range(self.parent.num_layers[1]):
-                for kind, length in kinds:
-                    axes = self._encoder_axes(2) if kind == "encoder" else {0: "batch", 2: length}
-                    for tensor in ("key", "value"):
-                        common[f"present.{i}.{kind}.{tensor}"] = dict(axes)
+        if not self.returns_present:
+            return common
+        decoder_length = "decoder_sequence" if self.part == DECODER else "past_decoder_sequence + decoder_sequence"
+        for i in range(self.parent.num_layers[1]):
+            for kind in ("decoder", "encoder") if self.part != DECODER_WITH_PAST else ("decoder",):
+                if kind == "decoder":
+                    axes = {0: "batch", 2: decoder_length}
+                elif self.part == MERGED_DECODER:  # empty after the first step
+                    axes = {0: "batch", 1: "present_heads", 2: "encoder_sequence", 3: "present_head_size"}
+                else:
+                    axes = self._encoder_axes(2)
+                for tensor in ("key", "value"):
+                    common[f"present.{i}.{kind}.{tensor}"] = dict(axes)
         return common
 
     @property
@@ -159,6 +193,28 @@ class Seq2SeqPartConfig(OnnxConfig):
         the decoder with past gets one new token, as in generation."""
         single = self._without_past.generate_validation_inputs(preprocessor, framework=framework)
         return self._part_inputs(single, framework, new_tokens=1, seed=2)
+
+    def generate_dummy_inputs_onnxruntime(self, reference_model_inputs: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Checked through the merged file, each decoder also gets what the other branch takes, as runtimes feed
+        it: the first step an empty past and ``use_cache_branch`` false, a later step zero encoder states (its
+        branch reads the cached cross-attention instead) and true."""
+        inputs = dict(reference_model_inputs)
+        if not self.merged:
+            return inputs
+        batch = int(np.shape(inputs["input_ids"])[0])
+        later = self.part == DECODER_WITH_PAST
+        if later:
+            encoder_length = int(np.shape(inputs["past_key_values.0.encoder.key"])[2])
+            shape = (batch, encoder_length, encoder_hidden_size(self._config))
+            inputs["encoder_hidden_states"] = np.zeros(shape, dtype=np.float32)
+        else:
+            empty = np.zeros(self.parent.past_shape(batch, 0), dtype=np.float32)
+            inputs.update((name, empty) for name in self._merged_past_names())
+        inputs[USE_CACHE_BRANCH] = np.array([later])
+        return inputs
+
+    def _merged_past_names(self) -> list[str]:
+        return [name for name in Seq2SeqPartConfig(self.parent, MERGED_DECODER).inputs if name.startswith("past_")]
 
     def _part_inputs(
         self, single: Mapping[str, Any], framework: Any, new_tokens: int | None, seed: int
@@ -233,11 +289,21 @@ class Seq2SeqDecoder:
 
 @dataclasses.dataclass
 class ExportPart:
-    """One ONNX file of an export: its name, its contract and the module traced for it."""
+    """One traced graph of an export: the file it is traced to, its contract and the module traced for it."""
 
     file_name: str
     config: OnnxConfig
     model: Any
+
+    @property
+    def check_name(self) -> str:
+        """What its validation is reported as (a branch of the merged decoder has its own name)."""
+        return self.config.check_name if isinstance(self.config, Seq2SeqPartConfig) else self.file_name
+
+    @property
+    def checked_file(self) -> str:
+        """The file of the finished folder that validation runs."""
+        return self.config.checked_file if isinstance(self.config, Seq2SeqPartConfig) else self.file_name
 
 
 def applicable_layouts(config_class: type[OnnxConfig], task: str) -> tuple[str, ...]:
@@ -263,24 +329,44 @@ def check_layout(layout: str, config: OnnxConfig) -> None:
 
 
 def layout_configs(layout: str, config: OnnxConfig) -> dict[str, OnnxConfig]:
-    """The files ``layout`` writes for ``config``, each with its contract: ``model.onnx``, or the split files."""
+    """The ONNX files ``layout`` leaves in the folder for ``config``, each with its contract: ``model.onnx``, or
+    the encoder and the (merged, with past) decoder."""
     check_layout(layout, config)
     if layout == "single":
         return {SINGLE_FILE: config}
     assert isinstance(config, OnnxSeq2SeqConfigWithPast)
-    parts = [ENCODER, DECODER, DECODER_WITH_PAST] if config.use_past else [ENCODER, DECODER]
+    parts = [ENCODER, MERGED_DECODER] if config.use_past else [ENCODER, DECODER]
     return {f"{part}.onnx": Seq2SeqPartConfig(config, part) for part in parts}
 
 
+def traced_configs(layout: str, config: OnnxConfig) -> list[OnnxConfig]:
+    """The graphs ``layout`` traces for ``config``: the files of :func:`layout_configs`, the merged decoder as
+    its two decoders."""
+    traced: list[OnnxConfig] = []
+    for part_config in layout_configs(layout, config).values():
+        if isinstance(part_config, Seq2SeqPartConfig) and part_config.part == MERGED_DECODER:
+            traced += [
+                Seq2SeqPartConfig(part_config.parent, part, merged=True) for part in (DECODER, DECODER_WITH_PAST)
+            ]
+        else:
+            traced.append(part_config)
+    return traced
+
+
 def layout_parts(layout: str, config: OnnxConfig, model: Any) -> list[ExportPart]:
-    """The files ``layout`` writes for ``config``, with the module traced for each."""
-    configs = layout_configs(layout, config)
+    """The graphs ``layout`` traces for ``config``, with the module traced for each."""
     decoder = framework_of(model).ops.wrap_module(model, Seq2SeqDecoder) if layout == "split" else None
     parts = []
-    for file_name, part_config in configs.items():
+    for part_config in traced_configs(layout, config):
         if not isinstance(part_config, Seq2SeqPartConfig):
-            module = model
-        else:
-            module = model.get_encoder() if part_config.part == ENCODER else decoder
-        parts.append(ExportPart(file_name, part_config, module))
+            parts.append(ExportPart(SINGLE_FILE, part_config, model))
+            continue
+        module = model.get_encoder() if part_config.part == ENCODER else decoder
+        parts.append(ExportPart(part_config.file_name, part_config, module))
     return parts
+
+
+def merged_decoder_parts(parts: list[ExportPart]) -> tuple[str, str] | None:
+    """The traced files (first-step decoder, decoder with past) that merge into ``decoder_model_merged.onnx``."""
+    merged = [part.file_name for part in parts if isinstance(part.config, Seq2SeqPartConfig) and part.config.merged]
+    return (merged[0], merged[1]) if merged else None

@@ -1,0 +1,283 @@
+"""One decoder file for an encoder-decoder: the first step and every later one, with the weights stored once.
+
+The decoder without past and the decoder with past are traced apart (their graphs differ: the first computes the
+cross-attention keys and values from the encoder output, the second reads them from the cache), then merged into
+one graph with Optimum's contract, which Optimum's ``ORTModelForSeq2SeqLM``/``ORTModelForSpeechSeq2Seq`` and
+transformers.js load as ``decoder_model_merged.onnx``:
+
+- an ``If`` on the input ``use_cache_branch`` (bool, shape [1]) runs the with-past graph when true, else the
+  first-step graph;
+- the merged graph takes the union of both inputs; on the first step the runtimes feed a past of length 0 (the
+  first-step branch never reads it), so every past dimension is symbolic;
+- it returns the first-step graph's outputs; the with-past branch returns an empty ``present.*.encoder.*``
+  (the cross-attention cache never changes: runtimes keep the first step's);
+- weights (initializers and large ``Constant`` tensors) equal in both graphs are stored once, in the outer graph,
+  which both branches read: 0.5x the bytes of the two files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import onnx
+from onnx import helper
+
+from ..errors import ExportFailedError
+from ..seq2seq import USE_CACHE_BRANCH
+from .onnx_files import EXTERNAL_DATA_SUFFIX, consolidate_external_data
+
+#: Tensors from this size up are shared between the branches (smaller ones are shapes and scalars).
+SHARED_TENSOR_BYTES = 1024
+_BRANCH_PREFIXES = ("no_past/", "with_past/")
+_EMPTY_PREFIX = "with_past/empty/"
+MERGED_GRAPH = "decoder_model_merged"
+_PROTOBUF_LIMIT = 2**31 - 1
+
+
+def tensor_digest(tensor: onnx.TensorProto) -> str:
+    """What makes two weights the same: type, shape and bytes (not the name the exporter gave them)."""
+    digest = hashlib.sha256(f"{tensor.data_type}:{list(tensor.dims)}:".encode())
+    digest.update(tensor.raw_data if tensor.HasField("raw_data") else tensor.SerializeToString())
+    return digest.hexdigest()
+
+
+def tensor_bytes(tensor: onnx.TensorProto) -> int:
+    """Bytes of a tensor's data (raw or typed fields)."""
+    return len(tensor.raw_data) if tensor.HasField("raw_data") else tensor.ByteSize()
+
+
+def _constant_tensor(node: onnx.NodeProto) -> onnx.TensorProto | None:
+    """The tensor of a ``Constant`` node's ``value`` attribute, if that is how it is given."""
+    if node.op_type != "Constant" or node.domain not in ("", "ai.onnx"):
+        return None
+    return next((attribute.t for attribute in node.attribute if attribute.name == "value"), None)
+
+
+def _defined_names(graph: onnx.GraphProto) -> set[str]:
+    """Every value name a graph (and its subgraphs) defines: node outputs, initializers, subgraph inputs."""
+    names = {tensor.name for tensor in graph.initializer} | {value.name for value in graph.input}
+    for node in graph.node:
+        names.update(name for name in node.output if name)
+        for subgraph in _subgraphs(node):
+            names |= _defined_names(subgraph)
+    return names
+
+
+def _subgraphs(node: onnx.NodeProto) -> Iterable[onnx.GraphProto]:
+    for attribute in node.attribute:
+        if attribute.HasField("g"):
+            yield attribute.g
+        yield from attribute.graphs
+
+
+def _rename(graph: onnx.GraphProto, renames: Mapping[str, str]) -> None:
+    """Rename values everywhere in ``graph`` and its subgraphs."""
+    for tensor in graph.initializer:
+        tensor.name = renames.get(tensor.name, tensor.name)
+    for values in (graph.input, graph.output, graph.value_info):
+        for value in values:
+            value.name = renames.get(value.name, value.name)
+    for node in graph.node:
+        node.input[:] = [renames.get(name, name) for name in node.input]
+        node.output[:] = [renames.get(name, name) for name in node.output]
+        for subgraph in _subgraphs(node):
+            _rename(subgraph, renames)
+
+
+class _SharedWeights:
+    """The outer graph's initializers: one per distinct large tensor of either branch."""
+
+    def __init__(self) -> None:
+        self.initializers: list[onnx.TensorProto] = []
+        self._by_digest: dict[str, str] = {}
+        self._names: set[str] = set()
+
+    def add(self, tensor: onnx.TensorProto, reserved: set[str]) -> str:
+        """The outer name of ``tensor``'s weight: an existing one with the same bytes, else a new one."""
+        digest = tensor_digest(tensor)
+        if digest in self._by_digest:
+            return self._by_digest[digest]
+        name, suffix = tensor.name or "weight", 0
+        while name in self._names or name in reserved:
+            suffix += 1
+            name = f"{tensor.name or 'weight'}.{suffix}"
+        shared = onnx.TensorProto()
+        shared.CopyFrom(tensor)
+        shared.name = name
+        self.initializers.append(shared)
+        self._by_digest[digest] = name
+        self._names.add(name)
+        return name
+
+
+def _branch(
+    model: onnx.ModelProto, prefix: str, outer_inputs: set[str], shared: _SharedWeights, reserved: set[str]
+) -> onnx.GraphProto:
+    """``model``'s graph as an ``If`` branch: no inputs (it reads the outer graph's), its large weights moved to
+    the outer graph, every other value prefixed so that the two branches' names cannot collide."""
+    graph = onnx.GraphProto()
+    graph.CopyFrom(model.graph)
+    graph.name = prefix.rstrip("/")
+    renames = {name: prefix + name for name in _defined_names(graph) - outer_inputs}
+    kept = []
+    for tensor in graph.initializer:
+        if tensor_bytes(tensor) >= SHARED_TENSOR_BYTES:
+            renames[tensor.name] = shared.add(tensor, reserved)
+        else:
+            kept.append(tensor)
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    nodes = []
+    for node in graph.node:
+        tensor = _constant_tensor(node)
+        if tensor is not None and tensor_bytes(tensor) >= SHARED_TENSOR_BYTES:
+            renames[node.output[0]] = shared.add(tensor, reserved)
+        else:
+            nodes.append(node)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    outputs = [value.name for value in graph.output]
+    del graph.input[:]
+    _rename(graph, renames)
+    for original, value in zip(outputs, graph.output):
+        if not value.name.startswith(prefix):  # an outer value (an input, a shared weight): through a node
+            source, value.name = value.name, f"{prefix}{original}/passthrough"
+            graph.node.append(helper.make_node("Identity", [source], [value.name]))
+    return graph
+
+
+def _empty_output(value: onnx.ValueInfoProto, name: str) -> onnx.NodeProto:
+    """A ``Constant`` node giving an empty tensor of ``value``'s type and rank (every dimension 0)."""
+    tensor_type = value.type.tensor_type
+    rank = len(tensor_type.shape.dim)
+    empty = helper.make_tensor(name + "/empty", tensor_type.elem_type, [0] * rank, vals=[])
+    return helper.make_node("Constant", [], [name], value=empty)
+
+
+def _with_axes(value: onnx.ValueInfoProto, axes: Mapping[int, str]) -> onnx.ValueInfoProto:
+    """``value`` with the contract's names on its dynamic axes (a fixed size made symbolic where the contract
+    says so: the past of the first step is empty, whatever shape a runtime gives it)."""
+    copied = onnx.ValueInfoProto()
+    copied.CopyFrom(value)
+    dims = copied.type.tensor_type.shape.dim
+    for axis, name in axes.items():
+        if axis < len(dims):
+            dims[axis].dim_param = name
+    return copied
+
+
+def merge_decoders(
+    no_past: onnx.ModelProto,
+    with_past: onnx.ModelProto,
+    inputs: Mapping[str, Mapping[int, str]],
+    outputs: Mapping[str, Mapping[int, str]],
+) -> onnx.ModelProto:
+    """The merged decoder of a first-step decoder and a decoder with past (see the module docstring), with the
+    contract's ``inputs`` (in order, ``use_cache_branch`` among them) and ``outputs`` and their axis names."""
+    values = {value.name: value for value in [*with_past.graph.input, *no_past.graph.input]}
+    values[USE_CACHE_BRANCH] = helper.make_tensor_value_info(USE_CACHE_BRANCH, onnx.TensorProto.BOOL, [1])
+    unknown = [name for name in inputs if name not in values]
+    if unknown or set(values) - set(inputs):
+        raise ExportFailedError(f"the decoders' inputs {sorted(values)} are not the merged contract's {list(inputs)}.")
+    first_outputs = [value.name for value in no_past.graph.output]
+    later_values = {value.name: value for value in with_past.graph.output}
+    if first_outputs != list(outputs) or not set(later_values) <= set(outputs):
+        raise ExportFailedError(
+            f"the decoders return {first_outputs} and {list(later_values)}, not the merged contract's {list(outputs)}."
+        )
+    reserved = set(inputs) | set(outputs)
+    shared = _SharedWeights()
+    first = _branch(no_past, _BRANCH_PREFIXES[0], set(inputs), shared, reserved)
+    later = _branch(with_past, _BRANCH_PREFIXES[1], set(inputs), shared, reserved)
+    # the with-past branch returns every first-step output, in the same order: an empty tensor where it has none
+    later_by_name = {original.name: value for original, value in zip(with_past.graph.output, later.output)}
+    branch_outputs = []
+    for original in no_past.graph.output:
+        if original.name in later_values:
+            branch_outputs.append(later_by_name[original.name])
+            continue
+        empty = _EMPTY_PREFIX + original.name
+        later.node.append(_empty_output(original, empty))
+        branch_outputs.append(helper.make_value_info(empty, original.type))
+    del later.output[:]
+    later.output.extend(branch_outputs)
+    if_node = helper.make_node(
+        "If", [USE_CACHE_BRANCH], first_outputs, name="use_cache_branch_if", then_branch=later, else_branch=first
+    )
+    merged_outputs = [
+        _with_axes(later_values.get(value.name, value), outputs[value.name]) for value in no_past.graph.output
+    ]
+    merged_inputs = [_with_axes(values[name], axes) for name, axes in inputs.items()]
+    graph = helper.make_graph([if_node], MERGED_GRAPH, merged_inputs, merged_outputs, shared.initializers)
+    merged = helper.make_model(graph, opset_imports=_opsets(no_past, with_past))
+    merged.ir_version = max(no_past.ir_version, with_past.ir_version)
+    merged.producer_name, merged.producer_version = no_past.producer_name, no_past.producer_version
+    merged.functions.extend(_functions(no_past, with_past))
+    return merged
+
+
+def _opsets(*models: onnx.ModelProto) -> list[onnx.OperatorSetIdProto]:
+    versions: dict[str, int] = {}
+    for model in models:
+        for opset in model.opset_import:
+            versions[opset.domain] = max(versions.get(opset.domain, 0), opset.version)
+    return [helper.make_opsetid(domain, version) for domain, version in versions.items()]
+
+
+def _functions(*models: onnx.ModelProto) -> list[onnx.FunctionProto]:
+    """The models' local functions (torch.export writes some), each once; two different bodies under one name
+    cannot be merged."""
+    functions: dict[tuple[str, str, str], onnx.FunctionProto] = {}
+    for model in models:
+        for function in model.functions:
+            key = (function.domain, function.name, function.overload)
+            if key in functions and functions[key] != function:
+                raise ExportFailedError(
+                    f"the two decoders define the function {function.domain}.{function.name} differently; export"
+                    " with --exporter torchscript."
+                )
+            functions.setdefault(key, function)
+    return list(functions.values())
+
+
+def stored_tensors(model: onnx.ModelProto) -> list[onnx.TensorProto]:
+    """The large tensors a model stores (initializers of every graph and large ``Constant`` values)."""
+    found = []
+
+    def visit(graph: onnx.GraphProto) -> None:
+        found.extend(tensor for tensor in graph.initializer if tensor_bytes(tensor) >= SHARED_TENSOR_BYTES)
+        for node in graph.node:
+            tensor = _constant_tensor(node)
+            if tensor is not None and tensor_bytes(tensor) >= SHARED_TENSOR_BYTES:
+                found.append(tensor)
+            for subgraph in _subgraphs(node):
+                visit(subgraph)
+
+    visit(model.graph)
+    return found
+
+
+def merge_decoder_files(
+    no_past: Path,
+    with_past: Path,
+    merged: Path,
+    contract: Any,
+    external_data: bool,
+) -> list[Path]:
+    """Merge two decoder files into ``merged`` with the ``contract`` (an OnnxConfig) of its inputs and outputs,
+    delete them, and return the files written: weights go to
+    ``merged.data`` when asked, when either decoder kept them outside, or when the merged graph needs it."""
+    data_files = [path.with_name(path.name + EXTERNAL_DATA_SUFFIX) for path in (no_past, with_past)]
+    external = external_data or any(path.exists() for path in data_files)
+    model = merge_decoders(onnx.load(str(no_past)), onnx.load(str(with_past)), contract.inputs, contract.outputs)
+    external = external or sum(tensor_bytes(tensor) for tensor in stored_tensors(model)) > _PROTOBUF_LIMIT
+    data_name = merged.name + EXTERNAL_DATA_SUFFIX
+    if external:
+        consolidate_external_data(model, merged.parent, data_name, force=True)
+    onnx.save(model, str(merged))
+    for path in (no_past, with_past, *data_files):
+        path.unlink(missing_ok=True)
+    return [merged, merged.parent / data_name] if external else [merged]
