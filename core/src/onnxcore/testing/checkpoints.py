@@ -145,6 +145,16 @@ def save_byte_level_bpe_tokenizer(directory: Path, vocab_size: int = 400, tokeni
 T5_SPECIALS = {"pad_token": "<pad>", "eos_token": "</s>", "unk_token": "<unk>"}
 
 
+def _sentencepiece_normalizer() -> Any:
+    """NFKC, then runs of spaces collapsed: ``SentencePieceUnigramTokenizer``'s default without its leading
+    ``Nmt``, which transformers.js cannot read ("Unknown Normalizer type: Nmt"). Real SentencePiece tokenizers
+    put a ``Precompiled`` charsmap there; the kit has none, and its ASCII texts normalize the same either way."""
+    # lazily: keeps `import onnxcore` light
+    from tokenizers import Regex, normalizers
+
+    return normalizers.Sequence([normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")])
+
+
 def save_sentencepiece_tokenizer(
     directory: Path,
     vocab_size: int = 300,
@@ -168,6 +178,7 @@ def save_sentencepiece_tokenizer(
     directory.mkdir(parents=True, exist_ok=True)
     specials = special_tokens or FAIRSEQ_SPECIALS | {"mask_token": "<mask>"}
     unigram = SentencePieceUnigramTokenizer()
+    unigram.normalizer = _sentencepiece_normalizer()
     unigram.train_from_iterator(
         _training_sentences(),
         vocab_size=vocab_size,
