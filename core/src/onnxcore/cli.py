@@ -39,7 +39,8 @@ from .pipeline import (
 from .plugin_template import KINDS, create_plugin
 from .plugins import PluginHost, PluginInfo, get_host, get_registry
 from .progress import StageDisplay
-from .seq2seq import DEFAULT_LAYOUT, LAYOUTS
+from .runtimes import DEFAULT_RUNTIME, RUNTIMES
+from .seq2seq import LAYOUTS
 from .staging import written_before
 from .validate import ValidationReport
 
@@ -113,10 +114,17 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--layout",
         choices=LAYOUTS,
-        default=DEFAULT_LAYOUT,
-        help="encoder-decoder models: one model.onnx as transformers.onnx wrote it, or split into"
-        " encoder_model.onnx, decoder_model.onnx and decoder_with_past_model.onnx for generation"
-        " (default: %(default)s)",
+        help="encoder-decoder models: one model.onnx as transformers.onnx wrote it, or split for generation into"
+        " encoder_model.onnx and decoder_model_merged.onnx (decoder_model.onnx without past) (default: single"
+        " with --runtime onnxruntime, split for the others)",
+    )
+    export.add_argument(
+        "--runtime",
+        choices=tuple(RUNTIMES),
+        default=DEFAULT_RUNTIME,
+        help="the runtime that will load the folder, whose layout and inputs it gets: onnxruntime"
+        " (transformers.onnx's contract), optimum (Optimum's ORTModel classes: decoders take position_ids) or"
+        " transformers.js (the same, with the ONNX files in OUTPUT/onnx/) (default: %(default)s)",
     )
     export.add_argument(
         "--generation-check",
@@ -266,6 +274,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         trust_remote_code=args.trust_remote_code,
         external_data=args.external_data,
         layout=args.layout,
+        runtime=args.runtime,
         generation_check=args.generation_check,
         prompts=tuple(args.prompts or DEFAULT_PROMPTS),
         max_new_tokens=args.max_new_tokens,

@@ -22,6 +22,7 @@ from .config import OnnxSeq2SeqConfigWithPast
 from .errors import UsageError, ValidationError, first_line
 from .frameworks import framework_of
 from .model_inputs import PAST_INPUT, is_past_input, past_argument
+from .runtimes import POSITION_IDS, generation_position_ids
 from .seq2seq import DECODER, ENCODER, MERGED_DECODER, USE_CACHE_BRANCH
 from .utils import processor_parts
 from .validate import onnxruntime_errors, onnxruntime_session
@@ -143,10 +144,14 @@ def greedy_generate(
     past_names = list(past)
     output_names = ["logits", *(PRESENT_OUTPUT + name[len(PAST_INPUT) :] for name in past_names)]
     step_ids, mask = input_ids.astype(np.int64), attention_mask.astype(np.int64)
+    takes_positions = any(value.name == POSITION_IDS for value in session.get_inputs())
     unfinished = np.ones(batch, dtype=bool)
     new_tokens: list[np.ndarray] = []
     for _ in range(max_new_tokens):
-        logits, *presents = session.run(output_names, {"input_ids": step_ids, "attention_mask": mask, **past})
+        feeds = {"input_ids": step_ids, "attention_mask": mask, **past}
+        if takes_positions:  # as Optimum and transformers.js feed them
+            feeds[POSITION_IDS] = generation_position_ids(mask, step_ids.shape[1])
+        logits, *presents = session.run(output_names, feeds)
         next_ids = _next_tokens(logits, unfinished, eos_token_ids, pad_token_id)
         new_tokens.append(next_ids)
         if not unfinished.any():

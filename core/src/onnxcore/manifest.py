@@ -25,6 +25,7 @@ from .loading import installed_version
 from .plugins import get_host
 from .registry import ConfigRegistration
 from .request import ExportRequest
+from .runtimes import DEFAULT_RUNTIME, ONNX_FOLDER
 from .seq2seq import ENCODER
 
 if TYPE_CHECKING:
@@ -52,6 +53,24 @@ def sha256_of(path: Path) -> str:
 def is_plain_file_name(name: object) -> bool:
     """Whether ``name`` names a file directly inside a folder: not empty, ``.``, ``..``, a path or a NUL."""
     return isinstance(name, str) and name not in ("", ".", "..") and not any(char in name for char in "/\\\0")
+
+
+def is_export_file_name(name: object) -> bool:
+    """Whether ``name`` names a file an export writes: directly in its folder, or in its ``onnx/`` folder."""
+    if isinstance(name, str) and name.startswith(ONNX_FOLDER + "/"):
+        name = name[len(ONNX_FOLDER) + 1 :]
+    return is_plain_file_name(name)
+
+
+def export_file_names(folder: Path) -> list[str]:
+    """The files of an export folder, as its manifest lists them: its own, and those of its ``onnx/`` folder."""
+    names = []
+    for path in sorted(folder.iterdir()):
+        if path.name == ONNX_FOLDER and path.is_dir() and not path.is_symlink():
+            names += [f"{ONNX_FOLDER}/{inner.name}" for inner in sorted(path.iterdir())]
+        else:
+            names.append(path.name)
+    return names
 
 
 def _text(value: Any) -> bool:
@@ -88,6 +107,7 @@ _FIELD_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "exporter": (_text, "a string"),
     "files": (_object, "an object of file names"),
     "layout": (_text, "a string"),
+    "runtime": (_text, "a string"),
     "framework": (_text, "a string"),
     "preprocessor": (_text, "a string"),
     "opset": (_count, "a whole number"),
@@ -106,7 +126,7 @@ def files_problem(files: Any) -> str | None:
     if not isinstance(files, dict):
         return f"files must be an object of file names, not {type(files).__name__}"
     for name, entry in files.items():
-        if not is_plain_file_name(name) or name == MANIFEST_NAME:
+        if not is_export_file_name(name) or name == MANIFEST_NAME:
             return f"files has {name!r}, which is not a file name onnxcore writes"
         if not isinstance(entry, dict) or not _SHA256.fullmatch(str(entry.get("sha256", ""))):
             return f"files.{name} has no sha256 of 64 hex digits"
@@ -209,12 +229,13 @@ def build_manifest(
     """What the folder holds and how it was made, written as ``onnxcore.json``; ``contracts``: each ONNX file's
     OnnxConfig; ``dtypes``: the checkpoint's weight dtype and the export's."""
     files: dict[str, Any] = {}
-    for path in sorted(folder.iterdir()):
+    for file_name in export_file_names(folder):
+        path = folder / file_name
         entry: dict[str, Any] = {"sha256": sha256_of(path), "bytes": path.stat().st_size}
-        if path.name in contracts:
-            entry["inputs"] = {name: dict(axes) for name, axes in contracts[path.name].inputs.items()}
-            entry["outputs"] = {name: dict(axes) for name, axes in contracts[path.name].outputs.items()}
-        files[path.name] = entry
+        if file_name in contracts:
+            entry["inputs"] = {name: dict(axes) for name, axes in contracts[file_name].inputs.items()}
+            entry["outputs"] = {name: dict(axes) for name, axes in contracts[file_name].outputs.items()}
+        files[file_name] = entry
     plugin = next(info for info in get_host().plugins if info.name == registration.plugin)
     return {
         "onnxcore": installed_version("onnxcore"),
@@ -225,6 +246,7 @@ def build_manifest(
         "framework": framework,
         "exporter": request.exporter,
         "layout": request.layout,
+        "runtime": request.runtime,
         "attention": attention,
         "opset": opset,
         "versions": {name: installed_version(name) for name in framework_packages(framework)},
@@ -253,22 +275,26 @@ def check_file_hashes(folder: Path, manifest: dict[str, Any]) -> None:
 
 
 def read_export_settings(folder: Path) -> dict[str, Any]:
-    """Feature, exporter, layout and framework of the export in ``folder``; guessed from its files without a
-    manifest (the framework then from the checkpoint)."""
+    """Feature, exporter, layout, framework and runtime of the export in ``folder``; guessed from its files
+    without a manifest (the framework then from the checkpoint)."""
     manifest_file = folder / MANIFEST_NAME
     if not manifest_file.is_file():
-        if (folder / f"{ENCODER}.onnx").is_file():
-            return {
-                "feature": "seq2seq-lm-with-past",
-                "exporter": DEFAULT_EXPORTER,
-                "layout": "split",
-                "framework": None,
-            }
-        return {"feature": "causal-lm-with-past", "exporter": DEFAULT_EXPORTER, "layout": "single", "framework": None}
+        in_subfolder = (folder / ONNX_FOLDER).is_dir()
+        runtime = "transformers.js" if in_subfolder else DEFAULT_RUNTIME
+        onnx_folder = folder / ONNX_FOLDER if in_subfolder else folder
+        split = (onnx_folder / f"{ENCODER}.onnx").is_file()
+        return {
+            "feature": "seq2seq-lm-with-past" if split else "causal-lm-with-past",
+            "exporter": DEFAULT_EXPORTER,
+            "layout": "split" if split else "single",
+            "framework": None,
+            "runtime": runtime,
+        }
     manifest = read_manifest(folder)
     return {
         "feature": manifest["feature"],
         "exporter": manifest["exporter"],
         "layout": manifest.get("layout", "single"),
         "framework": manifest.get("framework", "pt"),
+        "runtime": manifest.get("runtime", DEFAULT_RUNTIME),
     }

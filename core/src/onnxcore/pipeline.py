@@ -72,10 +72,10 @@ from .manifest import (
 from .plugins import get_registry
 from .registry import ConfigRegistration
 from .request import ExportRequest
+from .runtimes import DEFAULT_RUNTIME, ONNX_FOLDER, Runtime, runtime_config, runtime_layout, runtime_named
 from .seq2seq import (
     MERGED_DECODER,
     SINGLE_FILE,
-    WITH_PAST_CHECK,
     ExportPart,
     check_layout,
     layout_configs,
@@ -106,14 +106,8 @@ class ExportResult:
     layout: str
     validation: dict[str, ValidationReport]
     manifest: dict[str, Any]
+    onnx_files: list[Path]  # in the layout's order
     generation: GenerationReport | None = None
-
-    @property
-    def onnx_files(self) -> list[Path]:
-        """The ONNX files written, in the layout's order."""
-        return [
-            self.output / name for name in dict.fromkeys(name.removesuffix(WITH_PAST_CHECK) for name in self.validation)
-        ]
 
 
 def choose_exporter(request: ExportRequest, framework: str) -> str:
@@ -141,6 +135,11 @@ def choose_opset(request: ExportRequest, onnx_config: Any, exporter: str) -> int
     return opset
 
 
+def onnx_path(runtime: Runtime, name: str) -> str:
+    """Where the export folder keeps ONNX file ``name`` for ``runtime`` (transformers.js: in ``onnx/``)."""
+    return f"{runtime.onnx_folder}/{name}" if runtime.onnx_folder else name
+
+
 def _names(names: list[str], shown: int = 3) -> str:
     more = f" and {len(names) - shown} more" if len(names) > shown else ""
     return ", ".join(names[:shown]) + more
@@ -163,6 +162,13 @@ class Plan:
     onnx_config: Any  # the registered OnnxConfig on the checkpoint's config
     framework: str
     opset: int
+    runtime: Runtime
+
+    def files(self, onnx_config: Any = None) -> dict[str, Any]:
+        """The ONNX files the export leaves in its folder, by path below it, each with its contract (of
+        ``onnx_config``, by default the plan's)."""
+        configs = layout_configs(str(self.request.layout), onnx_config or self.onnx_config)
+        return {onnx_path(self.runtime, name): config for name, config in configs.items()}
 
 
 @dataclasses.dataclass
@@ -194,11 +200,14 @@ def plan(request: ExportRequest, progress: Progress) -> Plan:
             " CPU (drop them)."
         )
     check_device(request.device)
-    request = dataclasses.replace(request, exporter=exporter)
+    runtime = runtime_named(request.runtime)
+    request = dataclasses.replace(
+        request, exporter=exporter, layout=runtime_layout(runtime, request.layout, onnx_config)
+    )
     opset = choose_opset(request, onnx_config, exporter)
     check_layout(request.layout, onnx_config)
     check_past_layers(onnx_config, registration.feature)
-    return Plan(request, model_config, registration, onnx_config, framework, opset)
+    return Plan(request, model_config, registration, onnx_config, framework, opset, runtime)
 
 
 def load(planned: Plan, progress: Progress) -> Loaded:
@@ -207,8 +216,9 @@ def load(planned: Plan, progress: Progress) -> Loaded:
     config_name = registration.onnx_config_cls.__name__
     progress(f"Loading {registration.model_type} model for {registration.feature} ({config_name})")
     model, missing = load_model(planned.request, registration, planned.framework)
-    onnx_config = registration.constructor()(model.config)
-    parts = layout_parts(planned.request.layout, onnx_config, model)
+    onnx_config = runtime_config(planned.runtime, registration.constructor()(model.config), model)
+    layout = str(planned.request.layout)
+    parts = [part.below(planned.runtime.onnx_folder) for part in layout_parts(layout, onnx_config, model)]
     return Loaded(model, missing, onnx_config, parts, load_preprocessor(planned.request))
 
 
@@ -216,6 +226,7 @@ def export_files(planned: Plan, loaded: Loaded, staging: Path, progress: Progres
     """Export each graph of the layout into ``staging``; merge the two decoders of a split export with past into
     one file."""
     request = planned.request
+    (staging / planned.runtime.onnx_folder).mkdir(exist_ok=True)
     for part in loaded.parts:
         progress(f"Exporting {part.file_name} with {request.exporter} (opset {planned.opset})")
         export(
@@ -230,9 +241,9 @@ def export_files(planned: Plan, loaded: Loaded, staging: Path, progress: Progres
         )
     decoders = merged_decoder_parts(loaded.parts)
     if decoders is not None:
-        merged = f"{MERGED_DECODER}.onnx"
+        merged = onnx_path(planned.runtime, f"{MERGED_DECODER}.onnx")
         progress(f"Merging {' and '.join(decoders)} into {merged}, the weights stored once")
-        contract = layout_configs(request.layout, loaded.onnx_config)[merged]
+        contract = planned.files(loaded.onnx_config)[merged]
         no_past, with_past = (staging / name for name in decoders)
         merge_decoder_files(no_past, with_past, staging / merged, contract, request.external_data)
 
@@ -254,7 +265,7 @@ def check(
     and a large model must not be in memory twice."""
     atol = atol if atol is not None else loaded.onnx_config.atol_for_validation
     pending = prepare_checks(
-        loaded.parts, loaded.onnx_config, loaded.model, loaded.preprocessor, planned.request, atol, progress
+        loaded.parts, loaded.onnx_config, loaded.model, loaded.preprocessor, planned, atol, progress
     )
     loaded.model, loaded.parts = None, []
     return_free_memory()
@@ -268,8 +279,9 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     check_native_paths(model_path=request.model, output_path=output)
     staged = StagedOutput(output, request.keep_failed, request.model, request.allow_other_files)
     planned = plan(request, progress)
-    files = list(layout_configs(request.layout, planned.onnx_config))
-    staged.claim.refuse_clashes([*files, *(f"{name}.data" for name in files)])  # now, not after the work
+    files = list(planned.files())
+    clashing = [*files, *(f"{name}.data" for name in files), planned.runtime.onnx_folder]
+    staged.claim.refuse_clashes([name for name in clashing if name])  # now, not after the work
     loaded = load(planned, progress)
     if loaded.missing_weights:
         warnings.warn(
@@ -279,7 +291,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             stacklevel=2,
         )
     dtypes = export_dtypes(request.model, planned.model_config, loaded.model)
-    contracts = layout_configs(request.layout, loaded.onnx_config)
+    contracts = planned.files(loaded.onnx_config)
     attention = loaded.model.config._attn_implementation
     generation_config = _generation_config(loaded.model)
     with _kept_or_reported(staged, output), staged as staging:
@@ -303,7 +315,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             dtypes,
         )
         (staging / MANIFEST_NAME).write_text(strict_json.dumps(manifest) + "\n")
-        names = sorted(path.name for path in staging.iterdir())
+        names = sorted([*manifest["files"], MANIFEST_NAME])
         progress(f"Writing {output}")
         staged.commit()
     registration = planned.registration
@@ -315,9 +327,10 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
         plugin=registration.plugin,
         exporter=planned.request.exporter,
         opset=planned.opset,
-        layout=request.layout,
+        layout=str(planned.request.layout),
         validation=reports,
         manifest=manifest,
+        onnx_files=[output / name for name in contracts],
         generation=generation,
     )
 
@@ -478,7 +491,7 @@ class PendingChecks:
     files: dict[str, str]  # the file each check runs
     output_names: dict[str, list[str]]
     generation: GenerationReference | None
-    layout: str
+    generation_target: str  # what the generation loop runs: the file, or the folder of the split files
     atol: float
 
 
@@ -487,11 +500,12 @@ def prepare_checks(
     onnx_config: Any,
     model: Any,
     preprocessor: Any,
-    request: ExportRequest,
+    planned: Plan,
     atol: float,
     progress: Progress,
 ) -> PendingChecks:
     """Run the framework model for every file's validation and for the generation check."""
+    request = planned.request
     progress(f"Running the {framework_of(model).label} model on the validation inputs")
     references = {part.check_name: reference_run(part.config, preprocessor, part.model) for part in parts}
     generation = None
@@ -500,7 +514,8 @@ def prepare_checks(
         generation = generation_reference(model, preprocessor, request.prompts, request.max_new_tokens)
     output_names = {part.check_name: list(part.config.outputs) for part in parts}
     files = {part.check_name: part.checked_file for part in parts}
-    return PendingChecks(references, files, output_names, generation, request.layout, atol)
+    target = onnx_path(planned.runtime, ONNX_FILE_NAME) if request.layout == "single" else planned.runtime.onnx_folder
+    return PendingChecks(references, files, output_names, generation, target, atol)
 
 
 def run_checks(
@@ -517,8 +532,7 @@ def run_checks(
     generation = None
     if pending.generation is not None:
         progress("Checking greedy generation in ONNX Runtime against generate()")
-        target = folder / ONNX_FILE_NAME if pending.layout == "single" else folder
-        generation = compare_generation(target, pending.generation, sessions)
+        generation = compare_generation(folder / pending.generation_target, pending.generation, sessions)
     return reports, generation
 
 
@@ -608,6 +622,7 @@ def validate_export(
             framework=manifest.get("framework", "pt"),
             exporter=manifest["exporter"],
             layout=manifest.get("layout", "single"),
+            runtime=manifest.get("runtime", DEFAULT_RUNTIME),
             preprocessor=manifest.get("preprocessor", "auto"),
             cache_dir=cache_dir,
             trust_remote_code=trust_remote_code,
@@ -643,9 +658,12 @@ def check_export_generation(
     if not onnx.exists():
         raise ModelPathError(f"{onnx} does not exist; pass the folder that onnxcore export wrote.")
     folder = onnx if onnx.is_dir() else onnx.parent
+    if folder.name == ONNX_FOLDER and (folder.parent / MANIFEST_NAME).is_file():  # a transformers.js folder's file
+        folder = folder.parent
     check_generation_settings(prompts, max_new_tokens)
     saved = read_export_settings(folder)
-    target = folder if saved["layout"] == "split" else (onnx / ONNX_FILE_NAME if onnx.is_dir() else onnx)
+    files = folder / runtime_named(saved["runtime"]).onnx_folder
+    target = files if saved["layout"] == "split" else (onnx if onnx.is_file() else files / ONNX_FILE_NAME)
     if not target.exists():
         raise ModelPathError(f"{onnx} has no {ONNX_FILE_NAME}; pass the folder that onnxcore export wrote.")
     request = ExportRequest(
@@ -654,6 +672,7 @@ def check_export_generation(
         feature=saved["feature"],
         exporter=saved["exporter"],
         layout=saved["layout"],
+        runtime=saved["runtime"],
         trust_remote_code=trust_remote_code,
     )
     planned = plan(dataclasses.replace(request, framework=saved["framework"], generation_check=False), progress)

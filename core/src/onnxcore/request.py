@@ -9,7 +9,7 @@ import dataclasses
 from pathlib import Path
 
 from .generation import DEFAULT_MAX_NEW_TOKENS, DEFAULT_PROMPTS
-from .seq2seq import DEFAULT_LAYOUT
+from .runtimes import DEFAULT_RUNTIME
 
 
 @dataclasses.dataclass
@@ -28,7 +28,8 @@ class ExportRequest:
     device: str = "cpu"
     trust_remote_code: bool = False
     external_data: bool | None = None
-    layout: str = DEFAULT_LAYOUT
+    layout: str | None = None  # None: the runtime's (split for encoder-decoders that generate, outside onnxruntime)
+    runtime: str = DEFAULT_RUNTIME  # the runtime the folder is for: its layout and input contract (runtimes.py)
     generation_check: bool = True
     prompts: tuple[str, ...] = DEFAULT_PROMPTS
     max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS

@@ -289,21 +289,26 @@ class Seq2SeqDecoder:
 
 @dataclasses.dataclass
 class ExportPart:
-    """One traced graph of an export: the file it is traced to, its contract and the module traced for it."""
+    """One traced graph of an export: the file it is traced to, its contract, the module traced for it, what
+    its validation is reported as and the file of the finished folder that validation runs (a branch of the merged
+    decoder is checked through the merged file)."""
 
     file_name: str
     config: OnnxConfig
     model: Any
+    check_name: str
+    checked_file: str
 
-    @property
-    def check_name(self) -> str:
-        """What its validation is reported as (a branch of the merged decoder has its own name)."""
-        return self.config.check_name if isinstance(self.config, Seq2SeqPartConfig) else self.file_name
-
-    @property
-    def checked_file(self) -> str:
-        """The file of the finished folder that validation runs."""
-        return self.config.checked_file if isinstance(self.config, Seq2SeqPartConfig) else self.file_name
+    def below(self, folder: str) -> ExportPart:
+        """The same part with its files in ``folder`` of the export (``""``: at its top)."""
+        if not folder:
+            return self
+        return dataclasses.replace(
+            self,
+            file_name=f"{folder}/{self.file_name}",
+            check_name=f"{folder}/{self.check_name}",
+            checked_file=f"{folder}/{self.checked_file}",
+        )
 
 
 def applicable_layouts(config_class: type[OnnxConfig], task: str) -> tuple[str, ...]:
@@ -359,14 +364,15 @@ def layout_parts(layout: str, config: OnnxConfig, model: Any) -> list[ExportPart
     parts = []
     for part_config in traced_configs(layout, config):
         if not isinstance(part_config, Seq2SeqPartConfig):
-            parts.append(ExportPart(SINGLE_FILE, part_config, model))
+            parts.append(ExportPart(SINGLE_FILE, part_config, model, SINGLE_FILE, SINGLE_FILE))
             continue
         module = model.get_encoder() if part_config.part == ENCODER else decoder
-        parts.append(ExportPart(part_config.file_name, part_config, module))
+        names = (part_config.file_name, part_config.check_name, part_config.checked_file)
+        parts.append(ExportPart(names[0], part_config, module, *names[1:]))
     return parts
 
 
 def merged_decoder_parts(parts: list[ExportPart]) -> tuple[str, str] | None:
     """The traced files (first-step decoder, decoder with past) that merge into ``decoder_model_merged.onnx``."""
-    merged = [part.file_name for part in parts if isinstance(part.config, Seq2SeqPartConfig) and part.config.merged]
+    merged = [part.file_name for part in parts if part.checked_file != part.file_name]
     return (merged[0], merged[1]) if merged else None

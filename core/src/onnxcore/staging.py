@@ -31,19 +31,28 @@ import signal
 import stat
 import threading
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import SimpleNamespace, TracebackType
 
 from . import strict_json
 from .errors import OutputPathError, ValidationError, first_line
-from .manifest import MANIFEST_NAME, files_problem, parse_manifest_text, read_manifest_text, sha256_of
+from .manifest import (
+    MANIFEST_NAME,
+    export_file_names,
+    files_problem,
+    parse_manifest_text,
+    read_manifest_text,
+    sha256_of,
+)
+from .runtimes import ONNX_FOLDER
 
 STAGING_PREFIX = ".onnxcore-staging-"
 FAILED_SUFFIX = ".failed"
 _STAGING_NAME = re.compile(r"^\.onnxcore-staging-([0-9a-f]{8}|x)-(\d+)-(\d+)-[0-9a-f]{8}(-old)?$")
 _PROBE_NAME = re.compile(r"^\.onnxcore-staging-probe-[0-9a-f]{8}$")
-_DEEPEST_NAME = "decoder_with_past_model.onnx.data"  # the longest path onnxcore writes below its staging folder
+# the longest path onnxcore writes below its staging folder
+_DEEPEST_NAME = f"{ONNX_FOLDER}/decoder_with_past_model.onnx.data"
 _STAGING_NAME_LENGTH = len(STAGING_PREFIX) + 8 + 1 + 10 + 1 + 20 + 1 + 8 + 4
 _NO_EXCHANGE = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP}
 
@@ -137,6 +146,12 @@ def survey(
                 owned[name] = _identity(info)
             else:
                 foreign[name] = why_not or "not a regular file"
+        elif name == ONNX_FOLDER and stat.S_ISDIR(info.st_mode):
+            inner, why = _survey_onnx_folder(folder / name, listed, known)
+            if why is None:
+                owned |= inner | {name: _identity(info)}
+            else:
+                foreign[name] = why
         elif not stat.S_ISREG(info.st_mode):
             foreign[name] = _kind(info)
         elif name not in listed:
@@ -146,6 +161,30 @@ def survey(
         else:
             foreign[name] = "changed since onnxcore wrote it"
     return owned, foreign
+
+
+def _survey_onnx_folder(
+    folder: Path, listed: dict[str, dict[str, object]], known: dict[str, tuple[int, ...]]
+) -> tuple[dict[str, tuple[int, ...]], str | None]:
+    """The files of an export's ``onnx/`` folder with their identities, or why the folder is not onnxcore's (the
+    first entry that is not a listed, unchanged regular file)."""
+    owned: dict[str, tuple[int, ...]] = {}
+    names = sorted(os.listdir(folder))
+    if not names:
+        return {}, "an empty folder onnxcore did not write"
+    for inner in names:
+        name = f"{ONNX_FOLDER}/{inner}"
+        info = os.lstat(folder / inner)
+        if not stat.S_ISREG(info.st_mode):
+            return {}, f"it holds {shown(name)}, {_kind(info)}"
+        if name not in listed:
+            return {}, f"it holds {shown(name)}, " + (
+                f"not listed in its {MANIFEST_NAME}" if listed else "not written by onnxcore"
+            )
+        if known.get(name) != _identity(info) and not _matches(folder / inner, info, listed[name]):
+            return {}, f"it holds {shown(name)}, changed since onnxcore wrote it"
+        owned[name] = _identity(info)
+    return owned, None
 
 
 def _kind(info: os.stat_result) -> str:
@@ -530,9 +569,9 @@ def _write_failed_manifest(staging: Path, error: ValidationError) -> None:
     """A kept rejected export lists its files like any export, so that the next ``--keep-failed`` run can prove
     ``OUT.failed`` is onnxcore's and replace it."""
     files = {
-        path.name: {"sha256": sha256_of(path), "bytes": path.stat().st_size}
-        for path in sorted(staging.iterdir())
-        if path.name != MANIFEST_NAME
+        name: {"sha256": sha256_of(staging / name), "bytes": (staging / name).stat().st_size}
+        for name in export_file_names(staging)
+        if name != MANIFEST_NAME
     }
     record = {"onnxcore": "failed export", "failed": first_line(error), "files": files}
     (staging / MANIFEST_NAME).write_text(strict_json.dumps(record) + "\n")
@@ -589,7 +628,7 @@ def _move_in(staging: Path, target: Path, owned: dict[str, tuple[int, ...]]) -> 
     moved: list[tuple[Path, Path]] = []
     try:
         fs.mkdir(aside)
-        for name in sorted(owned):
+        for name in sorted(name for name in owned if "/" not in name):  # onnx/ moves with its files
             fs.rename(target / name, aside / name)
             moved.append((target / name, aside / name))
         for name in sorted(os.listdir(staging)):
@@ -615,7 +654,9 @@ def _discard(folder: Path, owned: dict[str, tuple[int, ...]]) -> None:
     for unlink, rmdir in ((fs.unlink, fs.rmdir), (os.unlink, os.rmdir)):
         try:
             for name in os.listdir(folder):
-                if name in owned:
+                if name in owned and name == ONNX_FOLDER and os.path.isdir(folder / name):
+                    _remove_owned_folder(folder / name, owned, unlink, rmdir)
+                elif name in owned:
                     unlink(folder / name)
             if os.listdir(folder):
                 break
@@ -623,7 +664,7 @@ def _discard(folder: Path, owned: dict[str, tuple[int, ...]]) -> None:
             return
         except OSError as exc:
             error = exc
-    others = [name for name in os.listdir(folder) if name not in owned] if folder.is_dir() else []
+    others = _leftovers(folder, owned) if folder.is_dir() else []
     if others:
         kept = folder.with_name(f"onnxcore-kept-{secrets.token_hex(4)}")
         try:
@@ -641,6 +682,29 @@ def _discard(folder: Path, owned: dict[str, tuple[int, ...]]) -> None:
         f" ({error.strerror or error}); a later export there removes it.",
         stacklevel=2,
     )
+
+
+def _remove_owned_folder(
+    folder: Path, owned: dict[str, tuple[int, ...]], unlink: Callable[[Path], None], rmdir: Callable[[Path], None]
+) -> None:
+    """Remove the files of an old export's ``onnx/`` that onnxcore proved, then the folder if nothing else is in
+    it."""
+    for inner in os.listdir(folder):
+        if f"{folder.name}/{inner}" in owned:
+            unlink(folder / inner)
+    if not os.listdir(folder):
+        rmdir(folder)
+
+
+def _leftovers(folder: Path, owned: dict[str, tuple[int, ...]]) -> list[str]:
+    """What is left in an emptied folder that onnxcore did not prove it wrote (in ``onnx/`` too)."""
+    left = []
+    for name in sorted(os.listdir(folder)):
+        if name not in owned:
+            left.append(name)
+        elif os.path.isdir(folder / name):
+            left += [f"{name}/{inner}" for inner in sorted(os.listdir(folder / name))]
+    return left
 
 
 def _keep_owner_and_mode(folder: Path, was: os.stat_result) -> None:
