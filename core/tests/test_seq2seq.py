@@ -48,18 +48,41 @@ def test_split_export_of_another_architecture_validates_and_generates(seq2seq_pl
         model=str(tiny_bart), output=tmp_path / "out", feature="seq2seq-lm-with-past", layout="split"
     )
     result = run_export(request)
-    assert list(result.validation) == ["encoder_model.onnx", "decoder_model.onnx", "decoder_with_past_model.onnx"]
+    merged = "decoder_model_merged.onnx"
+    assert list(result.validation) == ["encoder_model.onnx", merged, f"{merged}#with_past"]
     assert all(report.ok for report in result.validation.values())
-    with_past = result.validation["decoder_with_past_model.onnx"].input_shapes
-    assert with_past["past_key_values.2.decoder.key"] == (3, 2, 12, 8)  # 3 decoder layers, 2 heads of 16 / 2
-    assert with_past["past_key_values.2.encoder.key"] == (3, 2, 9, 8)
+    assert sorted(path.name for path in (tmp_path / "out").glob("*.onnx")) == [merged, "encoder_model.onnx"]
+    first, later = result.validation[merged].input_shapes, result.validation[f"{merged}#with_past"].input_shapes
+    assert first["past_key_values.2.decoder.key"] == (3, 2, 0, 8)  # the first step: an empty past, as Optimum's
+    assert first["use_cache_branch"] == later["use_cache_branch"] == (1,)
+    assert later["past_key_values.2.decoder.key"] == (3, 2, 12, 8)  # 3 decoder layers, 2 heads of 16 / 2
+    assert later["past_key_values.2.encoder.key"] == (3, 2, 9, 8)
     assert result.generation is not None and result.generation.ok
     assert result.manifest["layout"] == "split"
-    assert set(result.manifest["files"]["decoder_model.onnx"]["outputs"]) == set(
-        layout_configs("split", TinySeq2SeqOnnxConfig.with_past(_config(tiny_bart), "seq2seq-lm"))[
-            "decoder_model.onnx"
-        ].outputs
-    )
+    contract = layout_configs("split", TinySeq2SeqOnnxConfig.with_past(_config(tiny_bart), "seq2seq-lm"))[merged]
+    assert list(result.manifest["files"][merged]["inputs"]) == list(contract.inputs)
+    assert list(result.manifest["files"][merged]["outputs"]) == list(contract.outputs)
+    _check_merged_graph(tmp_path / "out" / merged)
+
+
+def _check_merged_graph(path: Path) -> None:
+    """One If on use_cache_branch; every weight of 1 KiB or more stored once, in the outer graph; every past
+    dimension symbolic (runtimes feed the first step's empty past in shapes of their own)."""
+    from onnxcore.exporters.merged_decoder import stored_tensors, tensor_digest
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    assert [node.op_type for node in graph.node] == ["If"]
+    assert graph.node[0].input == ["use_cache_branch"]
+    flag = next(value for value in graph.input if value.name == "use_cache_branch")
+    assert flag.type.tensor_type.elem_type == TensorProto.BOOL
+    assert [dim.dim_value for dim in flag.type.tensor_type.shape.dim] == [1]
+    stored = stored_tensors(model)
+    assert len({tensor_digest(tensor) for tensor in stored}) == len(stored)
+    assert {tensor.name for tensor in stored} == {tensor.name for tensor in graph.initializer}
+    for value in graph.input:
+        if value.name.startswith("past_key_values."):
+            assert all(dim.dim_param for dim in value.type.tensor_type.shape.dim), value.name
 
 
 def test_single_graph_with_past_keeps_its_encoder_inputs(seq2seq_plugin, tiny_bart, tmp_path) -> None:

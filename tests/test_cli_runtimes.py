@@ -1,0 +1,153 @@
+"""``export --runtime``: each runtime's input contract and layout, and the output-folder contract of the one
+subfolder an export may own (transformers.js's ``onnx/``), hostile cases included."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime
+import pytest
+from conftest import TINY_GPT2, TINY_T5, run_cli
+
+GPT2 = ("-m", str(TINY_GPT2), "--feature", "causal-lm-with-past")
+
+
+def _inputs(path: Path) -> list[str]:
+    return [value.name for value in onnx.load(str(path), load_external_data=False).graph.input]
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("runtime", "onnx_file", "position_ids"),
+    [
+        ("onnxruntime", "model.onnx", False),
+        ("optimum", "model.onnx", True),
+        ("transformers.js", "onnx/model.onnx", True),
+    ],
+)
+def test_decoder_contract_and_layout_follow_the_runtime(
+    tmp_path: Path, runtime: str, onnx_file: str, position_ids: bool
+) -> None:
+    run = run_cli("export", *GPT2, "--runtime", runtime, "--json", str(tmp_path / "out"))
+    assert run.code == 0, run.err
+    out = tmp_path / "out"
+    assert ("position_ids" in _inputs(out / onnx_file)) is position_ids
+    manifest = json.loads((out / "onnxcore.json").read_text())
+    assert manifest["runtime"] == runtime
+    assert ("position_ids" in manifest["files"][onnx_file]["inputs"]) is position_ids
+    assert manifest["generation"]["status"] == "identical"
+    assert (out / "config.json").is_file() and (
+        out / "tokenizer.json"
+    ).is_file()  # beside onnx/, as transformers.js reads
+
+
+def test_position_ids_are_generate_s_on_a_left_padded_batch(tmp_path: Path) -> None:
+    """The graph uses the fed position ids: a left-padded row with the runtimes' ids gives its unpadded logits."""
+    assert run_cli("export", *GPT2, "--runtime", "optimum", "-q", str(tmp_path / "out")).code == 0
+    session = onnxruntime.InferenceSession(str(tmp_path / "out" / "model.onnx"))
+    past = {
+        value.name: np.zeros([1 if dim == "batch" else 0 if isinstance(dim, str) else dim for dim in value.shape], "f")
+        for value in session.get_inputs()
+        if value.name.startswith("past_key_values")
+    }
+    ids = np.array([[5, 9, 13, 17]])
+
+    def logits(input_ids: np.ndarray, mask: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        feeds = {"input_ids": input_ids, "attention_mask": mask, "position_ids": positions, **past}
+        return session.run(["logits"], feeds)[0]
+
+    plain = logits(ids, np.ones_like(ids), np.arange(4)[None])
+    padded = logits(np.array([[0, 0, 5, 9, 13, 17]]), np.array([[0, 0, 1, 1, 1, 1]]), np.array([[1, 1, 0, 1, 2, 3]]))
+    np.testing.assert_allclose(padded[:, 2:], plain, atol=1e-5)
+
+
+def test_seq2seq_runtimes_get_the_merged_decoder_in_their_place(tmp_path: Path) -> None:
+    run = run_cli("export", "-m", str(TINY_T5), "--feature", "seq2seq-lm-with-past", "--runtime", "transformers.js",
+                  str(tmp_path / "out"))  # fmt: skip
+    assert run.code == 0, run.err
+    out = tmp_path / "out"
+    assert sorted(path.name for path in (out / "onnx").iterdir()) == ["decoder_model_merged.onnx", "encoder_model.onnx"]
+    assert not list(out.glob("*.onnx"))
+    assert "use_cache_branch" in _inputs(out / "onnx" / "decoder_model_merged.onnx")
+    assert run_cli("validate", str(out)).code == 0
+    assert run_cli("check-generation", "-m", str(TINY_T5), str(out)).code == 0
+
+
+def test_a_runtime_that_loads_split_files_refuses_the_single_layout(tmp_path: Path) -> None:
+    run = run_cli("export", "-m", str(TINY_T5), "--feature", "seq2seq-lm-with-past", "--runtime", "optimum",
+                  "--layout", "single", str(tmp_path / "out"))  # fmt: skip
+    assert run.code == 2
+    assert "drop --layout single" in run.error_line
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_runtime_is_a_usage_error(tmp_path: Path) -> None:
+    run = run_cli("export", *GPT2, "--runtime", "tensorrt", str(tmp_path / "out"))
+    assert run.code == 2 and "tensorrt" in run.err and "Traceback" not in run.err
+
+
+@pytest.fixture
+def js_export(tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    assert run_cli("export", *GPT2, "--runtime", "transformers.js", "--no-generation-check", "-q", str(out)).code == 0
+    return out
+
+
+def test_an_earlier_onnx_folder_is_replaced_and_removed_with_its_export(js_export: Path) -> None:
+    again = run_cli("export", *GPT2, "--runtime", "transformers.js", "--no-generation-check", "-q", str(js_export))
+    assert again.code == 0
+    assert run_cli("export", *GPT2, "--no-generation-check", "-q", str(js_export)).code == 0
+    assert not (js_export / "onnx").exists() and (js_export / "model.onnx").is_file()
+
+
+def _link_folder(folder: Path) -> None:
+    real = folder.parent.parent / "elsewhere"  # outside OUT
+    folder.rename(real)
+    folder.symlink_to(real, target_is_directory=True)
+
+
+@pytest.mark.parametrize(
+    ("spoil", "named"),
+    [
+        (lambda onnx_folder: (onnx_folder / "notes.txt").write_text("mine"), "onnx/notes.txt, not listed"),
+        (lambda onnx_folder: (onnx_folder / "nested").mkdir(), "onnx/nested, a folder"),
+        (lambda onnx_folder: (onnx_folder / "model.onnx").write_bytes(b"edited"), "onnx/model.onnx, changed"),
+        (lambda onnx_folder: os.symlink("/etc/hostname", onnx_folder / "link.onnx"), "onnx/link.onnx, a link"),
+        (_link_folder, "onnx: a link"),
+    ],
+    ids=["foreign-file", "nested-folder", "changed-file", "link-inside", "folder-is-a-link"],
+)
+def test_an_onnx_folder_onnxcore_cannot_prove_is_never_touched(js_export: Path, spoil, named: str) -> None:
+    spoil(js_export / "onnx")
+    before = _tree(js_export)
+    run = run_cli("export", *GPT2, "--runtime", "transformers.js", "--no-generation-check", str(js_export))
+    assert run.code == 2
+    assert named in run.error_line
+    assert _tree(js_export) == before
+    beside = run_cli("export", *GPT2, "--runtime", "transformers.js", "--allow-other-files", str(js_export))
+    assert beside.code == 2 and "onnx is not onnxcore's" in beside.error_line
+    assert _tree(js_export) == before
+
+
+def test_an_empty_onnx_folder_of_the_user_is_kept(tmp_path: Path) -> None:
+    (tmp_path / "out" / "onnx").mkdir(parents=True)
+    run = run_cli("export", *GPT2, "--runtime", "transformers.js", str(tmp_path / "out"))
+    assert run.code == 2 and "onnx: an empty folder" in run.error_line
+    assert (tmp_path / "out" / "onnx").is_dir() and not list((tmp_path / "out").rglob("*.onnx"))
+
+
+def test_exporting_into_the_working_folder_moves_onnx_in_and_out(js_export: Path) -> None:
+    """OUT holds the working folder, so the export is staged inside it and moved in file by file."""
+    (js_export / "keep.txt").write_text("mine")
+    args = ("export", *GPT2, "--runtime", "transformers.js", "--no-generation-check", "--allow-other-files", ".")
+    assert run_cli(*args, cwd=js_export).code == 0
+    assert (js_export / "keep.txt").read_text() == "mine"
+    assert sorted(path.name for path in (js_export / "onnx").iterdir()) == ["model.onnx"]
+    assert not [path.name for path in js_export.iterdir() if path.name.startswith(".onnxcore")]
