@@ -25,6 +25,7 @@ import torch
 import transformers
 
 THREADS = 2
+DECODERS = ("decoder_model_merged.onnx", "decoder_with_past_model.onnx")
 BATCHES = (1, 8)
 RUNS = {1: 10, 8: 5}
 # per workload: the files timed (part -> file name; "model.onnx" is what single-file exports write) and sizes
@@ -32,8 +33,9 @@ PARTS = {
     "bert": {"model": ("model.onnx",)},
     "vit": {"model": ("model.onnx",)},
     "gpt2": {"decode step": ("model.onnx",)},
-    "t5": {"encoder": ("encoder_model.onnx",), "decode step": ("decoder_with_past_model.onnx", "model.onnx")},
-    "whisper": {"encoder": ("encoder_model.onnx",), "decode step": ("decoder_with_past_model.onnx", "model.onnx")},
+    # the decoder a runtime runs: the merged one where the folder has it (Optimum's ORTModel classes prefer it)
+    "t5": {"encoder": ("encoder_model.onnx",), "decode step": (*DECODERS, "model.onnx")},
+    "whisper": {"encoder": ("encoder_model.onnx",), "decode step": (*DECODERS, "model.onnx")},
 }
 SIZES = {
     "bert": {"sequence": 128},
@@ -80,7 +82,7 @@ def feeds(session: Any, config: Any, sizes: dict[str, int], batch: int) -> dict[
             result[name] = rng.standard_normal((batch, encoder_length, shape[2])).astype(np.float32)
         elif "past_key_values" in name:
             cross = re.search(r"\.encoder\.|cross", name) is not None
-            heads, head_dim = shape[1], shape[3]
+            heads, head_dim = cache_heads(config)
             result[name] = rng.standard_normal((batch, heads, encoder_length if cross else past, head_dim)).astype(
                 np.float32
             )
@@ -89,6 +91,15 @@ def feeds(session: Any, config: Any, sizes: dict[str, int], batch: int) -> dict[
         else:
             raise SystemExit(f"no rule for input {name} {shape}")
     return {name: value.astype(np.int64) if value.dtype.kind == "i" else value for name, value in result.items()}
+
+
+def cache_heads(config: Any) -> tuple[int, int]:
+    """(heads, head size) of the decoder's cache, from the config: a merged decoder leaves them symbolic."""
+    if hasattr(config, "d_kv"):  # T5
+        return config.num_heads, config.d_kv
+    if hasattr(config, "decoder_attention_heads"):  # Whisper
+        return config.decoder_attention_heads, config.d_model // config.decoder_attention_heads
+    return config.n_head, config.n_embd // config.n_head  # GPT-2
 
 
 def timed(call: Callable[[], Any], runs: int) -> float:
