@@ -13,7 +13,7 @@ from transformers import AutoConfig
 
 from onnxcore import FeaturesManager
 from onnxcore.model_inputs import flatten_named
-from onnxcore.seq2seq import layout_configs
+from onnxcore.seq2seq import SINGLE_FILE, layout_configs, traced_configs
 from onnxcore.utils import get_preprocessor
 from onnxcore.validate import compare_outputs, onnxruntime_session
 
@@ -51,12 +51,23 @@ def test_pt_and_tf_exports_of_one_checkpoint_agree(
         assert run.manifest["framework"] == name
     onnx_config = FeaturesManager.get_config(model_type, feature)(AutoConfig.from_pretrained(pt_folder))
     preprocessor = get_preprocessor(str(pt_folder))
-    for file_name, part in layout_configs(layout, onnx_config).items():
+    files = layout_configs(layout, onnx_config)  # split with past: the encoder and decoder_model_merged.onnx
+    traced = traced_configs(layout, onnx_config)  # the merged decoder as its two branches
+    checks = [getattr(part, "check_name", SINGLE_FILE) for part in traced]
+    for name, run in runs.items():
+        assert sorted(path.name for path in (tmp_path / name).glob("*.onnx")) == sorted(files)
+        assert list(run.manifest["validation"]) == checks  # both branches of a merged decoder
+    # each traced graph on its own inputs, a branch of the merged decoder through the merged file with the other
+    # branch's inputs as runtimes feed them (and use_cache_branch)
+    for check, part in zip(checks, traced):
+        file_name = getattr(part, "checked_file", SINGLE_FILE)
         inputs = flatten_named(part, part.generate_validation_inputs(preprocessor, framework="np"))
         feeds = {name: np.asarray(value) for name, value in inputs.items() if name in part.inputs}
+        feeds = flatten_named(part, part.generate_dummy_inputs_onnxruntime(feeds))
+        assert set(feeds) == set(files[file_name].inputs)
         pt_outputs, pt_signature = _run(tmp_path / "pt" / file_name, feeds)
         tf_outputs, tf_signature = _run(tmp_path / "tf" / file_name, feeds)
         assert tf_signature == pt_signature
-        assert list(tf_outputs) == list(pt_outputs) == list(part.outputs)
+        assert list(tf_outputs) == list(pt_outputs) == list(files[file_name].outputs)
         report = compare_outputs(pt_outputs, tf_outputs, part.atol_for_validation, feeds)
-        assert report.ok, f"{file_name}\n{report.table()}"
+        assert report.ok, f"{check}\n{report.table()}"

@@ -1,4 +1,5 @@
-"""T5 from the CLI: the split layout a generation loop runs, and its generation check."""
+"""T5 from the CLI: the split layout a generation loop runs (the encoder and the merged decoder), and its generation
+check."""
 
 from __future__ import annotations
 
@@ -20,25 +21,32 @@ def split_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run = run_cli("export", "-m", str(TINY_T5), "--feature", "seq2seq-lm-with-past", "--layout", "split", str(output))
     assert run.code == 0, run.err
     assert "Greedy generation matches generate()" in run.out and run.out.count("20 new tokens identical") == 2
-    assert "All good, models saved in" in run.out
+    assert f"All good, models saved in {output}: encoder_model.onnx, decoder_model_merged.onnx" in run.out
     return output
 
 
-def test_split_layout_writes_the_three_files_with_their_contracts(split_export: Path) -> None:
-    files = ("encoder_model.onnx", "decoder_model.onnx", "decoder_with_past_model.onnx")
-    assert all((split_export / name).is_file() for name in files) and not (split_export / "model.onnx").exists()
+def test_split_layout_writes_the_encoder_and_the_merged_decoder_with_their_contracts(split_export: Path) -> None:
+    files = ("encoder_model.onnx", "decoder_model_merged.onnx")
+    assert sorted(path.name for path in split_export.glob("*.onnx*")) == sorted(files)  # nor model.onnx, nor .data
+    assert not (split_export / "decoder_model.onnx").exists()
+    assert not (split_export / "decoder_with_past_model.onnx").exists()  # merged into decoder_model_merged.onnx
     manifest = json.loads((split_export / "onnxcore.json").read_text())
-    assert manifest["layout"] == "split" and list(manifest["validation"]) == list(files)
-    with_past = onnx.load(str(split_export / "decoder_with_past_model.onnx")).graph
-    inputs = {value.name: _dims(value) for value in with_past.input}
-    assert inputs["past_key_values.2.encoder.key"] == [
-        "batch",
-        4,
-        "encoder_sequence",
-        6,
-    ]  # tiny-t5: 3 decoder layers, d_kv 6
-    assert inputs["past_key_values.0.decoder.value"] == ["batch", 4, "past_decoder_sequence", 6]
-    assert "encoder_hidden_states" not in inputs and "present.0.encoder.key" not in {v.name for v in with_past.output}
+    assert manifest["layout"] == "split" and set(files) <= set(manifest["files"])
+    assert list(manifest["validation"]) == [*files, "decoder_model_merged.onnx#with_past"]  # both branches checked
+    assert all(report["ok"] for report in manifest["validation"].values())
+    merged = onnx.load(str(split_export / "decoder_model_merged.onnx")).graph
+    inputs = {value.name: _dims(value) for value in merged.input}
+    assert list(inputs)[:3] == ["input_ids", "encoder_attention_mask", "encoder_hidden_states"]
+    assert list(inputs)[-2:] == ["past_key_values.2.encoder.value", "use_cache_branch"]  # tiny-t5: 3 decoder layers
+    assert len(inputs) == 3 + 3 * 4 + 1
+    assert inputs["use_cache_branch"] == [1] and merged.input[-1].type.tensor_type.elem_type == onnx.TensorProto.BOOL
+    assert inputs["past_key_values.2.encoder.key"] == ["batch", "past_heads", "past_encoder_sequence", "past_head_size"]
+    assert inputs["past_key_values.0.decoder.value"][2] == "past_decoder_sequence"
+    past_dims = [dim for name, dims in inputs.items() if name.startswith("past_key_values.") for dim in dims]
+    assert all(isinstance(dim, str) for dim in past_dims)  # the first step's past is empty, of any shape
+    outputs = {value.name: _dims(value) for value in merged.output}
+    assert len(outputs) == 1 + 3 * 4 and outputs["present.2.decoder.key"][1::2] == [4, 6]  # d_kv 6
+    assert outputs["present.0.encoder.key"] == ["batch", "present_heads", "encoder_sequence", "present_head_size"]
 
 
 def test_check_generation_reruns_on_the_split_folder(split_export: Path) -> None:

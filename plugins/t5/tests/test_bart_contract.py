@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from onnxcore_t5 import BartDecoderOnnxConfig, BartOnnxConfig
 from test_bart_conformance import tiny_bart_config, tiny_blenderbot_small_config
+from test_t5_contract import cache_names
 
 from onnxcore.registry import ConfigRegistration
 from onnxcore.seq2seq import layout_configs
@@ -38,12 +39,16 @@ def test_seq2seq_cache_follows_the_decoder() -> None:
     """2 encoder layers, 1 decoder layer; 3 encoder heads, 4 decoder heads (the cross-attention's too)."""
     config = ConfigRegistration("bart", "seq2seq-lm-with-past", BartOnnxConfig, "t5").constructor()(tiny_bart_config())
     past = [name for name in config.inputs if name.startswith("past_key_values.")]
-    assert past == [
-        f"past_key_values.0.{kind}.{tensor}" for kind in ("decoder", "encoder") for tensor in ("key", "value")
-    ]
+    assert past == cache_names(1)
     assert config.past_shape(batch=3, past_length=5) == (3, 4, 5, 12)
-    assert list(layout_configs("split", config)) == [
-        "encoder_model.onnx",
-        "decoder_model.onnx",
-        "decoder_with_past_model.onnx",
+    files = layout_configs("split", config)
+    assert list(files) == ["encoder_model.onnx", "decoder_model_merged.onnx"]
+    merged = files["decoder_model_merged.onnx"]
+    assert list(merged.inputs) == [
+        "input_ids",
+        "encoder_attention_mask",
+        "encoder_hidden_states",
+        *past,
+        "use_cache_branch",
     ]
+    assert list(merged.outputs) == ["logits", *cache_names(1, "present")]
