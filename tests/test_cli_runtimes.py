@@ -151,3 +151,32 @@ def test_exporting_into_the_working_folder_moves_onnx_in_and_out(js_export: Path
     assert (js_export / "keep.txt").read_text() == "mine"
     assert sorted(path.name for path in (js_export / "onnx").iterdir()) == ["model.onnx"]
     assert not [path.name for path in js_export.iterdir() if path.name.startswith(".onnxcore")]
+
+
+def test_transformers_js_folders_say_how_to_load_them(tmp_path: Path) -> None:
+    """transformers.js fetches external data only where config.json declares it, named FILE_data, and loads the
+    dtype it is told (the browser's default is q8, a file this folder has not)."""
+    out = tmp_path / "out"
+    run = run_cli("export", "-m", str(TINY_T5), "--feature", "seq2seq-lm-with-past", "--runtime", "transformers.js",
+                  "--external-data", "--no-generation-check", str(out))  # fmt: skip
+    assert run.code == 0, run.err
+    assert sorted(path.name for path in (out / "onnx").iterdir()) == [
+        "decoder_model_merged.onnx",
+        "decoder_model_merged.onnx_data",
+        "encoder_model.onnx",
+        "encoder_model.onnx_data",
+    ]
+    loader = json.loads((out / "config.json").read_text())["transformers.js_config"]
+    assert loader == {
+        "dtype": "fp32",
+        "use_external_data_format": {"decoder_model_merged.onnx": 1, "encoder_model.onnx": 1},
+    }
+    assert run_cli("validate", str(out)).code == 0
+
+
+def test_other_runtimes_keep_config_json_and_data_names_as_they_are(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = run_cli("export", *GPT2, "--runtime", "optimum", "--external-data", "--no-generation-check", str(out))
+    assert run.code == 0, run.err
+    assert (out / "model.onnx.data").is_file()
+    assert "transformers.js_config" not in json.loads((out / "config.json").read_text())

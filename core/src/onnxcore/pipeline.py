@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import json
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Mapping
@@ -31,6 +32,7 @@ from .errors import (
 )
 from .exporters import export
 from .exporters.merged_decoder import merge_decoder_files
+from .exporters.onnx_files import EXTERNAL_DATA_SUFFIX, rename_external_data
 from .exporters.opsets import check_opset, opset_range
 from .frameworks import framework_of
 from .generation import (
@@ -246,6 +248,23 @@ def export_files(planned: Plan, loaded: Loaded, staging: Path, progress: Progres
         contract = planned.files(loaded.onnx_config)[merged]
         no_past, with_past = (staging / name for name in decoders)
         merge_decoder_files(no_past, with_past, staging / merged, contract, request.external_data)
+    if planned.runtime.data_suffix != EXTERNAL_DATA_SUFFIX:
+        for name in planned.files():
+            if (staging / f"{name}{EXTERNAL_DATA_SUFFIX}").is_file():
+                rename_external_data(staging / name, Path(name).name + planned.runtime.data_suffix)
+
+
+def save_loader_config(planned: Plan, staging: Path) -> None:
+    """Add to the saved ``config.json`` what the runtime needs to load the folder as it is (transformers.js: the
+    dtype, and which files have external data)."""
+    external = [
+        Path(name).name for name in planned.files() if (staging / f"{name}{planned.runtime.data_suffix}").is_file()
+    ]
+    entries = planned.runtime.loader_config(external)
+    config_file = staging / "config.json"
+    if entries and config_file.is_file():
+        config = json.loads(config_file.read_text())
+        config_file.write_text(json.dumps(config | entries, indent=2, sort_keys=True) + "\n")
 
 
 def post_process(planned: Plan, contracts: Mapping[str, Any], staging: Path, progress: Progress) -> None:
@@ -280,7 +299,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     staged = StagedOutput(output, request.keep_failed, request.model, request.allow_other_files)
     planned = plan(request, progress)
     files = list(planned.files())
-    clashing = [*files, *(f"{name}.data" for name in files), planned.runtime.onnx_folder]
+    clashing = [*files, *(f"{name}{planned.runtime.data_suffix}" for name in files), planned.runtime.onnx_folder]
     staged.claim.refuse_clashes([name for name in clashing if name])  # now, not after the work
     loaded = load(planned, progress)
     if loaded.missing_weights:
@@ -301,6 +320,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
         for saved in (planned.model_config, generation_config, loaded.preprocessor):
             if saved is not None:
                 saved.save_pretrained(staging)
+        save_loader_config(planned, staging)
         manifest = build_manifest(
             planned.request,
             planned.registration,

@@ -28,6 +28,7 @@ from .seq2seq import DEFAULT_LAYOUT, applicable_layouts
 POSITION_IDS = "position_ids"
 #: The one folder an export may hold: transformers.js reads its ONNX files from ``onnx/``.
 ONNX_FOLDER = "onnx"
+TRANSFORMERS_JS_CONFIG = "transformers.js_config"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,6 +39,19 @@ class Runtime:
     onnx_folder: str  # below the export folder, "" for its top
     position_ids: bool
     split_generation: bool  # encoder-decoders that generate only load as the split layout
+    data_suffix: str = ".data"  # of a file's external data: model.onnx.data, or transformers.js's model.onnx_data
+
+    def loader_config(self, external_data: list[str]) -> dict[str, Any]:
+        """What ``config.json`` must add for this runtime to load the folder as it is (``external_data``: the
+        ONNX files whose weights are in a data file). transformers.js reads its ``transformers.js_config``: the
+        dtype to load (the browser's default is q8, a file this folder does not have) and which files have
+        external data (it fetches no data file otherwise)."""
+        if self.name != "transformers.js":
+            return {}
+        entry: dict[str, Any] = {"dtype": "fp32"}
+        if external_data:
+            entry["use_external_data_format"] = {name: 1 for name in external_data}
+        return {TRANSFORMERS_JS_CONFIG: entry}
 
 
 RUNTIMES = {
@@ -45,7 +59,7 @@ RUNTIMES = {
     for runtime in (
         Runtime("onnxruntime", "", position_ids=False, split_generation=False),
         Runtime("optimum", "", position_ids=True, split_generation=True),
-        Runtime("transformers.js", ONNX_FOLDER, position_ids=True, split_generation=True),
+        Runtime("transformers.js", ONNX_FOLDER, position_ids=True, split_generation=True, data_suffix="_data"),
     )
 }
 DEFAULT_RUNTIME = "onnxruntime"
@@ -61,7 +75,8 @@ def runtime_named(name: str) -> Runtime:
 def runtime_layout(runtime: Runtime, layout: str | None, config: OnnxConfig) -> str:
     """The layout to write: the one asked for, else the runtime's (split for an encoder-decoder that generates,
     where the runtime loads only that). Refuses a layout the runtime cannot load."""
-    splits = "split" in applicable_layouts(type(config), config.task)
+    # the generation heads (not ``default``: a feature extractor is one graph for every runtime)
+    splits = "split" in applicable_layouts(type(config), config.task) and config.task != "default"
     if layout is None:
         return "split" if runtime.split_generation and splits else DEFAULT_LAYOUT
     if layout == "single" and runtime.split_generation and splits:

@@ -194,6 +194,22 @@ def _is_external(tensor: onnx.TensorProto) -> bool:
     return tensor.HasField("data_location") and tensor.data_location == onnx.TensorProto.EXTERNAL
 
 
+def rename_external_data(path: Path, data_name: str) -> None:
+    """Move ``path``'s external data file to ``data_name`` beside it, and point its tensors there (only the
+    small graph is parsed and rewritten; the weights stay in place)."""
+    model = onnx.load(str(path), load_external_data=False)
+    old = None
+    for tensor in _tensors(model):
+        if _is_external(tensor):
+            for entry in tensor.external_data:
+                if entry.key == "location":
+                    old, entry.value = entry.value, data_name
+    if old is None or old == data_name:
+        return
+    os.replace(path.parent / old, path.parent / data_name)
+    onnx.save(model, str(path))
+
+
 def finalize(
     path: Path,
     *,
