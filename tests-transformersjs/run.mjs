@@ -7,6 +7,8 @@
 //   image-classification     {image: {width, height, data}}   -> {pixel_values, logits}   (data: RGB bytes, HWC)
 //   causal-lm-with-past      {prompts, max_new_tokens}        -> {input_ids, sequences}   (one prompt at a time)
 //   seq2seq-lm-with-past     {prompts, max_new_tokens}        -> {input_ids, sequences}   (one prompt at a time)
+//     either, with {batch: true, padding_side}                -> {input_ids, attention_mask, sequences}
+//                                                                 (all prompts in one padded batch, one generate())
 //   speech2seq-lm-with-past  {audio, max_new_tokens}          -> {input_features, sequences}
 // Models are read from FOLDER/onnx/, everything else from FOLDER; nothing is fetched.
 import { readFileSync } from "node:fs";
@@ -67,16 +69,29 @@ async function imageClassification(id, { image }) {
   return { pixel_values: toJSON(pixel_values), logits: toJSON(logits) };
 }
 
-/** Greedy generation for each prompt alone: transformers.js' own generate() with the export's past. */
+/** Greedy generation with transformers.js' own generate() and the export's past: each prompt alone, or with
+ * `batch` all prompts at once, padded on `padding_side` ("left" as for decoder-only batched generation, "right"
+ * T5's default), in one generate() call. */
 function textGeneration(AutoModelClass) {
-  return async (id, { prompts, max_new_tokens }) => {
+  return async (id, { prompts, max_new_tokens, batch = false, padding_side }) => {
     const tokenizer = await AutoTokenizer.from_pretrained(id);
     const model = await AutoModelClass.from_pretrained(id, MODEL_OPTIONS);
+    const options = { max_new_tokens, do_sample: false, num_beams: 1 };
+    if (batch) {
+      if (padding_side) tokenizer.padding_side = padding_side;
+      const encoded = tokenizer(prompts, { padding: true });
+      const output = await model.generate({ ...encoded, ...options });
+      return {
+        input_ids: toJSON(encoded.input_ids),
+        attention_mask: toJSON(encoded.attention_mask),
+        sequences: toJSON(output),
+      };
+    }
     const input_ids = [];
     const sequences = [];
     for (const prompt of prompts) {
       const encoded = tokenizer(prompt);
-      const output = await model.generate({ ...encoded, max_new_tokens, do_sample: false, num_beams: 1 });
+      const output = await model.generate({ ...encoded, ...options });
       input_ids.push(toJSON(encoded.input_ids)[0]);
       sequences.push(toJSON(output)[0]);
     }
