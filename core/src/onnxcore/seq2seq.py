@@ -358,6 +358,15 @@ def traced_configs(layout: str, config: OnnxConfig) -> list[OnnxConfig]:
     return traced
 
 
+def checked_configs(layout: str, config: OnnxConfig) -> dict[str, OnnxConfig]:
+    """The validations ``layout`` runs for ``config``, by the name each is reported under (a file, or a branch of
+    the merged decoder), with the contract of the graph each one checks."""
+    return {
+        part_config.check_name if isinstance(part_config, Seq2SeqPartConfig) else SINGLE_FILE: part_config
+        for part_config in traced_configs(layout, config)
+    }
+
+
 def layout_parts(layout: str, config: OnnxConfig, model: Any) -> list[ExportPart]:
     """The graphs ``layout`` traces for ``config``, with the module traced for each."""
     decoder = framework_of(model).ops.wrap_module(model, Seq2SeqDecoder) if layout == "split" else None
