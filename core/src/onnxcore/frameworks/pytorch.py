@@ -40,12 +40,25 @@ def build_cache(layers: Sequence[tuple[Any, ...]]) -> Any:
     plain tensors as graph inputs (torch.export cannot take a Cache object as an input)."""
     self_attention, cross_attention = DynamicCache(), DynamicCache()
     for index, layer in enumerate(layers):
-        self_attention.update(layer[0], layer[1], index)
+        _hold(self_attention, layer[0], layer[1], index)
         if len(layer) == 4:  # seq2seq: decoder self-attention, then encoder (cross-attention) key/value
-            cross_attention.update(layer[2], layer[3], index)
+            _hold(cross_attention, layer[2], layer[3], index)
     if any(len(layer) == 4 for layer in layers):
         return EncoderDecoderCache(self_attention, cross_attention)
     return self_attention
+
+
+def _hold(cache: Any, key: Any, value: Any, index: int) -> None:
+    """Layer ``index`` of ``cache`` holding ``key`` and ``value`` themselves, not a copy.
+
+    From transformers 4.56 a ``DynamicLayer``'s first ``update`` concatenates the tensors onto an empty one; traced,
+    that is a one-input ``Concat`` that ONNX Runtime runs as a full copy of every past tensor on every call (for
+    Whisper's cross-attention, [batch, heads, 1500, head_dim] per layer). The layer is still made by ``update``
+    (its own bookkeeping, in any version); the copy it returns is then dropped and dead in the traced graph.
+    """
+    cache.update(key, value, index)
+    if getattr(cache, "layers", None) is not None:  # transformers >= 4.56; before, update stored the tensor itself
+        cache.layers[index].keys, cache.layers[index].values = key, value
 
 
 def past(layers: Iterable[tuple[Any, ...]]) -> Any:
