@@ -68,7 +68,7 @@ def test_split_export_of_another_architecture_validates_and_generates(seq2seq_pl
 def _check_merged_graph(path: Path) -> None:
     """One If on use_cache_branch; every weight of 1 KiB or more stored once, in the outer graph; every past
     dimension symbolic (runtimes feed the first step's empty past in shapes of their own)."""
-    from onnxcore.exporters.merged_decoder import stored_tensors, tensor_digest
+    from onnxcore.exporters.merged_decoder import large_tensors, tensor_digest
 
     model = onnx.load(str(path))
     graph = model.graph
@@ -77,7 +77,7 @@ def _check_merged_graph(path: Path) -> None:
     flag = next(value for value in graph.input if value.name == "use_cache_branch")
     assert flag.type.tensor_type.elem_type == TensorProto.BOOL
     assert [dim.dim_value for dim in flag.type.tensor_type.shape.dim] == [1]
-    stored = stored_tensors(model)
+    stored = large_tensors(model)
     assert len({tensor_digest(tensor) for tensor in stored}) == len(stored)
     assert {tensor.name for tensor in stored} == {tensor.name for tensor in graph.initializer}
     for value in graph.input:

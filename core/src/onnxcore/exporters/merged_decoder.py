@@ -18,7 +18,7 @@ transformers.js load as ``decoder_model_merged.onnx``:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from onnx import helper
 
 from ..errors import ExportFailedError
 from ..seq2seq import USE_CACHE_BRANCH
+from . import onnx_wire
 from .onnx_files import EXTERNAL_DATA_SUFFIX, consolidate_external_data
 
 #: Tensors from this size up are shared between the branches (smaller ones are shapes and scalars).
@@ -38,10 +39,12 @@ _PROTOBUF_LIMIT = 2**31 - 1
 
 
 def tensor_digest(tensor: onnx.TensorProto) -> str:
-    """What makes two weights the same: type, shape and bytes (not the name the exporter gave them)."""
-    digest = hashlib.sha256(f"{tensor.data_type}:{list(tensor.dims)}:".encode())
-    digest.update(tensor.raw_data if tensor.HasField("raw_data") else tensor.SerializeToString())
-    return digest.hexdigest()
+    """What makes two weights the same: type, shape and bytes, not the name the exporter gave them (the digest of
+    the serialized tensor without its name, as :func:`onnx_wire.stored_tensors` takes it from a file)."""
+    unnamed = onnx.TensorProto()
+    unnamed.CopyFrom(tensor)
+    unnamed.ClearField("name")
+    return hashlib.sha256(unnamed.SerializeToString()).hexdigest()
 
 
 def tensor_bytes(tensor: onnx.TensorProto) -> int:
@@ -88,60 +91,87 @@ def _rename(graph: onnx.GraphProto, renames: Mapping[str, str]) -> None:
 
 
 class _SharedWeights:
-    """The outer graph's initializers: one per distinct large tensor of either branch."""
+    """The outer graph's initializers: one per distinct large tensor of either branch, held in memory (a
+    ``Constant``'s value) or left in its file (``stored``, copied when the merged file is written)."""
 
-    def __init__(self) -> None:
+    def __init__(self, reserved: set[str]) -> None:
         self.initializers: list[onnx.TensorProto] = []
+        self.stored: list[tuple[onnx_wire.StoredTensor, str]] = []
         self._by_digest: dict[str, str] = {}
-        self._names: set[str] = set()
+        self._taken = set(reserved)
 
-    def add(self, tensor: onnx.TensorProto, reserved: set[str]) -> str:
-        """The outer name of ``tensor``'s weight: an existing one with the same bytes, else a new one."""
-        digest = tensor_digest(tensor)
+    def _name(self, digest: str, wanted: str) -> str | None:
+        """The outer name already given to ``digest``; else None, with ``wanted`` (made unique) reserved for it."""
         if digest in self._by_digest:
             return self._by_digest[digest]
-        name, suffix = tensor.name or "weight", 0
-        while name in self._names or name in reserved:
+        name, suffix = wanted or "weight", 0
+        while name in self._taken:
             suffix += 1
-            name = f"{tensor.name or 'weight'}.{suffix}"
+            name = f"{wanted or 'weight'}.{suffix}"
+        self._taken.add(name)
+        self._by_digest[digest] = name
+        return None
+
+    def add(self, tensor: onnx.TensorProto) -> str:
+        """The outer name of ``tensor``'s weight: an existing one with the same bytes, else a new one."""
+        digest = tensor_digest(tensor)
+        known = self._name(digest, tensor.name)
+        if known is not None:
+            return known
         shared = onnx.TensorProto()
         shared.CopyFrom(tensor)
-        shared.name = name
+        shared.name = self._by_digest[digest]
         self.initializers.append(shared)
-        self._by_digest[digest] = name
-        self._names.add(name)
-        return name
+        return shared.name
+
+    def add_stored(self, tensor: onnx_wire.StoredTensor) -> str:
+        """The outer name of a weight left in its file."""
+        known = self._name(tensor.digest, tensor.name)
+        if known is not None:
+            return known
+        self.stored.append((tensor, self._by_digest[tensor.digest]))
+        return self._by_digest[tensor.digest]
 
 
 def _branch(
-    model: onnx.ModelProto, prefix: str, outer_inputs: set[str], shared: _SharedWeights, reserved: set[str]
+    model: onnx.ModelProto,
+    prefix: str,
+    outer_inputs: set[str],
+    shared: _SharedWeights,
+    stored: Sequence[onnx_wire.StoredTensor],
 ) -> onnx.GraphProto:
-    """``model``'s graph as an ``If`` branch: no inputs (it reads the outer graph's), its large weights moved to
-    the outer graph, every other value prefixed so that the two branches' names cannot collide."""
-    graph = onnx.GraphProto()
-    graph.CopyFrom(model.graph)
+    """``model``'s graph (and its initializers ``stored`` in its file) as an ``If`` branch: no inputs (it reads
+    the outer graph's), its large weights moved to the outer graph, every other value prefixed so that the two
+    branches' names cannot collide."""
+    graph = model.graph  # taken over, not copied: the caller's models are consumed
     graph.name = prefix.rstrip("/")
-    renames = {name: prefix + name for name in _defined_names(graph) - outer_inputs}
+    renames: dict[str, str] = {}
     kept = []
     for tensor in graph.initializer:
         if tensor_bytes(tensor) >= SHARED_TENSOR_BYTES:
-            renames[tensor.name] = shared.add(tensor, reserved)
+            renames[tensor.name] = shared.add(tensor)
         else:
             kept.append(tensor)
+    for tensor in stored:
+        if tensor.size >= SHARED_TENSOR_BYTES:
+            renames[tensor.name] = shared.add_stored(tensor)
+        else:
+            kept.append(onnx_wire.read_tensor(tensor))
     del graph.initializer[:]
     graph.initializer.extend(kept)
     nodes = []
     for node in graph.node:
         tensor = _constant_tensor(node)
         if tensor is not None and tensor_bytes(tensor) >= SHARED_TENSOR_BYTES:
-            renames[node.output[0]] = shared.add(tensor, reserved)
+            renames[node.output[0]] = shared.add(tensor)
         else:
             nodes.append(node)
     del graph.node[:]
     graph.node.extend(nodes)
     outputs = [value.name for value in graph.output]
     del graph.input[:]
-    _rename(graph, renames)
+    defined = _defined_names(graph) - outer_inputs - set(renames)
+    _rename(graph, renames | {name: prefix + name for name in defined})
     for original, value in zip(outputs, graph.output):
         if not value.name.startswith(prefix):  # an outer value (an input, a shared weight): through a node
             source, value.name = value.name, f"{prefix}{original}/passthrough"
@@ -174,29 +204,34 @@ def merge_decoders(
     with_past: onnx.ModelProto,
     inputs: Mapping[str, Mapping[int, str]],
     outputs: Mapping[str, Mapping[int, str]],
-) -> onnx.ModelProto:
+    stored: tuple[Sequence[onnx_wire.StoredTensor], Sequence[onnx_wire.StoredTensor]] = ((), ()),
+) -> tuple[onnx.ModelProto, list[tuple[onnx_wire.StoredTensor, str]]]:
     """The merged decoder of a first-step decoder and a decoder with past (see the module docstring), with the
-    contract's ``inputs`` (in order, ``use_cache_branch`` among them) and ``outputs`` and their axis names."""
-    values = {value.name: value for value in [*with_past.graph.input, *no_past.graph.input]}
+    contract's ``inputs`` (in order, ``use_cache_branch`` among them) and ``outputs`` and their axis names.
+
+    ``stored``: each model's initializers left in its file (the models are then skeletons, without them);
+    returned with the outer name each shared one takes, for :func:`onnx_wire.write_with_tensors`. The two models
+    are consumed."""
+    values = {value.name: _copied(value) for value in [*with_past.graph.input, *no_past.graph.input]}
     values[USE_CACHE_BRANCH] = helper.make_tensor_value_info(USE_CACHE_BRANCH, onnx.TensorProto.BOOL, [1])
     unknown = [name for name in inputs if name not in values]
     if unknown or set(values) - set(inputs):
         raise ExportFailedError(f"the decoders' inputs {sorted(values)} are not the merged contract's {list(inputs)}.")
-    first_outputs = [value.name for value in no_past.graph.output]
-    later_values = {value.name: value for value in with_past.graph.output}
-    if first_outputs != list(outputs) or not set(later_values) <= set(outputs):
+    first_values = [_copied(value) for value in no_past.graph.output]
+    later_values = {value.name: _copied(value) for value in with_past.graph.output}
+    if [value.name for value in first_values] != list(outputs) or not set(later_values) <= set(outputs):
         raise ExportFailedError(
-            f"the decoders return {first_outputs} and {list(later_values)}, not the merged contract's {list(outputs)}."
+            f"the decoders return {[value.name for value in first_values]} and {list(later_values)}, not the merged"
+            f" contract's {list(outputs)}."
         )
-    reserved = set(inputs) | set(outputs)
-    shared = _SharedWeights()
-    first = _branch(no_past, _BRANCH_PREFIXES[0], set(inputs), shared, reserved)
-    later = _branch(with_past, _BRANCH_PREFIXES[1], set(inputs), shared, reserved)
+    shared = _SharedWeights(set(inputs) | set(outputs))
+    first = _branch(no_past, _BRANCH_PREFIXES[0], set(inputs), shared, stored[0])
+    later = _branch(with_past, _BRANCH_PREFIXES[1], set(inputs), shared, stored[1])
     # the with-past branch returns every first-step output, in the same order: an empty tensor where it has none
-    later_by_name = {original.name: value for original, value in zip(with_past.graph.output, later.output)}
+    later_by_name = {name: _copied(value) for name, value in zip(later_values, later.output)}
     branch_outputs = []
-    for original in no_past.graph.output:
-        if original.name in later_values:
+    for original in first_values:
+        if original.name in later_by_name:
             branch_outputs.append(later_by_name[original.name])
             continue
         empty = _EMPTY_PREFIX + original.name
@@ -205,18 +240,27 @@ def merge_decoders(
     del later.output[:]
     later.output.extend(branch_outputs)
     if_node = helper.make_node(
-        "If", [USE_CACHE_BRANCH], first_outputs, name="use_cache_branch_if", then_branch=later, else_branch=first
+        "If",
+        [USE_CACHE_BRANCH],
+        [value.name for value in first_values],
+        name="use_cache_branch_if",
+        then_branch=later,
+        else_branch=first,
     )
-    merged_outputs = [
-        _with_axes(later_values.get(value.name, value), outputs[value.name]) for value in no_past.graph.output
-    ]
+    merged_outputs = [_with_axes(later_values.get(value.name, value), outputs[value.name]) for value in first_values]
     merged_inputs = [_with_axes(values[name], axes) for name, axes in inputs.items()]
     graph = helper.make_graph([if_node], MERGED_GRAPH, merged_inputs, merged_outputs, shared.initializers)
     merged = helper.make_model(graph, opset_imports=_opsets(no_past, with_past))
     merged.ir_version = max(no_past.ir_version, with_past.ir_version)
     merged.producer_name, merged.producer_version = no_past.producer_name, no_past.producer_version
     merged.functions.extend(_functions(no_past, with_past))
-    return merged
+    return merged, shared.stored
+
+
+def _copied(value: onnx.ValueInfoProto) -> onnx.ValueInfoProto:
+    copy = onnx.ValueInfoProto()
+    copy.CopyFrom(value)
+    return copy
 
 
 def _opsets(*models: onnx.ModelProto) -> list[onnx.OperatorSetIdProto]:
@@ -243,7 +287,7 @@ def _functions(*models: onnx.ModelProto) -> list[onnx.FunctionProto]:
     return list(functions.values())
 
 
-def stored_tensors(model: onnx.ModelProto) -> list[onnx.TensorProto]:
+def large_tensors(model: onnx.ModelProto) -> list[onnx.TensorProto]:
     """The large tensors a model stores (initializers of every graph and large ``Constant`` values)."""
     found = []
 
@@ -265,19 +309,39 @@ def merge_decoder_files(
     with_past: Path,
     merged: Path,
     contract: Any,
-    external_data: bool,
+    external_data: bool | None,
 ) -> list[Path]:
     """Merge two decoder files into ``merged`` with the ``contract`` (an OnnxConfig) of its inputs and outputs,
-    delete them, and return the files written: weights go to
-    ``merged.data`` when asked, when either decoder kept them outside, or when the merged graph needs it."""
-    data_files = [path.with_name(path.name + EXTERNAL_DATA_SUFFIX) for path in (no_past, with_past)]
-    external = external_data or any(path.exists() for path in data_files)
-    model = merge_decoders(onnx.load(str(no_past)), onnx.load(str(with_past)), contract.inputs, contract.outputs)
-    external = external or sum(tensor_bytes(tensor) for tensor in stored_tensors(model)) > _PROTOBUF_LIMIT
+    delete them, and return the files written.
+
+    Inline decoders are merged without parsing their weights: each is read as a skeleton (:mod:`.onnx_wire`), its
+    weights hashed one at a time from the file, and the shared ones copied into the merged file inside the kernel,
+    so memory stays near the graphs, not the weights. Weights go to ``merged.data`` when asked, when either
+    decoder kept them outside, or when the merged file would pass protobuf's 2 GB; those are merged in memory.
+    """
+    sources = (no_past, with_past)
+    data_files = [path.with_name(path.name + EXTERNAL_DATA_SUFFIX) for path in sources]
+    skeletons = [None if external_data else onnx_wire.read_skeleton(path) for path in sources]
+    lean = all(skeleton is not None and not skeleton.external for skeleton in skeletons)
+    if lean:
+        stored = tuple(onnx_wire.stored_tensors(path, skeleton) for path, skeleton in zip(sources, skeletons))
+        models = [skeleton.model for skeleton in skeletons]  # type: ignore[union-attr]
+        model, tensors = merge_decoders(models[0], models[1], contract.inputs, contract.outputs, stored)  # type: ignore[arg-type]
+        lean = model.ByteSize() + sum(tensor.size for tensor, _ in tensors) <= _PROTOBUF_LIMIT
+        if lean:
+            onnx_wire.write_with_tensors(model, tensors, merged)
+            for path in sources:
+                path.unlink()
+            return [merged]
+    loaded = [onnx.load(str(path)) for path in sources]
+    model, _ = merge_decoders(loaded[0], loaded[1], contract.inputs, contract.outputs)
+    del loaded
+    weights = sum(tensor_bytes(tensor) for tensor in large_tensors(model))
+    external = bool(external_data) or any(path.exists() for path in data_files) or weights > _PROTOBUF_LIMIT
     data_name = merged.name + EXTERNAL_DATA_SUFFIX
     if external:
         consolidate_external_data(model, merged.parent, data_name, force=True)
     onnx.save(model, str(merged))
-    for path in (no_past, with_past, *data_files):
+    for path in (*sources, *data_files):
         path.unlink(missing_ok=True)
     return [merged, merged.parent / data_name] if external else [merged]

@@ -173,3 +173,93 @@ def write_with_initializers(model: onnx.ModelProto, skeleton: Skeleton, source: 
         raise
     target.unlink(missing_ok=True)  # renaming over a file makes ext4 flush the new one to disk first
     os.rename(partial, target)
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredTensor:
+    """An initializer left in its file: where its field lies, its name, and a digest of everything but the name
+    (two tensors with the same digest hold the same type, shape and bytes)."""
+
+    source: Path
+    start: int
+    end: int
+    name: str
+    digest: str
+    size: int  # bytes of the field
+
+
+def _tensor_parts(data: mmap.mmap, start: int, end: int) -> list[tuple[int, int]]:
+    """The ranges of a TensorProto field's own fields, its name left out."""
+    _, _, _, value_start, value_end = next(_fields(data, start, end))
+    return [
+        (field_start, field_end)
+        for number, _, field_start, _, field_end in _fields(data, value_start, value_end)
+        if number != _TENSOR_NAME
+    ]
+
+
+def stored_tensors(path: Path, skeleton: Skeleton) -> list[StoredTensor]:
+    """The skeleton's initializers as they lie in ``path``, each with its digest (read one at a time)."""
+    import hashlib
+
+    stored = []
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        for (start, end), name in zip(skeleton.initializer_ranges, skeleton.initializer_names):
+            digest = hashlib.sha256()
+            for part_start, part_end in _tensor_parts(data, start, end):
+                handle.seek(part_start)
+                remaining = part_end - part_start
+                while remaining:
+                    block = handle.read(min(1 << 24, remaining))
+                    digest.update(block)
+                    remaining -= len(block)
+            stored.append(StoredTensor(path, start, end, name, digest.hexdigest(), end - start))
+    return stored
+
+
+def read_tensor(stored: StoredTensor) -> onnx.TensorProto:
+    """A stored initializer parsed (for small ones, which stay in the graph that uses them)."""
+    with open(stored.source, "rb") as handle:
+        handle.seek(stored.start)
+        field = handle.read(stored.end - stored.start)
+    _, position = _varint(field, 0)
+    _, position = _varint(field, position)
+    return onnx.TensorProto.FromString(field[position:])
+
+
+def write_with_tensors(model: onnx.ModelProto, tensors: list[tuple[StoredTensor, str]], target: Path) -> None:
+    """Write ``model`` to ``target`` with each stored tensor appended to its graph's initializers under the name
+    given with it: copied from its file inside the kernel, only its name field written anew."""
+    graph_bytes = model.graph.SerializeToString()
+    headless = onnx.ModelProto()
+    headless.CopyFrom(model)
+    headless.ClearField("graph")
+    pieces: list[tuple[bytes, list[tuple[Path, int, int]]]] = []  # per tensor: its new head, then ranges to copy
+    for stored, name in tensors:
+        with open(stored.source, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            parts = _tensor_parts(data, stored.start, stored.end)
+        encoded = name.encode()
+        name_field = _field(_TENSOR_NAME, len(encoded)) + encoded
+        length = len(name_field) + sum(end - start for start, end in parts)
+        head = _field(_GRAPH_INITIALIZER, length) + name_field
+        pieces.append((head, [(stored.source, start, end) for start, end in parts]))
+    weights = sum(len(head) + sum(end - start for _, start, end in ranges) for head, ranges in pieces)
+    partial = target.with_name(target.name + ".partial")
+    readers: dict[Path, BinaryIO] = {}
+    try:
+        with open(partial, "wb", buffering=0) as out:
+            write_all(out, headless.SerializeToString() + _field(_MODEL_GRAPH, len(graph_bytes) + weights))
+            write_all(out, graph_bytes)
+            for head, ranges in pieces:
+                write_all(out, head)
+                for source, start, end in ranges:
+                    reader = readers.get(source) or readers.setdefault(source, open(source, "rb"))
+                    copy_range(reader, out, start, end - start)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        for reader in readers.values():
+            reader.close()
+    target.unlink(missing_ok=True)
+    os.rename(partial, target)
