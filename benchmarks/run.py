@@ -203,6 +203,17 @@ def onnx_bytes(folder: Path) -> int:
     )
 
 
+def onnx_files(folder: Path) -> dict[str, int]:
+    """The ONNX files and external data in ``folder`` (in ``onnx/`` too), with their bytes."""
+    if not folder.is_dir():
+        return {}
+    return {
+        str(path.relative_to(folder)): path.stat().st_size
+        for path in sorted(folder.rglob("*"))
+        if path.suffix in (".onnx", ".data") or "onnx_data" in path.name
+    }
+
+
 def cached(key: str, compute: Callable[[], Any]) -> Any:
     """``compute()``, stored under ``.work/steps`` so that an interrupted benchmark resumes where it stopped."""
     step = WORK / "steps" / f"{key}.json"
@@ -228,6 +239,7 @@ def _run_tool(tool: str, name: str, checkpoint: Path, arguments: tuple[str, ...]
         output.parent.mkdir(parents=True, exist_ok=True)
         run = measure(command(tool, checkpoint, arguments, output), WORK / "logs" / f"{tool}-{name}-{attempt}.log")
         run["bytes"] = onnx_bytes(output)
+        run["files"] = onnx_files(output)
         runs.append(run)
         print(
             f"  {tool:18} {name:22} run {attempt + 1}: {run['wall']:7.1f} s {run['rss'] / 2**30:6.2f} GiB"
@@ -248,6 +260,7 @@ def summarize(runs: list[dict[str, object]]) -> dict[str, object]:
         "wall": statistics.median(run["wall"] for run in ok),
         "rss": statistics.median(run["rss"] for run in ok),
         "bytes": ok[-1].get("bytes", 0),
+        "files": ok[-1].get("files", {}),
         "runs": runs,
     }
 
@@ -331,17 +344,28 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3, help="runs per export; medians are reported (default 3)")
     parser.add_argument("--report", action="store_true", help="only rewrite the report from results.json")
     parser.add_argument("--skip-scale", action="store_true", help="leave out the scale curve (minutes per size)")
+    parser.add_argument(
+        "--workloads",
+        help="comma-separated workloads to measure again (default: all), keeping the others' figures in results.json",
+    )
     args = parser.parse_args()
+    names = args.workloads.split(",") if args.workloads else list(WORKLOADS)
+    unknown = sorted(set(names) - set(WORKLOADS))
+    if unknown:
+        parser.error(f"unknown workloads {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}")
     if not args.report:
         versions = make_environments()
-        build_checkpoints([workload.checkpoint for workload in WORKLOADS.values()])
+        build_checkpoints([WORKLOADS[name].checkpoint for name in names])
+        kept = json.loads(RESULTS.read_text()) if args.workloads and RESULTS.is_file() else {}
         results: dict[str, object] = {
             "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
             "versions": versions,
             "repeats": args.repeats,
-            "workloads": {},
+            "workloads": dict(kept.get("workloads", {})),
         }
-        for name, workload in WORKLOADS.items():
+        results |= {key: kept[key] for key in ("multi_feature", "scale") if key in kept}
+        for name in names:
+            workload = WORKLOADS[name]
             checkpoint = WORK / "checkpoints" / workload.checkpoint
             print(f"{name}: {checkpoint}", flush=True)
             exports = {
@@ -355,8 +379,9 @@ def main() -> int:
                 "latency": latency,
                 "floor": floor,
             }
-        print("multi-feature: bert-base-uncased", flush=True)
-        results["multi_feature"] = run_multi_feature(WORK / "checkpoints" / "bert-base-uncased", args.repeats)
+        if "bert" in names:
+            print("multi-feature: bert-base-uncased", flush=True)
+            results["multi_feature"] = run_multi_feature(WORK / "checkpoints" / "bert-base-uncased", args.repeats)
         if not args.skip_scale:
             print("scale: GPT-2 shapes", flush=True)
             results["scale"] = run_scale(1)
