@@ -15,6 +15,9 @@ python examples/make_tiny_checkpoints.py
   tokenizer with Whisper's special tokens), 2 encoder and 3 decoder layers, 4 encoder and 2 decoder heads;
   init_std 0.8 and seed 3 make greedy generation vary (15 and 12 different tokens in 20 for the two sounds of
   the generation check); at Whisper's 0.02 it repeats the start token.
+
+The GPT-2, T5 and Whisper builders take other sizes and seeds as keywords: the runtime suites (tests-runtimes/)
+build checkpoints of other shapes with them (other head counts and sizes, the same tokenizers and settings).
 """
 
 from __future__ import annotations
@@ -60,32 +63,34 @@ def make_tiny_bert(target: Path) -> None:
     save_random_model(target, BertModel, config)
 
 
-def make_tiny_gpt2(target: Path) -> None:
+def make_tiny_gpt2(target: Path, *, n_embd: int = 32, n_layer: int = 2, n_head: int = 4, seed: int = 0) -> None:
     tokenizer = save_byte_level_bpe_tokenizer(target)
     config = GPT2Config(
         vocab_size=len(tokenizer),
-        n_embd=32,
-        n_layer=2,
-        n_head=4,
+        n_embd=n_embd,
+        n_layer=n_layer,
+        n_head=n_head,
         n_positions=128,
         bos_token_id=tokenizer.bos_token_id,
         eos_token_id=tokenizer.eos_token_id,
         initializer_range=0.2,
         architectures=["GPT2LMHeadModel"],
     )
-    save_random_model(target, GPT2LMHeadModel, config)
+    save_random_model(target, GPT2LMHeadModel, config, seed=seed)
 
 
-def make_tiny_t5(target: Path) -> None:
+def make_tiny_t5(
+    target: Path, *, d_model: int = 32, d_kv: int = 6, d_ff: int = 37, num_heads: int = 4, seed: int = 2
+) -> None:
     tokenizer = save_unigram_tokenizer(target)
     config = T5Config(
         vocab_size=len(tokenizer),
-        d_model=32,
-        d_kv=6,
-        d_ff=37,
+        d_model=d_model,
+        d_kv=d_kv,
+        d_ff=d_ff,
         num_layers=2,
         num_decoder_layers=3,
-        num_heads=4,
+        num_heads=num_heads,
         relative_attention_num_buckets=8,
         relative_attention_max_distance=20,
         tie_word_embeddings=False,
@@ -95,7 +100,7 @@ def make_tiny_t5(target: Path) -> None:
         eos_token_id=tokenizer.eos_token_id,
         architectures=["T5ForConditionalGeneration"],
     )
-    save_random_model(target, T5ForConditionalGeneration, config, seed=2)
+    save_random_model(target, T5ForConditionalGeneration, config, seed=seed)
 
 
 def make_tiny_vit(target: Path) -> None:
@@ -114,19 +119,29 @@ def make_tiny_vit(target: Path) -> None:
     save_random_model(target, ViTForMaskedImageModeling, config)
 
 
-def make_tiny_whisper(target: Path) -> None:
+def make_tiny_whisper(
+    target: Path,
+    *,
+    d_model: int = 32,
+    encoder_layers: int = 2,
+    decoder_layers: int = 3,
+    encoder_attention_heads: int = 4,
+    decoder_attention_heads: int = 2,
+    ffn_dim: int = 37,
+    seed: int = 3,
+) -> None:
     processor = save_whisper_processor(target, num_mel_bins=8, chunk_length=1, vocab_size=300)
     tokenizer = processor.tokenizer
     config = WhisperConfig(
         vocab_size=len(tokenizer),
         num_mel_bins=8,
-        d_model=32,
-        encoder_layers=2,
-        decoder_layers=3,
-        encoder_attention_heads=4,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=37,
-        decoder_ffn_dim=37,
+        d_model=d_model,
+        encoder_layers=encoder_layers,
+        decoder_layers=decoder_layers,
+        encoder_attention_heads=encoder_attention_heads,
+        decoder_attention_heads=decoder_attention_heads,
+        encoder_ffn_dim=ffn_dim,
+        decoder_ffn_dim=ffn_dim,
         max_source_positions=50,
         max_target_positions=64,
         init_std=0.8,
@@ -136,7 +151,7 @@ def make_tiny_whisper(target: Path) -> None:
         pad_token_id=tokenizer.pad_token_id,
         architectures=["WhisperForConditionalGeneration"],
     )
-    save_random_model(target, WhisperForConditionalGeneration, config, seed=3)
+    save_random_model(target, WhisperForConditionalGeneration, config, seed=seed)
 
 
 if __name__ == "__main__":

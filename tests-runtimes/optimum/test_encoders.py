@@ -7,10 +7,8 @@ import numpy as np
 import torch
 from optimum.onnxruntime import ORTModelForImageClassification, ORTModelForMaskedLM
 from PIL import Image
+from reference import ATOL, TEXTS
 from transformers import AutoImageProcessor, AutoModelForImageClassification, AutoModelForMaskedLM, AutoTokenizer
-
-ATOL = 1e-4
-TEXTS = ["the quick brown fox", "a longer sentence than the first one"]  # a padded batch
 
 
 def test_bert_masked_lm_logits(exported):

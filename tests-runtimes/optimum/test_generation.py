@@ -5,34 +5,17 @@ and head counts (conftest.KIT_MODELS)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import torch
 from optimum.onnxruntime import ORTModelForCausalLM, ORTModelForSeq2SeqLM, ORTModelForSpeechSeq2Seq
+from reference import ATOL, GPT2, PROMPTS, T5, WHISPER, empty_t5_cache, greedy
 from transformers import (
     AutoModelForCausalLM,
     AutoModelForSeq2SeqLM,
     AutoModelForSpeechSeq2Seq,
     AutoProcessor,
     AutoTokenizer,
-    DynamicCache,
-    EncoderDecoderCache,
 )
-
-MAX_NEW_TOKENS = 10
-PROMPTS = ["the quick brown fox jumps over", "hello"]  # a padded batch: lengths differ
-ATOL = 1e-4
-GPT2 = ["gpt2", "gpt2-3heads"]
-T5 = ["t5", "t5-3heads"]
-WHISPER = ["whisper", "whisper-3heads"]
-
-
-def greedy(model: Any, **inputs: Any) -> list[list[int]]:
-    """Greedy ``generate()`` tokens of a PyTorch or an Optimum model (both are transformers GenerationMixins)."""
-    with torch.no_grad():
-        output = model.generate(**inputs, do_sample=False, num_beams=1, max_new_tokens=MAX_NEW_TOKENS)
-    return output.tolist()
 
 
 @pytest.mark.parametrize("name", GPT2)
@@ -91,9 +74,8 @@ def test_t5_padded_batch_generates_pytorch_tokens(exported, name):
     inputs = tokenizer(PROMPTS, padding=True, return_tensors="pt")
     assert inputs.attention_mask[1, -1] == 0, "the second prompt should be padded"
     model = ORTModelForSeq2SeqLM.from_pretrained(export.folder, use_cache=True)
-    # PyTorch's generate() sizes its cache by the encoder's 2 layers and fails on the decoder's 3: start it empty
     reference = AutoModelForSeq2SeqLM.from_pretrained(export.checkpoint).eval()
-    expected = greedy(reference, **inputs, past_key_values=EncoderDecoderCache(DynamicCache(), DynamicCache()))
+    expected = greedy(reference, **inputs, past_key_values=empty_t5_cache())
     assert greedy(model, **inputs) == expected
 
 

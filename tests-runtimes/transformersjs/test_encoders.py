@@ -6,10 +6,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 from PIL import Image
+from reference import ATOL, TEXTS
 from transformers import AutoImageProcessor, AutoModelForImageClassification, AutoModelForMaskedLM, AutoTokenizer
-
-ATOL = 1e-4
-TEXTS = ["the quick brown fox", "a longer sentence than the first one"]  # a padded batch
 
 
 def test_bert_masked_lm_logits(exported, transformersjs):

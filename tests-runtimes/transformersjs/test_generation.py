@@ -7,40 +7,18 @@ size (2) than the decoder inputs (1).")."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import torch
+from reference import GPT2, MAX_NEW_TOKENS, PROMPTS, T5, WHISPER, empty_t5_cache, greedy
 from transformers import (
     AutoModelForCausalLM,
     AutoModelForSeq2SeqLM,
     AutoModelForSpeechSeq2Seq,
     AutoProcessor,
     AutoTokenizer,
-    DynamicCache,
-    EncoderDecoderCache,
 )
 
-MAX_NEW_TOKENS = 10
-PROMPTS = ["the quick brown fox jumps over", "hello"]
 GENERATE = {"prompts": PROMPTS, "max_new_tokens": MAX_NEW_TOKENS}
-GPT2 = ["gpt2", "gpt2-3heads"]
-T5 = ["t5", "t5-3heads"]
-WHISPER = ["whisper", "whisper-3heads"]
-
-
-def greedy_batch(model: Any, **inputs: Any) -> list[list[int]]:
-    """PyTorch's greedy ``generate()`` tokens for a batch."""
-    with torch.no_grad():
-        output = model.generate(**inputs, do_sample=False, num_beams=1, max_new_tokens=MAX_NEW_TOKENS)
-    return output.tolist()
-
-
-def greedy(model: Any, **inputs: Any) -> list[int]:
-    """PyTorch's greedy ``generate()`` tokens for one input."""
-    with torch.no_grad():
-        output = model.generate(**inputs, do_sample=False, num_beams=1, max_new_tokens=MAX_NEW_TOKENS)
-    return output[0].tolist()
 
 
 def test_gpt2_generates_pytorch_tokens(exported, transformersjs):
@@ -51,7 +29,7 @@ def test_gpt2_generates_pytorch_tokens(exported, transformersjs):
     for prompt, input_ids, sequence in zip(PROMPTS, result["input_ids"], result["sequences"], strict=True):
         inputs = tokenizer(prompt, return_tensors="pt")
         assert input_ids == inputs.input_ids[0].tolist()
-        assert sequence == greedy(model, **inputs)
+        assert [sequence] == greedy(model, **inputs)
 
 
 @pytest.mark.parametrize("name", GPT2)
@@ -64,7 +42,7 @@ def test_gpt2_left_padded_batch_generates_pytorch_tokens(exported, transformersj
     assert result["input_ids"] == inputs.input_ids.tolist()
     assert result["attention_mask"] == inputs.attention_mask.tolist()
     model = AutoModelForCausalLM.from_pretrained(export.checkpoint).eval()
-    assert result["sequences"] == greedy_batch(model, **inputs)
+    assert result["sequences"] == greedy(model, **inputs)
 
 
 def test_t5_generates_pytorch_tokens(exported, transformersjs):
@@ -75,9 +53,7 @@ def test_t5_generates_pytorch_tokens(exported, transformersjs):
     for prompt, input_ids, sequence in zip(PROMPTS, result["input_ids"], result["sequences"], strict=True):
         inputs = tokenizer(prompt, return_tensors="pt")
         assert input_ids == inputs.input_ids[0].tolist()
-        # PyTorch's generate() sizes its cache by the encoder's 2 layers and fails on the decoder's 3: start it empty
-        cache = EncoderDecoderCache(DynamicCache(), DynamicCache())
-        assert sequence == greedy(model, **inputs, past_key_values=cache)
+        assert [sequence] == greedy(model, **inputs, past_key_values=empty_t5_cache())
 
 
 @pytest.mark.parametrize("name", T5)
@@ -89,9 +65,7 @@ def test_t5_padded_batch_generates_pytorch_tokens(exported, transformersjs, name
     assert result["input_ids"] == inputs.input_ids.tolist()
     assert result["attention_mask"] == inputs.attention_mask.tolist()
     model = AutoModelForSeq2SeqLM.from_pretrained(export.checkpoint).eval()
-    # PyTorch's generate() sizes its cache by the encoder's 2 layers and fails on the decoder's 3: start it empty
-    cache = EncoderDecoderCache(DynamicCache(), DynamicCache())
-    assert result["sequences"] == greedy_batch(model, **inputs, past_key_values=cache)
+    assert result["sequences"] == greedy(model, **inputs, past_key_values=empty_t5_cache())
 
 
 @pytest.mark.parametrize("name", WHISPER)
@@ -103,7 +77,7 @@ def test_whisper_generates_pytorch_tokens(exported, transformersjs, waveform, na
     inputs = AutoProcessor.from_pretrained(export.folder)(waveform, sampling_rate=16000, return_tensors="pt")
     torch.testing.assert_close(torch.tensor(result["input_features"]), inputs.input_features, atol=1e-4, rtol=0)
     model = AutoModelForSpeechSeq2Seq.from_pretrained(export.checkpoint).eval()
-    expected = greedy(model, **inputs)  # Whisper's generate() returns the new tokens only
+    (expected,) = greedy(model, **inputs)  # Whisper's generate() returns the new tokens only
     (sequence,) = result["sequences"]
     assert sequence[0] == model.generation_config.decoder_start_token_id
     assert sequence[1:] == expected
