@@ -3,15 +3,17 @@ subfolder an export may own (transformers.js's ``onnx/``), hostile cases include
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
 import onnx
 import onnxruntime
 import pytest
-from conftest import TINY_GPT2, TINY_T5, run_cli
+from conftest import TINY_BERT, TINY_GPT2, TINY_T5, run_cli
 
 GPT2 = ("-m", str(TINY_GPT2), "--feature", "causal-lm-with-past")
 
@@ -114,26 +116,33 @@ def _link_folder(folder: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("spoil", "named"),
+    ("spoil", "named", "beside"),
     [
-        (lambda onnx_folder: (onnx_folder / "notes.txt").write_text("mine"), "onnx/notes.txt, not listed"),
-        (lambda onnx_folder: (onnx_folder / "nested").mkdir(), "onnx/nested, a folder"),
-        (lambda onnx_folder: (onnx_folder / "model.onnx").write_bytes(b"edited"), "onnx/model.onnx, changed"),
-        (lambda onnx_folder: os.symlink("/etc/hostname", onnx_folder / "link.onnx"), "onnx/link.onnx, a link"),
-        (_link_folder, "onnx: a link"),
+        (lambda onnx_folder: (onnx_folder / "notes.txt").write_text("mine"), "onnx/notes.txt, not listed", "mixes"),
+        (lambda onnx_folder: (onnx_folder / "nested").mkdir(), "onnx/nested, a folder", "mixes"),
+        (lambda onnx_folder: (onnx_folder / "model.onnx").write_bytes(b"edited"), "onnx/model.onnx, changed", "clash"),
+        (lambda onnx_folder: os.symlink("/etc/hostname", onnx_folder / "link.onnx"), "onnx/link.onnx, a link", "mixes"),
+        (_link_folder, "onnx: a link", "clash"),
     ],
     ids=["foreign-file", "nested-folder", "changed-file", "link-inside", "folder-is-a-link"],
 )
-def test_an_onnx_folder_onnxcore_cannot_prove_is_never_touched(js_export: Path, spoil, named: str) -> None:
+def test_an_onnx_folder_onnxcore_cannot_prove_is_never_touched(js_export: Path, spoil, named: str, beside: str) -> None:
+    """Refused, and with --allow-other-files too: transformers.js's files would clash with it, and writing another
+    runtime's files beside an onnx/ that still holds the earlier export's graphs would leave two exports mixed."""
     spoil(js_export / "onnx")
     before = _tree(js_export)
     run = run_cli("export", *GPT2, "--runtime", "transformers.js", "--no-generation-check", str(js_export))
     assert run.code == 2
     assert named in run.error_line
     assert _tree(js_export) == before
-    beside = run_cli("export", *GPT2, "--runtime", "transformers.js", "--allow-other-files", str(js_export))
-    assert beside.code == 2 and "onnx is not onnxcore's" in beside.error_line
-    assert _tree(js_export) == before
+    for runtime in ("transformers.js", "onnxruntime"):
+        args = ("export", *GPT2, "--runtime", runtime, "--allow-other-files", "--no-generation-check", str(js_export))
+        refused = run_cli(*args)
+        assert refused.code == 2 or (beside == "clash" and runtime == "onnxruntime"), refused.err
+        if refused.code == 2:
+            expected = "mixes files of the earlier export" if beside == "mixes" else "onnx is not onnxcore's"
+            assert expected in refused.error_line
+            assert _tree(js_export) == before
 
 
 def test_an_empty_onnx_folder_of_the_user_is_kept(tmp_path: Path) -> None:
@@ -180,3 +189,48 @@ def test_other_runtimes_keep_config_json_and_data_names_as_they_are(tmp_path: Pa
     assert run.code == 0, run.err
     assert (out / "model.onnx.data").is_file()
     assert "transformers.js_config" not in json.loads((out / "config.json").read_text())
+
+
+def test_an_encoder_with_a_causal_lm_head_keeps_its_own_positions(tmp_path: Path) -> None:
+    """BERT-family causal-LM heads are not Optimum's text decoders (RoBERTa counts positions from its padding
+    index): their graph is the same for every runtime."""
+    run = run_cli("export", "-m", str(TINY_BERT), "--feature", "causal-lm", "--runtime", "optimum", "-q",
+                  str(tmp_path / "out"))  # fmt: skip
+    assert run.code == 0, run.err
+    assert "position_ids" not in _inputs(tmp_path / "out" / "model.onnx")
+
+
+def test_a_split_export_of_an_earlier_onnxcore_is_named_when_validated(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_cli("export", "-m", str(TINY_T5), "--feature", "seq2seq-lm-with-past", "--layout", "split",
+                   "--no-generation-check", "-q", str(out)).code == 0  # fmt: skip
+    manifest = json.loads((out / "onnxcore.json").read_text())
+    (out / "decoder_with_past_model.onnx").write_bytes(b"old")  # the earlier three-file layout, as it listed it
+    manifest["files"]["decoder_with_past_model.onnx"] = {"sha256": hashlib.sha256(b"old").hexdigest(), "bytes": 3}
+    (out / "onnxcore.json").write_text(json.dumps(manifest))
+    run = run_cli("validate", str(out))
+    assert run.code == 2 and "earlier onnxcore" in run.error_line and "export it again" in run.error_line
+
+
+def test_an_onnx_folder_swapped_for_a_link_after_the_survey_is_not_followed(tmp_path: Path) -> None:
+    """Removing the old export never follows a link put in place of onnx/: what it points to is left as it is
+    (the link itself is removed only if it took the proved folder's inode, which file systems reuse)."""
+    from onnxcore.staging import _discard, survey
+
+    old = tmp_path / "old"
+    (old / "onnx").mkdir(parents=True)
+    (old / "onnx" / "model.onnx").write_bytes(b"graph")
+    entry = {"sha256": hashlib.sha256(b"graph").hexdigest(), "bytes": 5}
+    (old / "onnxcore.json").write_text(json.dumps({"onnxcore": "1", "files": {"onnx/model.onnx": entry}}))
+    owned, foreign = survey(old)
+    assert set(owned) == {"onnxcore.json", "onnx", "onnx/model.onnx"} and not foreign
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "model.onnx").write_bytes(b"the user's")
+    (old / "onnx" / "model.onnx").unlink()
+    (old / "onnx").rmdir()
+    (old / "onnx").symlink_to(victim, target_is_directory=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # kept with a warning, or removed as a link: either way not followed
+        _discard(old, owned)
+    assert (victim / "model.onnx").read_bytes() == b"the user's"

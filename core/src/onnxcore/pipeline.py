@@ -76,6 +76,7 @@ from .registry import ConfigRegistration
 from .request import ExportRequest
 from .runtimes import DEFAULT_RUNTIME, ONNX_FOLDER, Runtime, runtime_config, runtime_layout, runtime_named
 from .seq2seq import (
+    DECODER_WITH_PAST,
     MERGED_DECODER,
     SINGLE_FILE,
     ExportPart,
@@ -264,7 +265,9 @@ def save_loader_config(planned: Plan, staging: Path) -> None:
     config_file = staging / "config.json"
     if entries and config_file.is_file():
         config = json.loads(config_file.read_text())
-        config_file.write_text(json.dumps(config | entries, indent=2, sort_keys=True) + "\n")
+        for key, values in entries.items():  # the checkpoint's own entries (kv_cache_dtype, ...) are kept
+            config[key] = {**config.get(key, {}), **values}
+        config_file.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
 
 
 def post_process(planned: Plan, contracts: Mapping[str, Any], staging: Path, progress: Progress) -> None:
@@ -656,6 +659,11 @@ def validate_export(
                 f"{source} is a {planned.registration.model_type} checkpoint, but {folder} was exported from a"
                 f" {manifest['model_type']} one; pass the checkpoint it was exported from with -m."
             )
+        if f"{DECODER_WITH_PAST}.onnx" in manifest["files"]:
+            raise UsageError(
+                f"{folder} is a split export of an earlier onnxcore (decoder_model.onnx and"
+                f" decoder_with_past_model.onnx), which this version no longer writes or checks; export it again."
+            )
         recorded_atol = next(iter(manifest.get("validation", {}).values()), {}).get("atol")
         progress(f"Checking the files of {folder} against {MANIFEST_NAME}")
         check_file_hashes(folder, manifest)
@@ -678,7 +686,8 @@ def check_export_generation(
     if not onnx.exists():
         raise ModelPathError(f"{onnx} does not exist; pass the folder that onnxcore export wrote.")
     folder = onnx if onnx.is_dir() else onnx.parent
-    if folder.name == ONNX_FOLDER and (folder.parent / MANIFEST_NAME).is_file():  # a transformers.js folder's file
+    own_manifest = (folder / MANIFEST_NAME).is_file()
+    if folder.name == ONNX_FOLDER and not own_manifest and (folder.parent / MANIFEST_NAME).is_file():  # transformers.js
         folder = folder.parent
     check_generation_settings(prompts, max_new_tokens)
     saved = read_export_settings(folder)

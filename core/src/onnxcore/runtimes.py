@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from .config import OnnxConfig, OnnxSeq2SeqConfigWithPast, as_numpy, to_framework
-from .errors import UsageError
+from .config import OnnxConfig, OnnxConfigWithPast, OnnxSeq2SeqConfigWithPast, as_numpy, to_framework
+from .errors import LayoutNotApplicableError, UsageError
 from .model_inputs import call_parameters
 from .seq2seq import DEFAULT_LAYOUT, applicable_layouts
 
@@ -80,7 +80,7 @@ def runtime_layout(runtime: Runtime, layout: str | None, config: OnnxConfig) -> 
     if layout is None:
         return "split" if runtime.split_generation and splits else DEFAULT_LAYOUT
     if layout == "single" and runtime.split_generation and splits:
-        raise UsageError(
+        raise LayoutNotApplicableError(
             f"{runtime.name} loads {config.task} encoder-decoders from the split files only; drop --layout single"
             " (or use --runtime onnxruntime for one model.onnx)."
         )
@@ -89,8 +89,14 @@ def runtime_layout(runtime: Runtime, layout: str | None, config: OnnxConfig) -> 
 
 def runtime_config(runtime: Runtime, config: OnnxConfig, model: Any) -> OnnxConfig:
     """``config`` with the runtime's input contract: a decoder whose model takes ``position_ids`` gets them as an
-    input (:class:`PositionIdsInput`) for runtimes that feed them."""
-    decoder = config.task.startswith("causal-lm") and not isinstance(config, OnnxSeq2SeqConfigWithPast)
+    input (:class:`PositionIdsInput`) for runtimes that feed them. Decoders are the configs with a past
+    (OnnxConfigWithPast, used with or without it), as Optimum gives its text decoders the input: an encoder with
+    a causal-LM head (RoBERTa's counts positions from its padding index) keeps its own positions."""
+    decoder = (
+        config.task.startswith("causal-lm")
+        and isinstance(config, OnnxConfigWithPast)
+        and not isinstance(config, OnnxSeq2SeqConfigWithPast)
+    )
     if not (runtime.position_ids and decoder and POSITION_IDS in call_parameters(model)):
         return config
     contracted = object.__new__(_with_position_ids(type(config)))

@@ -51,8 +51,8 @@ STAGING_PREFIX = ".onnxcore-staging-"
 FAILED_SUFFIX = ".failed"
 _STAGING_NAME = re.compile(r"^\.onnxcore-staging-([0-9a-f]{8}|x)-(\d+)-(\d+)-[0-9a-f]{8}(-old)?$")
 _PROBE_NAME = re.compile(r"^\.onnxcore-staging-probe-[0-9a-f]{8}$")
-# the longest path onnxcore writes below its staging folder
-_DEEPEST_NAME = f"{ONNX_FOLDER}/decoder_with_past_model.onnx.data"
+# the longest path onnxcore writes below its staging folder (external data is gathered into a .partial first)
+_DEEPEST_NAME = f"{ONNX_FOLDER}/decoder_with_past_model.onnx.data.partial"
 _STAGING_NAME_LENGTH = len(STAGING_PREFIX) + 8 + 1 + 10 + 1 + 20 + 1 + 8 + 4
 _NO_EXCHANGE = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP}
 
@@ -163,6 +163,11 @@ def survey(
     return owned, foreign
 
 
+#: Why an ``onnx/`` folder is refused even with ``--allow-other-files``: writing beside it would leave the earlier
+#: export's graphs next to the new export's config.
+MIXED_ONNX_FOLDER = "it mixes files of the earlier export with"
+
+
 def _survey_onnx_folder(
     folder: Path, listed: dict[str, dict[str, object]], known: dict[str, tuple[int, ...]]
 ) -> tuple[dict[str, tuple[int, ...]], str | None]:
@@ -172,19 +177,23 @@ def _survey_onnx_folder(
     names = sorted(os.listdir(folder))
     if not names:
         return {}, "an empty folder onnxcore did not write"
+    why = None
     for inner in names:
         name = f"{ONNX_FOLDER}/{inner}"
         info = os.lstat(folder / inner)
         if not stat.S_ISREG(info.st_mode):
-            return {}, f"it holds {shown(name)}, {_kind(info)}"
-        if name not in listed:
-            return {}, f"it holds {shown(name)}, " + (
+            why = why or f"{shown(name)}, {_kind(info)}"
+        elif name not in listed:
+            why = why or f"{shown(name)}, " + (
                 f"not listed in its {MANIFEST_NAME}" if listed else "not written by onnxcore"
             )
-        if known.get(name) != _identity(info) and not _matches(folder / inner, info, listed[name]):
-            return {}, f"it holds {shown(name)}, changed since onnxcore wrote it"
-        owned[name] = _identity(info)
-    return owned, None
+        elif known.get(name) != _identity(info) and not _matches(folder / inner, info, listed[name]):
+            why = why or f"{shown(name)}, changed since onnxcore wrote it"
+        else:
+            owned[name] = _identity(info)
+    if why is None:
+        return owned, None
+    return {}, f"{MIXED_ONNX_FOLDER} {why}" if owned else f"it holds {why}"
 
 
 def _kind(info: os.stat_result) -> str:
@@ -248,6 +257,11 @@ def claim_output(
             raise OutputPathError(
                 f"cannot read output folder {output}: {exc.strerror or exc}; pick another path."
             ) from exc
+    if foreign.get(ONNX_FOLDER, "").startswith(MIXED_ONNX_FOLDER):
+        raise OutputPathError(
+            f"{output}/{ONNX_FOLDER} {foreign[ONNX_FOLDER]}; move the files onnxcore did not write out of it, or export"
+            " into another folder (onnxcore never replaces a file it did not write, nor leaves two exports mixed)."
+        )
     if foreign and not allow_other_files:
         name, why = next(iter(foreign.items()))
         raise OutputPathError(
@@ -654,9 +668,11 @@ def _discard(folder: Path, owned: dict[str, tuple[int, ...]]) -> None:
     for unlink, rmdir in ((fs.unlink, fs.rmdir), (os.unlink, os.rmdir)):
         try:
             for name in os.listdir(folder):
-                if name in owned and name == ONNX_FOLDER and os.path.isdir(folder / name):
+                if name not in owned or not _is_proved(folder / name, owned[name]):
+                    continue
+                if name == ONNX_FOLDER and stat.S_ISDIR(os.lstat(folder / name).st_mode):
                     _remove_owned_folder(folder / name, owned, unlink, rmdir)
-                elif name in owned:
+                else:
                     unlink(folder / name)
             if os.listdir(folder):
                 break
@@ -690,10 +706,18 @@ def _remove_owned_folder(
     """Remove the files of an old export's ``onnx/`` that onnxcore proved, then the folder if nothing else is in
     it."""
     for inner in os.listdir(folder):
-        if f"{folder.name}/{inner}" in owned:
+        name = f"{folder.name}/{inner}"
+        if name in owned and _is_proved(folder / inner, owned[name]):
             unlink(folder / inner)
     if not os.listdir(folder):
         rmdir(folder)
+
+
+def _is_proved(path: Path, identity: tuple[int, ...]) -> bool:
+    """Whether ``path`` is still the entry onnxcore proved (same device and inode, not followed if a link): a
+    folder or file put in its place since is never removed."""
+    info = os.lstat(path)
+    return (info.st_dev, info.st_ino) == identity[:2]
 
 
 def _leftovers(folder: Path, owned: dict[str, tuple[int, ...]]) -> list[str]:
@@ -702,7 +726,7 @@ def _leftovers(folder: Path, owned: dict[str, tuple[int, ...]]) -> list[str]:
     for name in sorted(os.listdir(folder)):
         if name not in owned:
             left.append(name)
-        elif os.path.isdir(folder / name):
+        elif stat.S_ISDIR(os.lstat(folder / name).st_mode):
             left += [f"{name}/{inner}" for inner in sorted(os.listdir(folder / name))]
     return left
 

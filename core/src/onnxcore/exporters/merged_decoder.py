@@ -136,7 +136,6 @@ class _SharedWeights:
 def _branch(
     model: onnx.ModelProto,
     prefix: str,
-    outer_inputs: set[str],
     shared: _SharedWeights,
     stored: Sequence[onnx_wire.StoredTensor],
 ) -> onnx.GraphProto:
@@ -169,8 +168,9 @@ def _branch(
     del graph.node[:]
     graph.node.extend(nodes)
     outputs = [value.name for value in graph.output]
+    own_inputs = {value.name for value in graph.input}  # they become reads of the outer graph's inputs
     del graph.input[:]
-    defined = _defined_names(graph) - outer_inputs - set(renames)
+    defined = _defined_names(graph) - own_inputs - set(renames)
     _rename(graph, renames | {name: prefix + name for name in defined})
     for original, value in zip(outputs, graph.output):
         if not value.name.startswith(prefix):  # an outer value (an input, a shared weight): through a node
@@ -225,8 +225,8 @@ def merge_decoders(
             f" contract's {list(outputs)}."
         )
     shared = _SharedWeights(set(inputs) | set(outputs))
-    first = _branch(no_past, _BRANCH_PREFIXES[0], set(inputs), shared, stored[0])
-    later = _branch(with_past, _BRANCH_PREFIXES[1], set(inputs), shared, stored[1])
+    first = _branch(no_past, _BRANCH_PREFIXES[0], shared, stored[0])
+    later = _branch(with_past, _BRANCH_PREFIXES[1], shared, stored[1])
     # the with-past branch returns every first-step output, in the same order: an empty tensor where it has none
     later_by_name = {name: _copied(value) for name, value in zip(later_values, later.output)}
     branch_outputs = []
@@ -236,7 +236,8 @@ def merge_decoders(
             continue
         empty = _EMPTY_PREFIX + original.name
         later.node.append(_empty_output(original, empty))
-        branch_outputs.append(helper.make_value_info(empty, original.type))
+        # its type, not its shape: it is empty, where the first step's has sizes
+        branch_outputs.append(helper.make_tensor_value_info(empty, original.type.tensor_type.elem_type, None))
     del later.output[:]
     later.output.extend(branch_outputs)
     if_node = helper.make_node(

@@ -143,11 +143,13 @@ def _read_skeleton(path: Path) -> Skeleton | None:
                 graph.append(data[start:end])
                 continue
             ranges.append((start, end))
+            name = ""  # one name per initializer, so that names and ranges stay aligned
             for tensor_field, _, _, tensor_value, tensor_end in _fields(data, value_start, end):
                 if tensor_field == _TENSOR_NAME:
-                    names.append(data[tensor_value:tensor_end].decode())
+                    name = data[tensor_value:tensor_end].decode()
                 elif tensor_field == _TENSOR_DATA_LOCATION:
                     external = external or _varint(data, tensor_value)[0] == onnx.TensorProto.EXTERNAL
+            names.append(name)
     graph_bytes = b"".join(graph)
     model = onnx.ModelProto.FromString(head + _field(_MODEL_GRAPH, len(graph_bytes)) + graph_bytes)
     return Skeleton(model, ranges, names, external)
