@@ -21,15 +21,23 @@ from transformers import (
 GENERATE = {"prompts": PROMPTS, "max_new_tokens": MAX_NEW_TOKENS}
 
 
-def test_gpt2_generates_pytorch_tokens(exported, transformersjs):
-    export = exported("gpt2")
-    result = transformersjs(export.folder, "causal-lm-with-past", GENERATE)
+@pytest.mark.parametrize(
+    ("name", "task", "auto_class", "cache"),
+    [
+        ("gpt2", "causal-lm-with-past", AutoModelForCausalLM, None),
+        ("t5", "seq2seq-lm-with-past", AutoModelForSeq2SeqLM, empty_t5_cache),
+    ],
+)
+def test_each_prompt_generates_pytorch_tokens(exported, transformersjs, name, task, auto_class, cache):
+    export = exported(name)
+    result = transformersjs(export.folder, task, GENERATE)
     tokenizer = AutoTokenizer.from_pretrained(export.folder)
-    model = AutoModelForCausalLM.from_pretrained(export.checkpoint).eval()
+    model = auto_class.from_pretrained(export.checkpoint).eval()
     for prompt, input_ids, sequence in zip(PROMPTS, result["input_ids"], result["sequences"], strict=True):
         inputs = tokenizer(prompt, return_tensors="pt")
         assert input_ids == inputs.input_ids[0].tolist()
-        assert [sequence] == greedy(model, **inputs)
+        extra = {"past_key_values": cache()} if cache else {}
+        assert [sequence] == greedy(model, **inputs, **extra)
 
 
 @pytest.mark.parametrize("name", GPT2)
@@ -43,17 +51,6 @@ def test_gpt2_left_padded_batch_generates_pytorch_tokens(exported, transformersj
     assert result["attention_mask"] == inputs.attention_mask.tolist()
     model = AutoModelForCausalLM.from_pretrained(export.checkpoint).eval()
     assert result["sequences"] == greedy(model, **inputs)
-
-
-def test_t5_generates_pytorch_tokens(exported, transformersjs):
-    export = exported("t5")
-    result = transformersjs(export.folder, "seq2seq-lm-with-past", GENERATE)
-    tokenizer = AutoTokenizer.from_pretrained(export.folder)
-    model = AutoModelForSeq2SeqLM.from_pretrained(export.checkpoint).eval()
-    for prompt, input_ids, sequence in zip(PROMPTS, result["input_ids"], result["sequences"], strict=True):
-        inputs = tokenizer(prompt, return_tensors="pt")
-        assert input_ids == inputs.input_ids[0].tolist()
-        assert [sequence] == greedy(model, **inputs, past_key_values=empty_t5_cache())
 
 
 @pytest.mark.parametrize("name", T5)
