@@ -13,7 +13,7 @@ import numpy as np
 import onnx
 import onnxruntime
 import pytest
-from conftest import TINY_BERT, TINY_GPT2, TINY_T5, run_cli
+from conftest import TINY_BERT, TINY_GPT2, TINY_T5, TINY_WHISPER, run_cli
 
 GPT2 = ("-m", str(TINY_GPT2), "--feature", "causal-lm-with-past")
 
@@ -234,3 +234,35 @@ def test_an_onnx_folder_swapped_for_a_link_after_the_survey_is_not_followed(tmp_
         warnings.simplefilter("ignore")  # kept with a warning, or removed as a link: either way not followed
         _discard(old, owned)
     assert (victim / "model.onnx").read_bytes() == b"the user's"
+
+
+@pytest.mark.parametrize(
+    ("checkpoint", "feature", "auto_class"),
+    [
+        (TINY_T5, "seq2seq-lm-with-past", "AutoModelForSeq2SeqLM"),
+        (TINY_WHISPER, "speech2seq-lm-with-past", "AutoModelForSpeechSeq2Seq"),
+    ],
+    ids=["t5", "whisper"],
+)
+def test_the_merged_decoder_stores_each_decoder_weight_once(
+    tmp_path: Path, checkpoint: Path, feature: str, auto_class: str
+) -> None:
+    """The bytes of the merged file's weights (1 KiB and up, every graph and branch) are the bytes of the
+    decoder's parameters, not twice them: at most one more copy of a tied head, which TorchScript stores
+    transposed for its MatMul beside the embedding its Gather reads."""
+    import transformers
+
+    from onnxcore.exporters.merged_decoder import large_tensors, tensor_bytes
+
+    out = tmp_path / "out"
+    assert run_cli("export", "-m", str(checkpoint), "--feature", feature, "--layout", "split",
+                   "--no-generation-check", "-q", str(out)).code == 0  # fmt: skip
+    model = getattr(transformers, auto_class).from_pretrained(checkpoint)
+    head = model.get_output_embeddings().weight
+    parameters = {id(p): p for p in [*model.get_decoder().parameters(), head]}
+    decoder_bytes = sum(p.numel() * p.element_size() for p in parameters.values() if p.numel() * 4 >= 1024)
+    tied = head.numel() * head.element_size() if head is model.get_decoder().get_input_embeddings().weight else 0
+    merged = onnx.load(str(out / "decoder_model_merged.onnx"))
+    stored = sum(tensor_bytes(tensor) for tensor in large_tensors(merged))
+    assert decoder_bytes <= stored <= decoder_bytes + tied
+    assert stored == sum(tensor_bytes(tensor) for tensor in merged.graph.initializer)  # all in the outer graph
