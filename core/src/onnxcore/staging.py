@@ -152,15 +152,29 @@ def survey(
                 owned |= inner | {name: _identity(info)}
             else:
                 foreign[name] = why
-        elif not stat.S_ISREG(info.st_mode):
-            foreign[name] = _kind(info)
-        elif name not in listed:
-            foreign[name] = f"not listed in its {MANIFEST_NAME}" if listed else "not written by onnxcore"
-        elif known.get(name) == _identity(info) or _matches(folder / name, info, listed[name]):
-            owned[name] = _identity(info)
+        elif (why := _not_proved(folder / name, name, info, listed, known)) is not None:
+            foreign[name] = why
         else:
-            foreign[name] = "changed since onnxcore wrote it"
+            owned[name] = _identity(info)
     return owned, foreign
+
+
+def _not_proved(
+    path: Path,
+    name: str,
+    info: os.stat_result,
+    listed: dict[str, dict[str, object]],
+    known: dict[str, tuple[int, ...]],
+) -> str | None:
+    """Why the entry ``name`` (as the manifest would list it) is not a file onnxcore proves it wrote; None when
+    it is: a regular file, listed, of the recorded size and sha256 (or unchanged since it was proved)."""
+    if not stat.S_ISREG(info.st_mode):
+        return _kind(info)
+    if name not in listed:
+        return f"not listed in its {MANIFEST_NAME}" if listed else "not written by onnxcore"
+    if known.get(name) == _identity(info) or _matches(path, info, listed[name]):
+        return None
+    return "changed since onnxcore wrote it"
 
 
 #: Why an ``onnx/`` folder is refused even with ``--allow-other-files``: writing beside it would leave the earlier
@@ -181,16 +195,11 @@ def _survey_onnx_folder(
     for inner in names:
         name = f"{ONNX_FOLDER}/{inner}"
         info = os.lstat(folder / inner)
-        if not stat.S_ISREG(info.st_mode):
-            why = why or f"{shown(name)}, {_kind(info)}"
-        elif name not in listed:
-            why = why or f"{shown(name)}, " + (
-                f"not listed in its {MANIFEST_NAME}" if listed else "not written by onnxcore"
-            )
-        elif known.get(name) != _identity(info) and not _matches(folder / inner, info, listed[name]):
-            why = why or f"{shown(name)}, changed since onnxcore wrote it"
-        else:
+        problem = _not_proved(folder / inner, name, info, listed, known)
+        if problem is None:
             owned[name] = _identity(info)
+        else:
+            why = why or f"{shown(name)}, {problem}"
     if why is None:
         return owned, None
     return {}, f"{MIXED_ONNX_FOLDER} {why}" if owned else f"it holds {why}"

@@ -17,6 +17,7 @@ transformers.js load as ``decoder_model_merged.onnx``:
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -190,8 +191,7 @@ def _empty_output(value: onnx.ValueInfoProto, name: str) -> onnx.NodeProto:
 def _with_axes(value: onnx.ValueInfoProto, axes: Mapping[int, str]) -> onnx.ValueInfoProto:
     """``value`` with the contract's names on its dynamic axes (a fixed size made symbolic where the contract
     says so: the past of the first step is empty, whatever shape a runtime gives it)."""
-    copied = onnx.ValueInfoProto()
-    copied.CopyFrom(value)
+    copied = copy.deepcopy(value)
     dims = copied.type.tensor_type.shape.dim
     for axis, name in axes.items():
         if axis < len(dims):
@@ -212,13 +212,13 @@ def merge_decoders(
     ``stored``: each model's initializers left in its file (the models are then skeletons, without them);
     returned with the outer name each shared one takes, for :func:`onnx_wire.write_with_tensors`. The two models
     are consumed."""
-    values = {value.name: _copied(value) for value in [*with_past.graph.input, *no_past.graph.input]}
+    values = {value.name: copy.deepcopy(value) for value in [*with_past.graph.input, *no_past.graph.input]}
     values[USE_CACHE_BRANCH] = helper.make_tensor_value_info(USE_CACHE_BRANCH, onnx.TensorProto.BOOL, [1])
     unknown = [name for name in inputs if name not in values]
     if unknown or set(values) - set(inputs):
         raise ExportFailedError(f"the decoders' inputs {sorted(values)} are not the merged contract's {list(inputs)}.")
-    first_values = [_copied(value) for value in no_past.graph.output]
-    later_values = {value.name: _copied(value) for value in with_past.graph.output}
+    first_values = [copy.deepcopy(value) for value in no_past.graph.output]
+    later_values = {value.name: copy.deepcopy(value) for value in with_past.graph.output}
     if [value.name for value in first_values] != list(outputs) or not set(later_values) <= set(outputs):
         raise ExportFailedError(
             f"the decoders return {[value.name for value in first_values]} and {list(later_values)}, not the merged"
@@ -228,7 +228,7 @@ def merge_decoders(
     first = _branch(no_past, _BRANCH_PREFIXES[0], shared, stored[0])
     later = _branch(with_past, _BRANCH_PREFIXES[1], shared, stored[1])
     # the with-past branch returns every first-step output, in the same order: an empty tensor where it has none
-    later_by_name = {name: _copied(value) for name, value in zip(later_values, later.output)}
+    later_by_name = {name: copy.deepcopy(value) for name, value in zip(later_values, later.output)}
     branch_outputs = []
     for original in first_values:
         if original.name in later_by_name:
@@ -256,12 +256,6 @@ def merge_decoders(
     merged.producer_name, merged.producer_version = no_past.producer_name, no_past.producer_version
     merged.functions.extend(_functions(no_past, with_past))
     return merged, shared.stored
-
-
-def _copied(value: onnx.ValueInfoProto) -> onnx.ValueInfoProto:
-    copy = onnx.ValueInfoProto()
-    copy.CopyFrom(value)
-    return copy
 
 
 def _opsets(*models: onnx.ModelProto) -> list[onnx.OperatorSetIdProto]:
@@ -311,9 +305,9 @@ def merge_decoder_files(
     merged: Path,
     contract: Any,
     external_data: bool | None,
-) -> list[Path]:
+) -> None:
     """Merge two decoder files into ``merged`` with the ``contract`` (an OnnxConfig) of its inputs and outputs,
-    delete them, and return the files written.
+    and delete them.
 
     Inline decoders are merged without parsing their weights: each is read as a skeleton (:mod:`.onnx_wire`), its
     weights hashed one at a time from the file, and the shared ones copied into the merged file inside the kernel,
@@ -333,7 +327,7 @@ def merge_decoder_files(
             onnx_wire.write_with_tensors(model, tensors, merged)
             for path in sources:
                 path.unlink()
-            return [merged]
+            return
     loaded = [onnx.load(str(path)) for path in sources]
     model, _ = merge_decoders(loaded[0], loaded[1], contract.inputs, contract.outputs)
     del loaded
@@ -345,4 +339,3 @@ def merge_decoder_files(
     onnx.save(model, str(merged))
     for path in (*sources, *data_files):
         path.unlink(missing_ok=True)
-    return [merged, merged.parent / data_name] if external else [merged]

@@ -10,8 +10,10 @@ of the graph message is valid protobuf: field order is free.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
+import hashlib
 import mmap
 import os
 from collections.abc import Iterator
@@ -155,21 +157,31 @@ def _read_skeleton(path: Path) -> Skeleton | None:
     return Skeleton(model, ranges, names, external)
 
 
-def write_with_initializers(model: onnx.ModelProto, skeleton: Skeleton, source: Path, target: Path) -> None:
-    """Write ``model`` (a skeleton, edited) to ``target`` with the initializer fields of ``source`` copied in;
-    ``target`` may be ``source``: the file is replaced only when complete."""
+#: A field to append to the graph: bytes written as they are, then byte ranges of source files copied after them.
+_Piece = tuple[bytes, list[tuple[Path, int, int]]]
+
+
+def _write(model: onnx.ModelProto, pieces: list[_Piece], target: Path) -> None:
+    """Write ``model`` to ``target`` with ``pieces`` appended to its graph (see :data:`_Piece`); ``target`` may
+    be one of the sources: the file is replaced only when complete."""
     graph_bytes = model.graph.SerializeToString()
     headless = onnx.ModelProto()
     headless.CopyFrom(model)
     headless.ClearField("graph")
-    weights = sum(end - start for start, end in skeleton.initializer_ranges)
+    weights = sum(len(head) + sum(end - start for _, start, end in ranges) for head, ranges in pieces)
     partial = target.with_name(target.name + ".partial")
     try:
-        with open(source, "rb") as reader, open(partial, "wb", buffering=0) as out:
+        with contextlib.ExitStack() as stack:
+            out = stack.enter_context(open(partial, "wb", buffering=0))
+            readers: dict[Path, BinaryIO] = {}
             write_all(out, headless.SerializeToString() + _field(_MODEL_GRAPH, len(graph_bytes) + weights))
             write_all(out, graph_bytes)
-            for start, end in skeleton.initializer_ranges:
-                copy_range(reader, out, start, end - start)
+            for head, ranges in pieces:
+                write_all(out, head)
+                for source, start, end in ranges:
+                    if source not in readers:
+                        readers[source] = stack.enter_context(open(source, "rb"))
+                    copy_range(readers[source], out, start, end - start)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -177,45 +189,55 @@ def write_with_initializers(model: onnx.ModelProto, skeleton: Skeleton, source: 
     os.rename(partial, target)
 
 
+def write_with_initializers(model: onnx.ModelProto, skeleton: Skeleton, source: Path, target: Path) -> None:
+    """Write ``model`` (a skeleton, edited) to ``target`` with the initializer fields of ``source`` copied in;
+    ``target`` may be ``source``: the file is replaced only when complete."""
+    _write(model, [(b"", [(source, start, end) for start, end in skeleton.initializer_ranges])], target)
+
+
 @dataclasses.dataclass(frozen=True)
 class StoredTensor:
-    """An initializer left in its file: where its field lies, its name, and a digest of everything but the name
-    (two tensors with the same digest hold the same type, shape and bytes)."""
+    """An initializer left in its file: where its field lies, its name, the ranges of its own fields but the name,
+    and their digest (two tensors with the same digest hold the same type, shape and bytes)."""
 
     source: Path
     start: int
     end: int
     name: str
+    parts: tuple[tuple[int, int], ...]
     digest: str
-    size: int  # bytes of the field
+
+    @property
+    def size(self) -> int:
+        """Bytes of the field."""
+        return self.end - self.start
 
 
-def _tensor_parts(data: mmap.mmap, start: int, end: int) -> list[tuple[int, int]]:
+def _tensor_parts(data: mmap.mmap, start: int, end: int) -> tuple[tuple[int, int], ...]:
     """The ranges of a TensorProto field's own fields, its name left out."""
     _, _, _, value_start, value_end = next(_fields(data, start, end))
-    return [
+    return tuple(
         (field_start, field_end)
         for number, _, field_start, _, field_end in _fields(data, value_start, value_end)
         if number != _TENSOR_NAME
-    ]
+    )
 
 
 def stored_tensors(path: Path, skeleton: Skeleton) -> list[StoredTensor]:
     """The skeleton's initializers as they lie in ``path``, each with its digest (read one at a time)."""
-    import hashlib
-
     stored = []
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         for (start, end), name in zip(skeleton.initializer_ranges, skeleton.initializer_names):
+            parts = _tensor_parts(data, start, end)
             digest = hashlib.sha256()
-            for part_start, part_end in _tensor_parts(data, start, end):
+            for part_start, part_end in parts:
                 handle.seek(part_start)
                 remaining = part_end - part_start
                 while remaining:
                     block = handle.read(min(1 << 24, remaining))
                     digest.update(block)
                     remaining -= len(block)
-            stored.append(StoredTensor(path, start, end, name, digest.hexdigest(), end - start))
+            stored.append(StoredTensor(path, start, end, name, parts, digest.hexdigest()))
     return stored
 
 
@@ -223,7 +245,7 @@ def read_tensor(stored: StoredTensor) -> onnx.TensorProto:
     """A stored initializer parsed (for small ones, which stay in the graph that uses them)."""
     with open(stored.source, "rb") as handle:
         handle.seek(stored.start)
-        field = handle.read(stored.end - stored.start)
+        field = handle.read(stored.size)
     _, position = _varint(field, 0)
     _, position = _varint(field, position)
     return onnx.TensorProto.FromString(field[position:])
@@ -232,36 +254,11 @@ def read_tensor(stored: StoredTensor) -> onnx.TensorProto:
 def write_with_tensors(model: onnx.ModelProto, tensors: list[tuple[StoredTensor, str]], target: Path) -> None:
     """Write ``model`` to ``target`` with each stored tensor appended to its graph's initializers under the name
     given with it: copied from its file inside the kernel, only its name field written anew."""
-    graph_bytes = model.graph.SerializeToString()
-    headless = onnx.ModelProto()
-    headless.CopyFrom(model)
-    headless.ClearField("graph")
-    pieces: list[tuple[bytes, list[tuple[Path, int, int]]]] = []  # per tensor: its new head, then ranges to copy
+    pieces: list[_Piece] = []
     for stored, name in tensors:
-        with open(stored.source, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            parts = _tensor_parts(data, stored.start, stored.end)
         encoded = name.encode()
         name_field = _field(_TENSOR_NAME, len(encoded)) + encoded
-        length = len(name_field) + sum(end - start for start, end in parts)
+        length = len(name_field) + sum(end - start for start, end in stored.parts)
         head = _field(_GRAPH_INITIALIZER, length) + name_field
-        pieces.append((head, [(stored.source, start, end) for start, end in parts]))
-    weights = sum(len(head) + sum(end - start for _, start, end in ranges) for head, ranges in pieces)
-    partial = target.with_name(target.name + ".partial")
-    readers: dict[Path, BinaryIO] = {}
-    try:
-        with open(partial, "wb", buffering=0) as out:
-            write_all(out, headless.SerializeToString() + _field(_MODEL_GRAPH, len(graph_bytes) + weights))
-            write_all(out, graph_bytes)
-            for head, ranges in pieces:
-                write_all(out, head)
-                for source, start, end in ranges:
-                    reader = readers.get(source) or readers.setdefault(source, open(source, "rb"))
-                    copy_range(reader, out, start, end - start)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    finally:
-        for reader in readers.values():
-            reader.close()
-    target.unlink(missing_ok=True)
-    os.rename(partial, target)
+        pieces.append((head, [(stored.source, start, end) for start, end in stored.parts]))
+    _write(model, pieces, target)
