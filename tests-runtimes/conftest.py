@@ -106,11 +106,11 @@ class Export:
     folder: Path
 
 
-def export_for_runtime(checkpoint: Path, feature: str, runtime: str, out: Path) -> Path:
-    """``python -m onnxcore export -m CHECKPOINT --feature FEATURE --runtime RUNTIME OUT``; returns OUT, or fails
-    the test with what the CLI printed."""
+def export_for_runtime(checkpoint: Path, feature: str, runtime: str, out: Path, *flags: str) -> Path:
+    """``python -m onnxcore export -m CHECKPOINT --feature FEATURE --runtime RUNTIME [FLAGS] OUT``; returns OUT, or
+    fails the test with what the CLI printed."""
     command = [sys.executable, "-m", "onnxcore", "export", "-m", str(checkpoint), "--feature", feature]
-    command += ["--runtime", runtime, str(out)]
+    command += ["--runtime", runtime, *flags, str(out)]
     completed = subprocess.run(command, capture_output=True, text=True, timeout=600)
     if completed.returncode != 0:
         pytest.fail(f"{' '.join(command)} exited {completed.returncode}:\n{completed.stdout}\n{completed.stderr}")
@@ -154,6 +154,12 @@ def exported(tmp_path_factory: pytest.TempPathFactory, runtime: str) -> Callable
         return done[name]
 
     return export
+
+
+@pytest.fixture(scope="session")
+def export_with(runtime: str) -> Callable[..., Path]:
+    """``export_with(CHECKPOINT, FEATURE, OUT, *FLAGS)``: :func:`export_for_runtime` for this suite's runtime."""
+    return lambda checkpoint, feature, out, *flags: export_for_runtime(checkpoint, feature, runtime, out, *flags)
 
 
 @pytest.fixture(scope="session")

@@ -27,8 +27,9 @@ def runtime() -> str:
 
 
 @pytest.fixture(scope="session")
-def transformersjs() -> Callable[[Path, str, dict[str, Any]], dict[str, Any]]:
-    """``transformersjs(FOLDER, TASK, INPUTS)``: what ``node run.mjs`` prints for that request (see run.mjs).
+def transformersjs() -> Callable[..., dict[str, Any]]:
+    """``transformersjs(FOLDER, TASK, INPUTS[, DTYPE])``: what ``node run.mjs`` prints for that request (see
+    run.mjs); ``DTYPE`` picks a ``--quantize`` variant (fp32 by default).
 
     Installs the locked node_modules first if they are missing (``npm ci --ignore-scripts``: onnxruntime-node's
     CPU binary ships in its package, so no install script is needed).
@@ -36,8 +37,8 @@ def transformersjs() -> Callable[[Path, str, dict[str, Any]], dict[str, Any]]:
     if not (HERE / "node_modules" / "@huggingface" / "transformers").is_dir():
         subprocess.run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=HERE, check=True)
 
-    def run(folder: Path, task: str, inputs: dict[str, Any]) -> dict[str, Any]:
-        request = json.dumps({"folder": str(folder), "task": task, "inputs": inputs})
+    def run(folder: Path, task: str, inputs: dict[str, Any], dtype: str = "fp32") -> dict[str, Any]:
+        request = json.dumps({"folder": str(folder), "task": task, "inputs": inputs, "dtype": dtype})
         completed = subprocess.run(
             ["node", str(HERE / "run.mjs")], input=request, capture_output=True, text=True, cwd=HERE, timeout=300
         )

@@ -10,7 +10,8 @@
 //     either, with {batch: true, padding_side}                -> {input_ids, attention_mask, sequences}
 //                                                                 (all prompts in one padded batch, one generate())
 //   speech2seq-lm-with-past  {audio, max_new_tokens}          -> {input_features, sequences}
-// Models are read from FOLDER/onnx/, everything else from FOLDER; nothing is fetched.
+// Models are read from FOLDER/onnx/, everything else from FOLDER; nothing is fetched. {"dtype": "q8"} (fp16, q4, ...)
+// loads that --quantize variant instead of the fp32 files.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
@@ -29,7 +30,8 @@ import {
 env.allowRemoteModels = false;
 env.allowLocalModels = true;
 
-/** Options every from_pretrained call gets: fp32 weights from onnx/, on the CPU, one thread. */
+/** Options every from_pretrained call gets: the request's dtype (fp32 by default) from onnx/, on the CPU, one
+ * thread. */
 const MODEL_OPTIONS = {
   dtype: "fp32",
   device: "cpu",
@@ -121,5 +123,6 @@ if (!run) {
   console.error(`unknown task ${JSON.stringify(request.task)}; one of ${Object.keys(TASKS).join(", ")}`);
   process.exit(2);
 }
+MODEL_OPTIONS.dtype = request.dtype ?? "fp32";
 const result = await run(modelId(request.folder), request.inputs);
 process.stdout.write(JSON.stringify(result) + "\n");

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     )
     from .exporters import export
     from .features import FeaturesManager
+    from .optimization import OptimizerSpec
     from .utils import ParameterFormat, compute_serialized_parameters_size
     from .validate import validate_model_outputs
 
@@ -38,6 +39,7 @@ _LAZY = {
     "OnnxSeq2SeqConfigWithPast": "config",
     "PatchingSpec": "config",
     "FeaturesManager": "features",
+    "OptimizerSpec": "optimization",
     "export": "exporters",
     "validate_model_outputs": "validate",
     "ParameterFormat": "utils",

@@ -26,6 +26,7 @@ from .exporters.builtin import BUILTIN_EXPORTERS, DEFAULT_EXPORTER, TF_EXPORTER
 from .frameworks import TENSORFLOW
 from .generation import DEFAULT_MAX_NEW_TOKENS, DEFAULT_PROMPTS, GenerationReport
 from .loading import PREPROCESSOR_CHOICES, config_model_types, detect_framework
+from .optimization import LEVELS
 from .pipeline import (
     ExportRequest,
     ExportResult,
@@ -43,6 +44,8 @@ from .runtimes import DEFAULT_RUNTIME, RUNTIMES
 from .seq2seq import LAYOUTS
 from .staging import written_before
 from .validate import ValidationReport
+from .variant_checks import VariantReport
+from .variants import MODES
 
 COMMANDS = ("export", "validate", "check-generation", "features", "plugins", "new-plugin")
 
@@ -125,6 +128,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="the runtime that will load the folder, whose layout and inputs it gets: onnxruntime"
         " (transformers.onnx's contract), optimum (Optimum's ORTModel classes: decoders take position_ids) or"
         " transformers.js (the same, with the ONNX files in OUTPUT/onnx/) (default: %(default)s)",
+    )
+    export.add_argument(
+        "--optimize",
+        choices=LEVELS,
+        help="ONNX Runtime's transformer optimizer on every file: O1 basic graph optimizations, O2 plus the"
+        " transformer fusions (Attention, SkipLayerNormalization, BiasGelu, ...), O3 plus the GELU approximation"
+        " (default: none)",
+    )
+    export.add_argument(
+        "--quantize",
+        metavar="MODE[,MODE...]",
+        help=f"write variants beside the fp32 files, as transformers.js names them ({', '.join(MODES)}), each"
+        " validated against its thresholds; MODE:cosine=0.99:top1=0.9:scaled_diff=0.2 sets them (see"
+        " docs/variants.md)",
     )
     export.add_argument(
         "--generation-check",
@@ -275,6 +292,8 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         external_data=args.external_data,
         layout=args.layout,
         runtime=args.runtime,
+        optimize=args.optimize,
+        quantize=args.quantize,
         generation_check=args.generation_check,
         prompts=tuple(args.prompts or DEFAULT_PROMPTS),
         max_new_tokens=args.max_new_tokens,
@@ -304,14 +323,18 @@ def _result_summary(result: ExportResult) -> dict[str, Any]:
     summary = {key: result.manifest[key] for key in keys}
     summary |= {"output": str(result.output), "files": [str(path) for path in result.files]}
     summary["layout"] = result.layout
-    return summary | _checks_summary(result.validation, result.generation)
+    return summary | _checks_summary(result.validation, result.generation, result.variants)
 
 
-def _checks_summary(validation: dict[str, ValidationReport], generation: GenerationReport | None) -> dict[str, Any]:
-    """The validation reports and the generation check, JSON-ready (export and validate print the same)."""
+def _checks_summary(
+    validation: dict[str, ValidationReport], generation: GenerationReport | None, variants: dict[str, VariantReport]
+) -> dict[str, Any]:
+    """The validation reports, the generation check and the variants' metrics, JSON-ready (export and validate
+    print the same)."""
     return {
         "validation": {name: report.as_dict() for name, report in validation.items()},
         "generation": generation.as_dict() if generation else None,
+        "variants": {name: report.as_dict() for name, report in variants.items()},
     }
 
 
@@ -349,19 +372,28 @@ def _status(outcome: FeatureOutcome) -> str:
 
 
 def _print_checks(
-    validation: dict[str, ValidationReport], generation: GenerationReport | None, out: TextIO, named: bool
+    validation: dict[str, ValidationReport],
+    generation: GenerationReport | None,
+    variants: dict[str, VariantReport],
+    out: TextIO,
+    named: bool,
 ) -> None:
-    """Each file's validation table (under its name when ``named``), then the generation check."""
+    """Each file's validation table (under its name when ``named``), the generation check, then one row per
+    variant with its worst metrics."""
     for name, report in validation.items():
         if named:
             print(f"{name}:", file=out)
         print(report.table(), file=out)
     if generation:
         print(generation.headline + "\n" + generation.summary(), file=out)
+    if variants:
+        rows = [("VARIANT", "FILES", "MIN COSINE", "MAX SCALED DIFF", "MIN TOP-1", "GREEDY TOKENS")]
+        rows += [report.summary_row() for report in variants.values()]
+        _table(rows, out)
 
 
 def _print_result(result: ExportResult, out: TextIO) -> None:
-    _print_checks(result.validation, result.generation, out, named=len(result.validation) > 1)
+    _print_checks(result.validation, result.generation, result.variants, out, named=len(result.validation) > 1)
     if len(result.onnx_files) == 1:
         print(f"All good, model saved at: {result.onnx_files[0]}", file=out)
     else:
@@ -382,9 +414,10 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     if args.json:
         summary = {"folder": str(result.folder), "model": result.model, "ok": True}
-        print(strict_json.dumps(summary | _checks_summary(result.validation, result.generation)), file=out)
+        checks = _checks_summary(result.validation, result.generation, result.variants)
+        print(strict_json.dumps(summary | checks), file=out)
     elif not args.quiet:
-        _print_checks(result.validation, result.generation, out, named=True)
+        _print_checks(result.validation, result.generation, result.variants, out, named=True)
         print(f"All good: {result.folder} still matches {result.model}.", file=out)
     return 0
 

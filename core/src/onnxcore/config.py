@@ -24,6 +24,7 @@ import numpy as np
 from packaging import version
 
 from .frameworks import FRAMEWORKS, PYTORCH
+from .optimization import OptimizerSpec
 from .utils import ParameterFormat, compute_effective_axis_dimension, compute_serialized_parameters_size
 
 if TYPE_CHECKING:
@@ -213,6 +214,12 @@ class OnnxConfig(ABC):
     def atol_for_validation(self) -> float:
         """Absolute tolerance when comparing ONNX Runtime outputs with the framework model."""
         return 1e-5
+
+    def optimizer_spec(self, part: str | None = None) -> OptimizerSpec | None:
+        """The model type and options of ONNX Runtime's transformer optimizer that fit this config's graphs (for
+        ``--optimize O2``/``O3``), or None: the graphs then get O1 only. ``part``: the file of a split layout
+        (``encoder_model``, ``decoder_model``, ``decoder_with_past_model``), None for the single graph."""
+        return None
 
     @property
     def is_torch_support_available(self) -> bool:

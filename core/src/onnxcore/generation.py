@@ -337,11 +337,17 @@ def _decoder_start(model: Any) -> int:
     return start
 
 
-def _split_sessions(folder: Path, sessions: dict[Path, Any] | None = None) -> tuple[Any, Any]:
-    """Sessions of a split export's encoder and decoder (the merged one, or the one without past)."""
-    encoder = folder / f"{ENCODER}.onnx"
+def _split_sessions(folder: Path, sessions: dict[Path, Any] | None = None, suffix: str = "") -> tuple[Any, Any]:
+    """Sessions of a split export's encoder and decoder (the merged one, or the one without past); ``suffix``: a
+    ``--quantize`` variant's (``_q4``)."""
+    encoder = folder / f"{ENCODER}{suffix}.onnx"
     decoder = next(
-        (path for path in (folder / f"{MERGED_DECODER}.onnx", folder / f"{DECODER}.onnx") if path.is_file()), None
+        (
+            path
+            for path in (folder / f"{MERGED_DECODER}{suffix}.onnx", folder / f"{DECODER}{suffix}.onnx")
+            if path.is_file()
+        ),
+        None,
     )
     if not encoder.is_file() or decoder is None:
         raise UsageError(
@@ -405,18 +411,32 @@ def generation_reference(
 
 
 def _onnx_tokens(
-    onnx_model: Path, reference: GenerationReference, sessions: dict[Path, Any] | None = None
+    onnx_model: Path, reference: GenerationReference, sessions: dict[Path, Any] | None = None, suffix: str = ""
 ) -> np.ndarray:
-    """Greedy new token ids from the export: a decoder-with-past file, or a split encoder-decoder folder."""
+    """Greedy new token ids from the export: a decoder-with-past file, or a split encoder-decoder folder (its
+    files with ``suffix``)."""
     inputs, max_new_tokens, eos, pad = reference.inputs, reference.max_new_tokens, reference.eos, reference.pad
     if reference.decoder_start is not None:
         folder = onnx_model if onnx_model.is_dir() else onnx_model.parent
-        encoder, decoder = _split_sessions(folder, sessions)
+        encoder, decoder = _split_sessions(folder, sessions, suffix)
         return greedy_generate_seq2seq(encoder, decoder, inputs, max_new_tokens, reference.decoder_start, eos, pad)
     session = onnxruntime_session(onnx_model, sessions)
     if not any(is_past_input(value.name) for value in session.get_inputs()):
         raise UsageError(f"{onnx_model} takes no past_key_values; the generation check needs a -with-past export.")
     return greedy_generate(session, inputs["input_ids"], inputs["attention_mask"], max_new_tokens, eos, pad)
+
+
+def onnx_generation_tokens(
+    onnx_model: Path, reference: GenerationReference, sessions: dict[Path, Any] | None = None, suffix: str = ""
+) -> np.ndarray:
+    """The export's greedy new tokens on the reference's prompts (see :func:`_onnx_tokens`); raises
+    :class:`~onnxcore.errors.ValidationError` when ONNX Runtime cannot run the loop."""
+    try:
+        return _onnx_tokens(Path(onnx_model), reference, sessions, suffix)
+    except onnxruntime_errors() as exc:  # a graph that runs at the validation's shapes but not at each step's
+        raise ValidationError(
+            f"ONNX Runtime cannot run the generation loop on {Path(onnx_model).name}: {first_line(exc)}"
+        ) from exc
 
 
 def compare_generation(
@@ -425,12 +445,7 @@ def compare_generation(
     """Greedy-generate the reference's inputs with the export in ONNX Runtime; raises
     :class:`~onnxcore.errors.ValidationError` unless every new token id is the reference's. ``sessions``: see
     :func:`~onnxcore.validate.onnxruntime_session`."""
-    try:
-        onnx_tokens = _onnx_tokens(Path(onnx_model), reference, sessions).tolist()
-    except onnxruntime_errors() as exc:  # a graph that runs at the validation's shapes but not at each step's
-        raise ValidationError(
-            f"ONNX Runtime cannot run the generation loop on {Path(onnx_model).name}: {first_line(exc)}"
-        ) from exc
+    onnx_tokens = onnx_generation_tokens(Path(onnx_model), reference, sessions).tolist()
     report = GenerationReport(
         prompt_lengths=reference.prompt_lengths,
         max_new_tokens=reference.max_new_tokens,

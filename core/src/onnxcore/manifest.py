@@ -225,9 +225,12 @@ def build_manifest(
     framework: str = "pt",
     newly_initialized: list[str] | None = None,
     dtypes: Mapping[str, str | None] | None = None,
+    optimized: Mapping[str, Any] | None = None,
+    variants: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the folder holds and how it was made, written as ``onnxcore.json``; ``contracts``: each ONNX file's
-    OnnxConfig; ``dtypes``: the checkpoint's weight dtype and the export's."""
+    OnnxConfig; ``dtypes``: the checkpoint's weight dtype and the export's; ``optimized``: what ``--optimize`` did
+    to each traced file; ``variants``: each ``--quantize`` variant's report."""
     files: dict[str, Any] = {}
     for file_name in export_file_names(folder):
         path = folder / file_name
@@ -256,6 +259,8 @@ def build_manifest(
         "generation": generation.as_dict() | {"prompts": list(request.prompts)} if generation else None,
         "newly_initialized": newly_initialized or [],
         "dtype": dict(dtypes or {}),
+        "optimization": {"level": request.optimize, "files": dict(optimized or {})} if request.optimize else None,
+        "variants": {name: report.as_dict() for name, report in (variants or {}).items()},
     }
 
 

@@ -71,6 +71,7 @@ from .manifest import (
     read_export_settings,
     read_manifest,
 )
+from .optimization import O3_ATOL, check_level, effective_level, optimize_file
 from .plugins import get_registry
 from .registry import ConfigRegistration
 from .request import ExportRequest
@@ -88,6 +89,8 @@ from .seq2seq import (
 from .staging import StagedOutput, check_feature_folders, folder_locked, note_written
 from .steps import StepContext
 from .validate import ReferenceRun, ValidationReport, check_onnx_outputs, reference_run
+from .variant_checks import VariantReport, check_variant, variant_generation
+from .variants import Variant, make_variant, parse_variants
 
 ONNX_FILE_NAME = SINGLE_FILE
 ALL_FEATURES = "all"
@@ -111,6 +114,7 @@ class ExportResult:
     manifest: dict[str, Any]
     onnx_files: list[Path]  # in the layout's order
     generation: GenerationReport | None = None
+    variants: dict[str, VariantReport] = dataclasses.field(default_factory=dict)
 
 
 def choose_exporter(request: ExportRequest, framework: str) -> str:
@@ -166,12 +170,19 @@ class Plan:
     framework: str
     opset: int
     runtime: Runtime
+    variants: tuple[Variant, ...] = ()
 
     def files(self, onnx_config: Any = None) -> dict[str, Any]:
-        """The ONNX files the export leaves in its folder, by path below it, each with its contract (of
+        """The fp32 ONNX files the export leaves in its folder, by path below it, each with its contract (of
         ``onnx_config``, by default the plan's)."""
         configs = layout_configs(str(self.request.layout), onnx_config or self.onnx_config)
         return {onnx_path(self.runtime, name): config for name, config in configs.items()}
+
+    def all_files(self, onnx_config: Any = None) -> dict[str, Any]:
+        """The fp32 files and each ``--quantize`` variant's, which keep their contracts."""
+        files = self.files(onnx_config)
+        variants = {variant.file_name(name): config for variant in self.variants for name, config in files.items()}
+        return files | variants
 
 
 @dataclasses.dataclass
@@ -210,7 +221,9 @@ def plan(request: ExportRequest, progress: Progress) -> Plan:
     opset = choose_opset(request, onnx_config, exporter)
     check_layout(request.layout, onnx_config)
     check_past_layers(onnx_config, registration.feature)
-    return Plan(request, model_config, registration, onnx_config, framework, opset, runtime)
+    check_level(request.optimize)
+    variants = parse_variants(request.quantize)
+    return Plan(request, model_config, registration, onnx_config, framework, opset, runtime, variants)
 
 
 def load(planned: Plan, progress: Progress) -> Loaded:
@@ -225,9 +238,10 @@ def load(planned: Plan, progress: Progress) -> Loaded:
     return Loaded(model, missing, onnx_config, parts, load_preprocessor(planned.request))
 
 
-def export_files(planned: Plan, loaded: Loaded, staging: Path, progress: Progress) -> None:
-    """Export each graph of the layout into ``staging``; merge the two decoders of a split export with past into
-    one file."""
+def export_files(planned: Plan, loaded: Loaded, staging: Path, progress: Progress) -> dict[str, Any]:
+    """Export each graph of the layout into ``staging``, optimize it (``--optimize``) and make its variants
+    (``--quantize``); merge the two decoders of a split export with past into one file, for the fp32 files and for
+    each variant. Returns what the optimizer did to each traced file."""
     request = planned.request
     (staging / planned.runtime.onnx_folder).mkdir(exist_ok=True)
     for part in loaded.parts:
@@ -242,24 +256,45 @@ def export_files(planned: Plan, loaded: Loaded, staging: Path, progress: Progres
             exporter=request.exporter,
             external_data=request.external_data,
         )
+    optimized = optimize_parts(planned, loaded.parts, staging, progress)
+    for variant in planned.variants:
+        for part in loaded.parts:
+            progress(f"Making the {variant.name} variant of {part.file_name}")
+            make_variant(staging / part.file_name, staging / variant.file_name(part.file_name), variant.mode)
     decoders = merged_decoder_parts(loaded.parts)
     if decoders is not None:
         merged = onnx_path(planned.runtime, f"{MERGED_DECODER}.onnx")
-        progress(f"Merging {' and '.join(decoders)} into {merged}, the weights stored once")
         contract = planned.files(loaded.onnx_config)[merged]
-        no_past, with_past = (staging / name for name in decoders)
-        merge_decoder_files(no_past, with_past, staging / merged, contract, request.external_data)
+        for named in (lambda name: name, *(variant.file_name for variant in planned.variants)):
+            progress(f"Merging {' and '.join(map(named, decoders))} into {named(merged)}, the weights stored once")
+            no_past, with_past = (staging / named(name) for name in decoders)
+            merge_decoder_files(no_past, with_past, staging / named(merged), contract, request.external_data)
     if planned.runtime.data_suffix != EXTERNAL_DATA_SUFFIX:
-        for name in planned.files():
+        for name in planned.all_files():
             if (staging / f"{name}{EXTERNAL_DATA_SUFFIX}").is_file():
                 rename_external_data(staging / name, Path(name).name + planned.runtime.data_suffix)
+    return optimized
+
+
+def optimize_parts(planned: Plan, parts: list[ExportPart], staging: Path, progress: Progress) -> dict[str, Any]:
+    """``--optimize``: each traced file in place, at the level its config's optimizer spec allows."""
+    level = planned.request.optimize
+    if level is None:
+        return {}
+    done = {}
+    for part in parts:
+        spec = part.config.optimizer_spec()
+        applied = effective_level(level, spec, type(getattr(part.config, "parent", part.config)).__name__)
+        progress(f"Optimizing {part.file_name} with ONNX Runtime ({applied})")
+        done[part.file_name] = optimize_file(staging / part.file_name, applied, spec)
+    return done
 
 
 def save_loader_config(planned: Plan, staging: Path) -> None:
     """Add to the saved ``config.json`` what the runtime needs to load the folder as it is (transformers.js: the
     dtype, and which files have external data)."""
     external = [
-        Path(name).name for name in planned.files() if (staging / f"{name}{planned.runtime.data_suffix}").is_file()
+        Path(name).name for name in planned.all_files() if (staging / f"{name}{planned.runtime.data_suffix}").is_file()
     ]
     entries = planned.runtime.loader_config(external)
     config_file = staging / "config.json"
@@ -281,11 +316,13 @@ def post_process(planned: Plan, contracts: Mapping[str, Any], staging: Path, pro
 
 def check(
     planned: Plan, loaded: Loaded, folder: Path, atol: float | None, progress: Progress
-) -> tuple[dict[str, ValidationReport], GenerationReport | None]:
+) -> tuple[dict[str, ValidationReport], GenerationReport | None, dict[str, VariantReport]]:
     """Validate the ONNX files in ``folder`` against the framework model (and greedy generation, where it
     applies). The model's outputs are taken first and the model is freed: ONNX Runtime loads the weights next,
     and a large model must not be in memory twice."""
     atol = atol if atol is not None else loaded.onnx_config.atol_for_validation
+    if planned.request.optimize == "O3":  # the GELU approximation changes the function: see optimization.py
+        atol = max(atol, O3_ATOL)
     pending = prepare_checks(
         loaded.parts, loaded.onnx_config, loaded.model, loaded.preprocessor, planned, atol, progress
     )
@@ -301,7 +338,7 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
     check_native_paths(model_path=request.model, output_path=output)
     staged = StagedOutput(output, request.keep_failed, request.model, request.allow_other_files)
     planned = plan(request, progress)
-    files = list(planned.files())
+    files = list(planned.all_files())
     clashing = [*files, *(f"{name}{planned.runtime.data_suffix}" for name in files), planned.runtime.onnx_folder]
     staged.claim.refuse_clashes([name for name in clashing if name])  # now, not after the work
     loaded = load(planned, progress)
@@ -313,13 +350,13 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             stacklevel=2,
         )
     dtypes = export_dtypes(request.model, planned.model_config, loaded.model)
-    contracts = planned.files(loaded.onnx_config)
+    contracts = planned.all_files(loaded.onnx_config)
     attention = loaded.model.config._attn_implementation
     generation_config = _generation_config(loaded.model)
     with _kept_or_reported(staged, output), staged as staging:
-        export_files(planned, loaded, staging, progress)
+        optimized = export_files(planned, loaded, staging, progress)
         post_process(planned, contracts, staging, progress)
-        reports, generation = check(planned, loaded, staging, request.atol, progress)
+        reports, generation, variants = check(planned, loaded, staging, request.atol, progress)
         for saved in (planned.model_config, generation_config, loaded.preprocessor):
             if saved is not None:
                 saved.save_pretrained(staging)
@@ -336,6 +373,8 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
             planned.framework,
             loaded.missing_weights,
             dtypes,
+            optimized,
+            variants,
         )
         (staging / MANIFEST_NAME).write_text(strict_json.dumps(manifest) + "\n")
         names = sorted([*manifest["files"], MANIFEST_NAME])
@@ -353,8 +392,9 @@ def run_export(request: ExportRequest, progress: Progress = lambda message: None
         layout=str(planned.request.layout),
         validation=reports,
         manifest=manifest,
-        onnx_files=[output / name for name in contracts],
+        onnx_files=[output / name for name in planned.files()],
         generation=generation,
+        variants=variants,
     )
 
 
@@ -516,6 +556,8 @@ class PendingChecks:
     generation: GenerationReference | None
     generation_target: str  # what the generation loop runs: the file, or the folder of the split files
     atol: float
+    variants: tuple[Variant, ...] = ()
+    split: bool = False
 
 
 def prepare_checks(
@@ -538,13 +580,15 @@ def prepare_checks(
     output_names = {part.check_name: list(part.config.outputs) for part in parts}
     files = {part.check_name: part.checked_file for part in parts}
     target = onnx_path(planned.runtime, ONNX_FILE_NAME) if request.layout == "single" else planned.runtime.onnx_folder
-    return PendingChecks(references, files, output_names, generation, target, atol)
+    split = request.layout != "single"
+    return PendingChecks(references, files, output_names, generation, target, atol, planned.variants, split)
 
 
 def run_checks(
     pending: PendingChecks, folder: Path, progress: Progress
-) -> tuple[dict[str, ValidationReport], GenerationReport | None]:
-    """Validate each file in ``folder`` in ONNX Runtime, then greedy generation; raises ValidationError."""
+) -> tuple[dict[str, ValidationReport], GenerationReport | None, dict[str, VariantReport]]:
+    """Validate each file in ``folder`` in ONNX Runtime, then greedy generation, then each variant against its
+    thresholds; raises ValidationError."""
     reports: dict[str, ValidationReport] = {}
     # sessions are kept for the generation check only: without it one session at a time is enough
     sessions: dict[Path, Any] | None = {} if pending.generation is not None else None
@@ -556,7 +600,25 @@ def run_checks(
     if pending.generation is not None:
         progress("Checking greedy generation in ONNX Runtime against generate()")
         generation = compare_generation(folder / pending.generation_target, pending.generation, sessions)
-    return reports, generation
+    del sessions  # the fp32 files' sessions go before the variants' load
+    variants = {variant.name: _check_variant(variant, pending, folder, progress) for variant in pending.variants}
+    return reports, generation, variants
+
+
+def _check_variant(variant: Variant, pending: PendingChecks, folder: Path, progress: Progress) -> VariantReport:
+    """Take one variant's metrics (and greedy tokens) and hold them to its thresholds."""
+    progress(f"Validating the {variant.name} variant in ONNX Runtime")
+    report = check_variant(variant, pending.references, pending.files, pending.output_names, folder)
+    if pending.generation is not None:
+        target = folder / pending.generation_target
+        report.generation = variant_generation(variant, target, pending.generation, pending.split)
+    if not report.ok:
+        raise ValidationError(
+            f"the {variant.name} variant misses its thresholds ({'; '.join(report.failures)})."
+            f" Drop {variant.name} from --quantize, or set its thresholds ({variant.name}:cosine=...) after checking"
+            " the variant with --keep-failed."
+        )
+    return report
 
 
 def _check_part(
@@ -585,6 +647,7 @@ class RevalidationResult:
     manifest: dict[str, Any]
     validation: dict[str, ValidationReport]
     generation: GenerationReport | None
+    variants: dict[str, VariantReport] = dataclasses.field(default_factory=dict)
 
 
 def _warn_if_redrawn_differently(folder: Path, manifest: Mapping[str, Any]) -> None:
@@ -652,6 +715,7 @@ def validate_export(
             generation_check=bool(recorded) if generation_check is None else generation_check,
             prompts=tuple(recorded.get("prompts") or DEFAULT_PROMPTS),
             max_new_tokens=recorded.get("max_new_tokens", DEFAULT_MAX_NEW_TOKENS),
+            quantize=recorded_variants(manifest),
         )
         planned = plan(request, progress)
         if planned.registration.model_type != manifest["model_type"]:
@@ -668,8 +732,22 @@ def validate_export(
         progress(f"Checking the files of {folder} against {MANIFEST_NAME}")
         check_file_hashes(folder, manifest)
         loaded = load(planned, progress)
-        reports, generation = check(planned, loaded, folder, atol if atol is not None else recorded_atol, progress)
-        return RevalidationResult(folder, source, manifest, reports, generation)
+        checked = check(planned, loaded, folder, atol if atol is not None else recorded_atol, progress)
+        return RevalidationResult(folder, source, manifest, *checked)
+
+
+def recorded_variants(manifest: Mapping[str, Any]) -> str | None:
+    """The ``--quantize`` value that re-checks the variants an export's manifest records, at their thresholds."""
+    variants = manifest.get("variants") or {}
+    if not isinstance(variants, Mapping):
+        return None
+    return (
+        ",".join(
+            ":".join([name, *(f"{metric}={value!r}" for metric, value in (entry.get("thresholds") or {}).items())])
+            for name, entry in variants.items()
+        )
+        or None
+    )
 
 
 def check_export_generation(

@@ -30,6 +30,8 @@ class ExportRequest:
     external_data: bool | None = None
     layout: str | None = None  # None: the runtime's (split for encoder-decoders that generate, outside onnxruntime)
     runtime: str = DEFAULT_RUNTIME  # the runtime the folder is for: its layout and input contract (runtimes.py)
+    optimize: str | None = None  # ONNX Runtime's transformer optimizer level: O1, O2 or O3 (optimization.py)
+    quantize: str | None = None  # --quantize's modes and thresholds: "fp16,q8:cosine=0.99" (variants.py)
     generation_check: bool = True
     prompts: tuple[str, ...] = DEFAULT_PROMPTS
     max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS

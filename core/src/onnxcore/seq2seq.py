@@ -34,6 +34,7 @@ from .config import OnnxConfig, OnnxSeq2SeqConfigWithPast, to_framework
 from .errors import LayoutNotApplicableError, UsageError
 from .frameworks import framework_of
 from .model_inputs import cache_layers, past_argument
+from .optimization import OptimizerSpec
 
 ENCODER = "encoder_model"
 DECODER = "decoder_model"
@@ -90,6 +91,10 @@ class Seq2SeqPartConfig(OnnxConfig):
     def checked_file(self) -> str:
         """The file of the folder whose outputs the validation compares."""
         return f"{MERGED_DECODER}.onnx" if self.merged else self.file_name
+
+    def optimizer_spec(self, part: str | None = None) -> OptimizerSpec | None:
+        """The single graph's config's, for this part."""
+        return self.parent.optimizer_spec(self.part)
 
     @property
     def returns_present(self) -> bool:

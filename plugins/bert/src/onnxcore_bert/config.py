@@ -13,11 +13,15 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from onnxcore import OnnxConfig
+from onnxcore import OnnxConfig, OptimizerSpec
 
 
 class BertOnnxConfig(OnnxConfig):
     """``input_ids``, ``attention_mask``, ``token_type_ids``; multiple-choice adds a ``choice`` axis."""
+
+    def optimizer_spec(self, part: str | None = None) -> OptimizerSpec | None:
+        """ONNX Runtime's BERT fusions (EmbedLayerNormalization, Attention, SkipLayerNormalization, BiasGelu)."""
+        return OptimizerSpec("bert", self._config.num_attention_heads, self._config.hidden_size)
 
     #: Whether the model takes ``token_type_ids`` (RoBERTa-style encoders have no segment embeddings to feed).
     takes_token_type_ids: ClassVar[bool] = True
@@ -75,6 +79,10 @@ class BertWithoutTokenTypesOnnxConfig(BertOnnxConfig):
 
 class DebertaOnnxConfig(BertOnnxConfig):
     """DeBERTa (v1 and v2): ``token_type_ids`` only when ``type_vocab_size > 0`` (the default is 0), opset 12."""
+
+    def optimizer_spec(self, part: str | None = None) -> OptimizerSpec | None:
+        """None: DeBERTa's disentangled attention is no pattern of ONNX Runtime's optimizer."""
+        return None
 
     def uses_token_type_ids(self) -> bool:
         return self._config.type_vocab_size > 0

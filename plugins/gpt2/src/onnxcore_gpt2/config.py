@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from onnxcore import OnnxConfig, OnnxConfigWithPast, PatchingSpec
+from onnxcore import OnnxConfig, OnnxConfigWithPast, OptimizerSpec, PatchingSpec
 
 if TYPE_CHECKING:
     from transformers import PretrainedConfig
@@ -22,6 +22,10 @@ class GPT2OnnxConfig(OnnxConfigWithPast):
     (GPT-J, CodeGen) and learned (GPT-2, GPT-Neo) positions both come from ``position_ids``, which onnxcore
     derives from the mask in ``-with-past`` graphs.
     """
+
+    def optimizer_spec(self, part: str | None = None) -> OptimizerSpec | None:
+        """ONNX Runtime's GPT-2 fusions (LayerNormalization, SkipLayerNormalization, FastGelu)."""
+        return OptimizerSpec("gpt2", self._config.num_attention_heads, self._config.hidden_size)
 
     @property
     def inputs(self) -> Mapping[str, Mapping[int, str]]:
@@ -58,6 +62,10 @@ class BloomOnnxConfig(GPT2OnnxConfig):
     padding is handled by the mask alone. Its cache is (batch, heads, past, head size) for keys and values
     alike on current transformers, not transformers.onnx's fused (batch x heads, head size, past) keys.
     """
+
+    def optimizer_spec(self, part: str | None = None) -> OptimizerSpec | None:
+        """None: BLOOM's ALiBi attention is no pattern of ONNX Runtime's GPT-2 optimizer."""
+        return None
 
     @property
     def atol_for_validation(self) -> float:

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from onnxcore import OnnxConfig, OnnxConfigWithPast, OnnxSeq2SeqConfigWithPast, PatchingSpec
+from onnxcore import OnnxConfig, OnnxConfigWithPast, OnnxSeq2SeqConfigWithPast, OptimizerSpec, PatchingSpec
 
 from .inputs import encoder_inputs, seq2seq_inputs
 
@@ -31,6 +31,10 @@ class BartOnnxConfig(OnnxSeq2SeqConfigWithPast):
     ``sequence-classification`` and ``question-answering`` take ``input_ids``/``attention_mask`` only, as
     transformers.onnx's exports actually did (it declared decoder inputs its dummy inputs never had).
     """
+
+    def optimizer_spec(self, part: str | None = None) -> OptimizerSpec | None:
+        """ONNX Runtime's BART fusions (Attention, SkipLayerNormalization, BiasGelu)."""
+        return OptimizerSpec("bart", self._config.encoder_attention_heads, self._config.d_model)
 
     def __init__(
         self,

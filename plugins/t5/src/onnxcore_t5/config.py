@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from onnxcore import OnnxSeq2SeqConfigWithPast
+from onnxcore import OnnxSeq2SeqConfigWithPast, OptimizerSpec
 
 from .inputs import seq2seq_inputs
 
@@ -15,6 +15,16 @@ from .inputs import seq2seq_inputs
 class T5OnnxConfig(OnnxSeq2SeqConfigWithPast):
     """Encoder ``input_ids``/``attention_mask``, decoder ``decoder_input_ids``/``decoder_attention_mask``;
     with past, ``past_key_values.{i}.(decoder|encoder).(key|value)`` in and ``present.*`` out."""
+
+    def optimizer_spec(self, part: str | None = None) -> OptimizerSpec | None:
+        """ONNX Runtime's BERT-type fusions without Attention (SimplifiedLayerNormalization and its Skip form, for T5's
+        RMS norm): its own ``t5`` type always fuses RelativePositionBias, which the CPU provider cannot run."""
+        return OptimizerSpec(
+            "bert",
+            self._config.num_heads,
+            self._config.d_model,
+            {"enable_attention": False, "enable_embed_layer_norm": False},
+        )
 
     @property
     def inputs(self) -> Mapping[str, Mapping[int, str]]:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from packaging import version
 
-from onnxcore import OnnxConfig, PatchingSpec
+from onnxcore import OnnxConfig, OptimizerSpec, PatchingSpec
 from onnxcore.config import to_framework
 from onnxcore.utils import compute_effective_axis_dimension
 
@@ -28,6 +28,10 @@ from .ops import adaptive_avg_pool2d, symbolic_int
 class ViTOnnxConfig(OnnxConfig):
     """``pixel_values`` (batch, channels, image_size, image_size) -> ``last_hidden_state``, ``logits`` or, for
     masked-im, the ``reconstruction`` of the image."""
+
+    def optimizer_spec(self, part: str | None = None) -> OptimizerSpec | None:
+        """ONNX Runtime's ViT fusions (LayerNormalization, SkipLayerNormalization, BiasGelu)."""
+        return OptimizerSpec("vit", self._config.num_attention_heads, self._config.hidden_size)
 
     torch_onnx_minimum_version = version.parse("1.11")
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from onnxcore import OnnxConfig, OnnxSeq2SeqConfigWithPast
+from onnxcore import OnnxConfig, OnnxSeq2SeqConfigWithPast, OptimizerSpec
 from onnxcore.config import framework_name, to_framework
 from onnxcore.utils import compute_effective_axis_dimension, processor_parts
 
@@ -21,6 +21,10 @@ class WhisperOnnxConfig(OnnxSeq2SeqConfigWithPast):
     """``input_features`` and ``decoder_input_ids``; with past, ``past_key_values.{i}.(decoder|encoder).*`` in
     and ``present.*`` out. Layers and heads come from ``encoder_layers``/``decoder_layers`` and
     ``encoder_attention_heads``/``decoder_attention_heads``."""
+
+    def optimizer_spec(self, part: str | None = None) -> OptimizerSpec | None:
+        """ONNX Runtime's BART fusions, which its own Whisper tooling uses for Whisper's encoder and decoders."""
+        return OptimizerSpec("bart", self._config.encoder_attention_heads, self._config.d_model)
 
     @property
     def inputs(self) -> Mapping[str, Mapping[int, str]]:

@@ -1,0 +1,145 @@
+"""``--optimize`` and ``--quantize``: every variant of the five families' examples written under transformers.js's
+names, validated against the framework model with its metrics in onnxcore.json, and re-checked by ``validate``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import onnx
+import pytest
+from conftest import TINY_BERT, TINY_GPT2, TINY_T5, TINY_VIT, TINY_WHISPER, run_cli
+
+FAMILIES = {
+    "bert": (TINY_BERT, ["--feature", "default"], ["model"]),
+    "gpt2": (TINY_GPT2, ["--feature", "causal-lm-with-past"], ["model"]),
+    "vit": (TINY_VIT, ["--feature", "image-classification"], ["model"]),
+    "t5": (
+        TINY_T5,
+        ["--feature", "seq2seq-lm-with-past", "--layout", "split"],
+        ["encoder_model", "decoder_model_merged"],
+    ),
+    "whisper": (
+        TINY_WHISPER,
+        ["--feature", "speech2seq-lm-with-past", "--layout", "split"],
+        ["encoder_model", "decoder_model_merged"],
+    ),
+}
+SUFFIXES = {"fp16": "_fp16", "q8": "_quantized", "q4": "_q4"}
+
+
+def _manifest(folder: Path) -> dict:
+    return json.loads((folder / "onnxcore.json").read_text())
+
+
+def _ops(path: Path) -> set[str]:
+    model = onnx.load(str(path), load_external_data=False)
+    found = set()
+
+    def visit(graph: onnx.GraphProto) -> None:
+        for node in graph.node:
+            found.add(node.op_type)
+            for attribute in node.attribute:
+                if attribute.HasField("g"):
+                    visit(attribute.g)
+
+    visit(model.graph)
+    return found
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_optimized_export_writes_validated_variants(family: str, tmp_path: Path) -> None:
+    checkpoint, arguments, stems = FAMILIES[family]
+    out = tmp_path / family
+    run = run_cli("export", "-m", str(checkpoint), *arguments, "--optimize", "O2", "--quantize", "fp16,q8,q4", str(out))
+    assert run.code == 0, run.err
+    manifest = _manifest(out)
+    assert manifest["optimization"]["level"] == "O2"
+    assert all(entry["level"] == "O2" and entry["fused"] for entry in manifest["optimization"]["files"].values())
+    assert set(manifest["variants"]) == set(SUFFIXES)
+    for mode, suffix in SUFFIXES.items():
+        report = manifest["variants"][mode]
+        assert report["ok"] and report["files"] == sorted(f"{stem}{suffix}.onnx" for stem in stems)
+        for outputs in report["checks"].values():
+            for metrics in outputs.values():
+                assert metrics["cosine"] >= report["thresholds"]["cosine"]
+                assert metrics["scaled_diff"] <= report["thresholds"]["scaled_diff"]
+        for name in report["files"]:
+            assert manifest["files"][name]["sha256"] and manifest["files"][name]["inputs"]
+        if family in ("gpt2", "t5", "whisper"):  # generating models: greedy tokens and where they leave generate()'s
+            generation = report["generation"]
+            assert len(generation["tokens"]) == len(generation["first_divergence"]) == 2
+    assert "MatMulNBits" in _ops(out / f"{stems[-1]}_q4.onnx")
+    assert {"DynamicQuantizeLinear", "MatMulInteger"} & _ops(out / f"{stems[-1]}_quantized.onnx")
+    fp32 = sum(manifest["files"][f"{stem}.onnx"]["bytes"] for stem in stems)
+    # smaller, though the tiny examples' graphs weigh as much as their weights (benchmarks/ measures real sizes)
+    assert sum(manifest["files"][f"{stem}_fp16.onnx"]["bytes"] for stem in stems) < fp32
+    recheck = run_cli("validate", str(out), "--json")
+    assert recheck.code == 0, recheck.err
+    assert set(recheck.strict_json()["variants"]) == set(SUFFIXES)
+
+
+def test_every_other_mode_and_level(tmp_path: Path) -> None:
+    out = tmp_path / "gpt2"
+    run = run_cli(
+        "export", "-m", str(TINY_GPT2), "--feature", "causal-lm-with-past", "--optimize", "O3",
+        "--quantize", "int8,uint8,q4f16", str(out),
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    manifest = _manifest(out)
+    assert {"model_int8.onnx", "model_uint8.onnx", "model_q4f16.onnx"} <= set(manifest["files"])
+    assert "FastGelu" in manifest["optimization"]["files"]["model.onnx"]["fused"]  # O3: the GELU approximation
+    assert manifest["validation"]["model.onnx"]["atol"] == pytest.approx(1e-2)
+    weights = {
+        tensor.data_type
+        for tensor in onnx.load(str(out / "model_q4f16.onnx")).graph.initializer
+        if tensor.data_type in (onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16)
+    }
+    assert weights == {onnx.TensorProto.FLOAT16}
+    basic = run_cli("export", "-m", str(TINY_BERT), "--optimize", "O1", str(tmp_path / "bert"))
+    assert basic.code == 0, basic.err
+    assert _manifest(tmp_path / "bert")["optimization"]["files"]["model.onnx"] == {
+        "level": "O1", "model_type": "bert", "fused": {}
+    }  # fmt: skip
+
+
+def test_a_variant_below_its_threshold_fails_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = run_cli("export", "-m", str(TINY_BERT), "--quantize", "fp16,q8:cosine=1.01", str(out))
+    assert run.code == 1
+    assert "the q8 variant misses its thresholds" in run.error_line and "cosine" in run.error_line
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--quantize", "q9"], "--quantize 'q9' is not a mode"),
+        (["--quantize", "q8:cos=0.9"], "'cos' is not a threshold"),
+        (["--quantize", "q8:cosine=high"], "cosine needs a number"),
+    ],
+)
+def test_bad_quantize_values_are_one_line(flags: list[str], message: str, tmp_path: Path) -> None:
+    run = run_cli("export", "-m", str(TINY_BERT), *flags, str(tmp_path / "out"))
+    assert run.code == 2 and message in run.error_line
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_plugin_without_optimizer_information_gets_o1(installed_test_plugins, tiny_mpnet, tmp_path) -> None:
+    env = {"PYTHONPATH": str(installed_test_plugins), "ONNXCORE_DISABLE_PLUGINS": "broken"}
+    out = tmp_path / "o"
+    run = run_cli("export", "-m", str(tiny_mpnet), "--optimize", "O2", "--quantize", "q8", str(out), env=env)
+    assert run.code == 0, run.err
+    assert "MPNetOnnxConfig names no ONNX Runtime optimizer model type" in run.err
+    manifest = _manifest(out)
+    assert manifest["optimization"]["files"]["model.onnx"]["level"] == "O1"
+    assert manifest["variants"]["q8"]["ok"]
+
+
+def test_validate_refuses_a_changed_variant(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_cli("export", "-m", str(TINY_BERT), "--quantize", "q8", str(out)).code == 0
+    variant = out / "model_quantized.onnx"
+    variant.write_bytes(variant.read_bytes()[:-1] + b"\0")
+    run = run_cli("validate", str(out))
+    assert run.code == 1 and "changed model_quantized.onnx" in run.error_line
