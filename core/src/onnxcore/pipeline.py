@@ -256,11 +256,10 @@ def export_files(planned: Plan, loaded: Loaded, staging: Path, progress: Progres
             exporter=request.exporter,
             external_data=request.external_data,
         )
+    first = [variant for variant in planned.variants if variant.mode.before_optimization]
+    make_variants(first, loaded.parts, staging, progress)
     optimized = optimize_parts(planned, loaded.parts, staging, progress)
-    for variant in planned.variants:
-        for part in loaded.parts:
-            progress(f"Making the {variant.name} variant of {part.file_name}")
-            make_variant(staging / part.file_name, staging / variant.file_name(part.file_name), variant.mode)
+    make_variants([variant for variant in planned.variants if variant not in first], loaded.parts, staging, progress)
     decoders = merged_decoder_parts(loaded.parts)
     if decoders is not None:
         merged = onnx_path(planned.runtime, f"{MERGED_DECODER}.onnx")
@@ -274,6 +273,14 @@ def export_files(planned: Plan, loaded: Loaded, staging: Path, progress: Progres
             if (staging / f"{name}{EXTERNAL_DATA_SUFFIX}").is_file():
                 rename_external_data(staging / name, Path(name).name + planned.runtime.data_suffix)
     return optimized
+
+
+def make_variants(variants: list[Variant], parts: list[ExportPart], staging: Path, progress: Progress) -> None:
+    """Each variant of each traced file, beside it."""
+    for variant in variants:
+        for part in parts:
+            progress(f"Making the {variant.name} variant of {part.file_name}")
+            make_variant(staging / part.file_name, staging / variant.file_name(part.file_name), variant.mode)
 
 
 def optimize_parts(planned: Plan, parts: list[ExportPart], staging: Path, progress: Progress) -> dict[str, Any]:
