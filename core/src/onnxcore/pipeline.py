@@ -223,6 +223,8 @@ def plan(request: ExportRequest, progress: Progress) -> Plan:
     check_past_layers(onnx_config, registration.feature)
     check_level(request.optimize)
     variants = parse_variants(request.quantize)
+    if request.external_data and (variants or request.optimize):
+        raise UsageError(_IN_MEMORY_TOOLS)
     return Plan(request, model_config, registration, onnx_config, framework, opset, runtime, variants)
 
 
@@ -275,8 +277,23 @@ def export_files(planned: Plan, loaded: Loaded, staging: Path, progress: Progres
     return optimized
 
 
+#: ONNX Runtime's optimizer and quantizers load the whole model as one protobuf, weights included.
+_IN_MEMORY_TOOLS = (
+    "--optimize and --quantize work on models whose weights fit in one .onnx file (under 2 GB); export this one"
+    " without them, or without --external-data."
+)
+
+
+def _check_inline(parts: list[ExportPart], staging: Path) -> None:
+    """Refuse the tools on a file whose weights went to external data (above 2 GB): they cannot write it back."""
+    if any((staging / f"{part.file_name}{EXTERNAL_DATA_SUFFIX}").exists() for part in parts):
+        raise UsageError(_IN_MEMORY_TOOLS)
+
+
 def make_variants(variants: list[Variant], parts: list[ExportPart], staging: Path, progress: Progress) -> None:
     """Each variant of each traced file, beside it."""
+    if variants:
+        _check_inline(parts, staging)
     for variant in variants:
         for part in parts:
             progress(f"Making the {variant.name} variant of {part.file_name}")
@@ -288,6 +305,7 @@ def optimize_parts(planned: Plan, parts: list[ExportPart], staging: Path, progre
     level = planned.request.optimize
     if level is None:
         return {}
+    _check_inline(parts, staging)
     done = {}
     for part in parts:
         spec = part.config.optimizer_spec()
