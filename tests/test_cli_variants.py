@@ -117,6 +117,7 @@ def test_a_variant_below_its_threshold_fails_and_writes_nothing(tmp_path: Path) 
         (["--quantize", "q9"], "--quantize 'q9' is not a mode"),
         (["--quantize", "q8:cos=0.9"], "'cos' is not a threshold"),
         (["--quantize", "q8:cosine=high"], "cosine needs a number"),
+        (["--quantize", "q8:cosine=nan"], "cosine needs a number"),
         (["--quantize", "q8", "--external-data"], "fit in one .onnx file"),
         (["--optimize", "O2", "--external-data"], "fit in one .onnx file"),
     ],

@@ -28,7 +28,7 @@ LEVELS = ("O1", "O2", "O3")
 #: activation, and the difference carries through the layers.
 O3_ATOL = 1e-2
 #: The loggers of ONNX Runtime's Python tools, which log every fused node at INFO.
-_TOOL_LOGGERS = ("onnxruntime", "onnxruntime.transformers", "onnxruntime.quantization", "root", "")
+_TOOL_LOGGERS = ("onnxruntime", "onnxruntime.transformers", "onnxruntime.quantization", "")  # "": the root one
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,11 +46,10 @@ class OptimizerSpec:
     options: Mapping[str, bool] = dataclasses.field(default_factory=dict)
 
 
-def check_level(level: str | None) -> str | None:
-    """``level`` as given, or the one line saying which levels there are."""
+def check_level(level: str | None) -> None:
+    """Refuse a level that is not one of :data:`LEVELS`, in one line that names them."""
     if level is not None and level not in LEVELS:
         raise UsageError(f"--optimize {level!r} is not a level; use one of {', '.join(LEVELS)}.")
-    return level
 
 
 def effective_level(level: str, spec: OptimizerSpec | None, config_name: str) -> str:
@@ -82,8 +81,8 @@ def quiet_tools() -> Iterator[None]:
 
 
 def optimize_file(path: Path, level: str, spec: OptimizerSpec | None) -> dict[str, Any]:
-    """Optimize ``path`` in place at ``level`` (already reduced by :func:`effective_level`); returns what was done:
-    the level, the optimizer model type and the count of each fused operator."""
+    """Optimize the inline file ``path`` in place at ``level`` (already reduced by :func:`effective_level`); returns
+    what was done: the level, the optimizer model type and the count of each fused operator."""
     from onnxruntime.transformers.fusion_options import FusionOptions  # lazily: keeps `import onnxcore` light
     from onnxruntime.transformers.optimizer import optimize_model
 
@@ -105,6 +104,5 @@ def optimize_file(path: Path, level: str, spec: OptimizerSpec | None) -> dict[st
             only_onnxruntime=level == "O1",
         )
         fused = {name: count for name, count in optimized.get_fused_operator_statistics().items() if count}
-        external = path.with_name(path.name + ".data").exists()
-        optimized.save_model_to_file(str(path), use_external_data_format=external)
+        optimized.save_model_to_file(str(path))
     return {"level": level, "model_type": spec.model_type if spec else None, "fused": fused}

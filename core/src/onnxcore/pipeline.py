@@ -633,10 +633,11 @@ def run_checks(
 def _check_variant(variant: Variant, pending: PendingChecks, folder: Path, progress: Progress) -> VariantReport:
     """Take one variant's metrics (and greedy tokens) and hold them to its thresholds."""
     progress(f"Validating the {variant.name} variant in ONNX Runtime")
-    report = check_variant(variant, pending.references, pending.files, pending.output_names, folder)
+    sessions: dict[Path, Any] = {}  # this variant's, freed before the next one loads
+    report = check_variant(variant, pending.references, pending.files, pending.output_names, folder, sessions)
     if pending.generation is not None:
         target = folder / pending.generation_target
-        report.generation = variant_generation(variant, target, pending.generation, pending.split)
+        report.generation = variant_generation(variant, target, pending.generation, pending.split, sessions)
     if not report.ok:
         raise ValidationError(
             f"the {variant.name} variant misses its thresholds ({'; '.join(report.failures)})."

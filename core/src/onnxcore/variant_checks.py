@@ -87,16 +87,18 @@ def check_variant(
     files: Mapping[str, str],
     output_names: Mapping[str, Sequence[str]],
     folder: Path,
+    sessions: dict[Path, Any],
 ) -> VariantReport:
     """Run ``variant``'s file of each check on the reference inputs and take the metrics; raises
-    ValidationError when ONNX Runtime cannot run a file."""
+    ValidationError when ONNX Runtime cannot run a file. ``sessions``: one per file, shared by the merged
+    decoder's two checks and the generation loop (:func:`~onnxcore.validate.onnxruntime_session`)."""
     checks: dict[str, dict[str, dict[str, float | None]]] = {}
     failures = []
     for check_name, reference in references.items():
         onnx_file = folder / variant.file_name(files[check_name])
         names = list(output_names[check_name])
         try:
-            values = onnxruntime_session(onnx_file).run(names, reference.ort_inputs)
+            values = onnxruntime_session(onnx_file, sessions).run(names, reference.ort_inputs)
         except onnxruntime_errors() as exc:
             raise ValidationError(
                 f"ONNX Runtime cannot run the {variant.name} variant {onnx_file.name}: {first_line(exc)}"
@@ -115,11 +117,14 @@ def check_variant(
     return VariantReport(variant.name, names, dataclasses.asdict(variant.thresholds), checks, failures)
 
 
-def variant_generation(variant: Variant, target: Path, reference: GenerationReference, split: bool) -> dict[str, Any]:
+def variant_generation(
+    variant: Variant, target: Path, reference: GenerationReference, split: bool, sessions: dict[Path, Any]
+) -> dict[str, Any]:
     """The variant's greedy tokens and, per prompt, the first new-token position where they leave the reference's
     (None: the same tokens)."""
     onnx_target = target if split else target.with_name(variant.file_name(target.name))
-    tokens = onnx_generation_tokens(onnx_target, reference, suffix=variant.mode.suffix if split else "").tolist()
+    suffix = variant.mode.suffix if split else ""
+    tokens = onnx_generation_tokens(onnx_target, reference, sessions, suffix).tolist()
     expected = reference.tokens.tolist()
     divergence = [
         next((index for index, (got, want) in enumerate(zip(row, wanted)) if got != want), None)

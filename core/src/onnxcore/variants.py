@@ -24,6 +24,7 @@ similarity of an output), ``top1`` (lowest agreement of a logits output's argmax
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -120,9 +121,12 @@ def parse_variants(text: str | None) -> tuple[Variant, ...]:
                     f"--quantize {item!r}: {metric!r} is not a threshold; use {', '.join(thresholds)} (cosine=0.99)."
                 )
             try:
-                thresholds[metric] = float(value)
+                number = float(value)
             except ValueError:
-                raise UsageError(f"--quantize {item!r}: {metric} needs a number, as in {metric}=0.99.") from None
+                number = math.nan
+            if not math.isfinite(number):  # nan would pass every comparison, so every variant
+                raise UsageError(f"--quantize {item!r}: {metric} needs a number, as in {metric}=0.99.")
+            thresholds[metric] = number
         variants[name] = Variant(MODES[name], Thresholds(**thresholds))
     return tuple(variants.values())
 
