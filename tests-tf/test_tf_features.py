@@ -68,3 +68,13 @@ def test_a_random_tf_task_head_is_recorded_and_drawn_again(tmp_path: Path) -> No
     assert "has no weights for classifier.bias, classifier.weight" in run.err
     again = run_cli("validate", output)
     assert again.code == 0 and "still matches" in again.out, again.err
+
+
+def test_dtype_is_refused_for_tf(tmp_path: Path) -> None:
+    run = run_cli("export", "-m", EXAMPLES / "tiny-bert", "--framework", "tf", "--dtype", "fp16", tmp_path / "out")
+    assert run.code == 2
+    assert run.error_line == (
+        "error: --dtype fp16 applies to PyTorch exports; TensorFlow exports are fp32 (drop --dtype, or add"
+        " --quantize fp16 for an fp16 variant)."
+    )
+    assert not (tmp_path / "out").exists()

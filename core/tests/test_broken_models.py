@@ -102,10 +102,19 @@ def test_half_precision_weights_are_exported_as_float32_with_a_warning(text_plug
     assert json.loads((model / "config.json").read_text())["dtype"] == dtype
     code, _, err = _export("-m", str(model), str(tmp_path / "out"))
     assert code == 0, err
+    flag = {"float16": "fp16", "bfloat16": "bf16"}[dtype]
     assert (
         f"warning: {model} has {dtype} weights; they are loaded and exported as float32 (the saved config.json"
-        " says float32, onnxcore.json records both)." in err.splitlines()
+        f" says float32, onnxcore.json records both); --dtype {flag} exports them as they are." in err.splitlines()
     ), err
     manifest = json.loads((tmp_path / "out" / "onnxcore.json").read_text())
     assert manifest["dtype"] == {"checkpoint": dtype, "export": "float32"}
     assert json.loads((tmp_path / "out" / "config.json").read_text())["dtype"] == "float32"
+    # asked for, the checkpoint's own dtype: no warning, and the graph's weights are at it
+    code, _, err = _export("-m", str(model), "--dtype", flag, str(tmp_path / "own"))
+    assert code == 0, err
+    assert "loaded and exported as" not in err
+    assert json.loads((tmp_path / "own" / "onnxcore.json").read_text())["dtype"] == {
+        "checkpoint": dtype,
+        "export": dtype,
+    }

@@ -39,6 +39,7 @@ from .pipeline import (
 )
 from .plugin_template import KINDS, create_plugin
 from .plugins import PluginHost, PluginInfo, get_host, get_registry
+from .precision import DEFAULT_DTYPE, DTYPES
 from .progress import StageDisplay
 from .runtimes import DEFAULT_RUNTIME, RUNTIMES
 from .seq2seq import LAYOUTS
@@ -128,6 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="the runtime that will load the folder, whose layout and inputs it gets: onnxruntime"
         " (transformers.onnx's contract), optimum (Optimum's ORTModel classes: decoders take position_ids) or"
         " transformers.js (the same, with the ONNX files in OUTPUT/onnx/) (default: %(default)s)",
+    )
+    export.add_argument(
+        "--dtype",
+        choices=tuple(DTYPES),
+        default=DEFAULT_DTYPE,
+        help="PyTorch: the precision of the exported weights and compute, validated against the model at it; an"
+        " fp16 or bf16 checkpoint exports at its own only when asked (bf16 needs opset 16; ONNX Runtime's CPU"
+        " provider runs few bf16 ops, and files it cannot run are reported as not run) (default: %(default)s)",
     )
     export.add_argument(
         "--optimize",
@@ -292,6 +301,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         external_data=args.external_data,
         layout=args.layout,
         runtime=args.runtime,
+        dtype=args.dtype,
         optimize=args.optimize,
         quantize=args.quantize,
         generation_check=args.generation_check,
@@ -394,7 +404,10 @@ def _print_checks(
 
 def _print_result(result: ExportResult, out: TextIO) -> None:
     _print_checks(result.validation, result.generation, result.variants, out, named=len(result.validation) > 1)
-    if len(result.onnx_files) == 1:
+    unchecked = [name for name, report in result.validation.items() if report.not_run is not None]
+    if unchecked:
+        print(f"Saved in {result.output}; not validated: {', '.join(unchecked)} (see above)", file=out)
+    elif len(result.onnx_files) == 1:
         print(f"All good, model saved at: {result.onnx_files[0]}", file=out)
     else:
         names = ", ".join(path.name for path in result.onnx_files)

@@ -66,7 +66,9 @@ def to_framework(array: np.ndarray, framework: Any) -> Any:
 def as_numpy(value: Any) -> np.ndarray:
     """A torch or TF tensor (or an array) as a numpy array."""
     if hasattr(value, "detach"):  # torch: also tensors that require grad or live on a device
-        return value.detach().cpu().numpy()
+        value = value.detach().cpu()
+        # numpy has no bfloat16; float32 holds every bfloat16 value exactly
+        return (value.float() if str(value.dtype) == "torch.bfloat16" else value).numpy()
     return value.numpy() if hasattr(value, "numpy") else np.asarray(value)
 
 

@@ -25,7 +25,7 @@ from .model_inputs import PAST_INPUT, is_past_input, past_argument
 from .runtimes import POSITION_IDS, generation_position_ids
 from .seq2seq import DECODER, ENCODER, MERGED_DECODER, USE_CACHE_BRANCH
 from .utils import processor_parts
-from .validate import onnxruntime_errors, onnxruntime_session
+from .validate import onnxruntime_errors, onnxruntime_session, session_feed
 
 DEFAULT_PROMPTS = ("The quick brown fox jumps over the lazy dog, and then it", "Hello")
 DEFAULT_MAX_NEW_TOKENS = 20
@@ -56,6 +56,8 @@ class GenerationReport:
     @property
     def headline(self) -> str:
         """What the check showed, for the line above :meth:`summary`."""
+        if not self.ok:
+            return "Greedy generation differs from generate() (half precision: see the warning):"
         return "Greedy generation matches generate():" if self.conclusive else "Greedy generation inconclusive:"
 
     def summary(self) -> str:
@@ -181,7 +183,7 @@ def greedy_generate_seq2seq(
     The encoder runs once. A merged decoder (``use_cache_branch``) takes the start token with an empty past, then
     one token per step with the fed-back ``present.*``; a decoder without past reruns on the whole sequence.
     """
-    feeds = {value.name: encoder_inputs[value.name] for value in encoder.get_inputs()}
+    feeds = session_feed(encoder, {value.name: encoder_inputs[value.name] for value in encoder.get_inputs()})
     hidden = encoder.run(["last_hidden_state"], feeds)[0]
     batch = hidden.shape[0]
     decoder_inputs = {value.name for value in decoder.get_inputs()}
@@ -440,11 +442,12 @@ def onnx_generation_tokens(
 
 
 def compare_generation(
-    onnx_model: Path, reference: GenerationReference, sessions: dict[Path, Any] | None = None
+    onnx_model: Path, reference: GenerationReference, sessions: dict[Path, Any] | None = None, strict: bool = True
 ) -> GenerationReport:
     """Greedy-generate the reference's inputs with the export in ONNX Runtime; raises
     :class:`~onnxcore.errors.ValidationError` unless every new token id is the reference's. ``sessions``: see
-    :func:`~onnxcore.validate.onnxruntime_session`."""
+    :func:`~onnxcore.validate.onnxruntime_session`. Not ``strict`` (a half-precision export): parted tokens are
+    a warning, since where two logits are within rounding of each other the two runtimes may pick either."""
     onnx_tokens = onnx_generation_tokens(Path(onnx_model), reference, sessions).tolist()
     report = GenerationReport(
         prompt_lengths=reference.prompt_lengths,
@@ -452,7 +455,14 @@ def compare_generation(
         onnx_tokens=onnx_tokens,
         reference_tokens=reference.tokens.tolist(),
     )
-    if not report.ok:
+    if not report.ok and not strict:
+        warnings.warn(
+            "greedy generation in ONNX Runtime parts from generate() at half precision, where two logits within"
+            " rounding of each other may go either way (onnxcore.json records both): "
+            + report.summary().replace("\n", "; "),
+            stacklevel=2,
+        )
+    elif not report.ok:
         raise ValidationError(
             f"greedy generation in ONNX Runtime differs from the {reference.label} model's generate():\n"
             + report.summary()

@@ -32,6 +32,7 @@ from .errors import (
 )
 from .frameworks import FRAMEWORKS, get_framework
 from .plugins import get_registry
+from .precision import DTYPES
 from .registry import ConfigRegistration, normalize_model_type
 from .request import ExportRequest
 from .utils import get_preprocessor
@@ -433,8 +434,8 @@ def _load_model(
     from safetensors import SafetensorError  # lazily: keeps `import onnxcore` light
 
     options = {} if attention is None else {"attn_implementation": attention}
-    if framework == "pt":  # float32, as transformers 4 loads float16 and bfloat16 checkpoints (5 keeps their dtype)
-        options["dtype"] = "float32"
+    if framework == "pt":  # --dtype's; by default float32, as transformers 4 loads checkpoints (5 keeps their dtype)
+        options["dtype"] = DTYPES[request.dtype]
     try:
         with seeded_initialization(framework):
             model, loading = load_for_feature(
@@ -482,15 +483,18 @@ def dtype_name(dtype: Any) -> str | None:
 
 
 def export_dtypes(model_name: str, model_config: Any, model: Any) -> dict[str, str | None]:
-    """The checkpoint's weight dtype (its config.json's) and the loaded model's, which the export writes; warns
-    when they differ (transformers loads float16 and bfloat16 checkpoints as float32), and makes ``model_config``
-    say what the graph is, since it is saved beside the export."""
+    """The checkpoint's weight dtype (its config.json's) and the loaded model's, which the export writes
+    (--dtype's, float32 by default); warns when the default changed them, and makes ``model_config`` say what the
+    graph is, since it is saved beside the export."""
     dtypes = {"checkpoint": dtype_name(getattr(model_config, "dtype", None)), "export": dtype_name(model.dtype)}
     if dtypes["checkpoint"] is not None and dtypes["checkpoint"] != dtypes["export"]:
-        warnings.warn(
-            f"{model_name} has {dtypes['checkpoint']} weights; they are loaded and exported as {dtypes['export']}"
-            f" (the saved config.json says {dtypes['export']}, onnxcore.json records both).",
-            stacklevel=3,
-        )
+        own = next((flag for flag, name in DTYPES.items() if name == dtypes["checkpoint"]), None)
+        if dtypes["export"] == DTYPES["fp32"]:  # the default, not what the user asked for: say so
+            hint = f"; --dtype {own} exports them as they are" if own else ""
+            warnings.warn(
+                f"{model_name} has {dtypes['checkpoint']} weights; they are loaded and exported as float32 (the"
+                f" saved config.json says float32, onnxcore.json records both){hint}.",
+                stacklevel=3,
+            )
         model_config.dtype = dtypes["export"]
     return dtypes

@@ -73,6 +73,7 @@ from .manifest import (
 )
 from .optimization import O3_ATOL, check_level, effective_level, optimize_file
 from .plugins import get_registry
+from .precision import DTYPE_ATOL, check_dtype, dtype_flag, dtype_opset
 from .registry import ConfigRegistration
 from .request import ExportRequest
 from .runtimes import DEFAULT_RUNTIME, ONNX_FOLDER, Runtime, runtime_config, runtime_layout, runtime_named
@@ -138,6 +139,7 @@ def choose_opset(request: ExportRequest, onnx_config: Any, exporter: str) -> int
     """The requested opset, checked; by default the config's, raised to what ``exporter`` can write."""
     low, _ = opset_range(exporter)
     opset = request.opset if request.opset is not None else max(onnx_config.default_onnx_opset, low)
+    opset = dtype_opset(request.dtype, opset, requested=request.opset is not None)
     check_opset(opset, onnx_config, exporter)
     return opset
 
@@ -214,6 +216,7 @@ def plan(request: ExportRequest, progress: Progress) -> Plan:
             " CPU (drop them)."
         )
     check_device(request.device)
+    check_dtype(request.dtype, framework, request.quantize)
     runtime = runtime_named(request.runtime)
     request = dataclasses.replace(
         request, exporter=exporter, layout=runtime_layout(runtime, request.layout, onnx_config)
@@ -345,7 +348,8 @@ def check(
     """Validate the ONNX files in ``folder`` against the framework model (and greedy generation, where it
     applies). The model's outputs are taken first and the model is freed: ONNX Runtime loads the weights next,
     and a large model must not be in memory twice."""
-    atol = atol if atol is not None else loaded.onnx_config.atol_for_validation
+    if atol is None:
+        atol = max(loaded.onnx_config.atol_for_validation, DTYPE_ATOL.get(planned.request.dtype, 0.0))
     if planned.request.optimize == "O3":  # the GELU approximation changes the function: see optimization.py
         atol = max(atol, O3_ATOL)
     pending = prepare_checks(
@@ -622,9 +626,13 @@ def run_checks(
         checked = folder / pending.files[name]
         reports[name] = _check_part(name, reference, checked, pending.output_names[name], pending.atol, sessions)
     generation = None
-    if pending.generation is not None:
+    not_run = [name for name, report in reports.items() if report.not_run is not None]
+    if pending.generation is not None and not_run:
+        warnings.warn(f"greedy generation was not checked: ONNX Runtime could not run {_names(not_run)}.", stacklevel=2)
+    elif pending.generation is not None:
         progress("Checking greedy generation in ONNX Runtime against generate()")
-        generation = compare_generation(folder / pending.generation_target, pending.generation, sessions)
+        strict = all(reference.dtype == "float32" for reference in pending.references.values())
+        generation = compare_generation(folder / pending.generation_target, pending.generation, sessions, strict)
     del sessions  # the fp32 files' sessions go before the variants' load
     variants = {variant.name: _check_variant(variant, pending, folder, progress) for variant in pending.variants}
     return reports, generation, variants
@@ -657,11 +665,18 @@ def _check_part(
 ) -> ValidationReport:
     """Validate one exported file (or branch) against the reference run made before the model was freed."""
     try:
-        return check_onnx_outputs(reference, onnx_file, output_names, atol, sessions)
+        report = check_onnx_outputs(reference, onnx_file, output_names, atol, sessions)
     except ValidationError as exc:
         if name == ONNX_FILE_NAME:
             raise
         raise ValidationError(f"{name}: {exc}") from exc
+    if report.not_run is not None:
+        warnings.warn(
+            f"{name} was not run in ONNX Runtime: {report.not_run}, so its outputs are unchecked (onnxcore.json"
+            " says so); run it with a provider that has the kernel, CUDA for one.",
+            stacklevel=2,
+        )
+    return report
 
 
 @dataclasses.dataclass
@@ -742,6 +757,7 @@ def validate_export(
             prompts=tuple(recorded.get("prompts") or DEFAULT_PROMPTS),
             max_new_tokens=recorded.get("max_new_tokens", DEFAULT_MAX_NEW_TOKENS),
             quantize=recorded_variants(manifest),
+            dtype=dtype_flag((manifest.get("dtype") or {}).get("export")),
         )
         planned = plan(request, progress)
         if planned.registration.model_type != manifest["model_type"]:

@@ -30,6 +30,7 @@ class ExportRequest:
     external_data: bool | None = None
     layout: str | None = None  # None: the runtime's (split for encoder-decoders that generate, outside onnxruntime)
     runtime: str = DEFAULT_RUNTIME  # the runtime the folder is for: its layout and input contract (runtimes.py)
+    dtype: str = "fp32"  # the precision of a PyTorch export's weights and compute: fp32, fp16, bf16 (precision.py)
     optimize: str | None = None  # ONNX Runtime's transformer optimizer level: O1, O2 or O3 (optimization.py)
     quantize: str | None = None  # --quantize's modes and thresholds: "fp16,q8:cosine=0.99" (variants.py)
     generation_check: bool = True

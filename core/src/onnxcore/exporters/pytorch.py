@@ -28,6 +28,7 @@ from ..errors import (
     model_forward_failures,
     storage_error,
 )
+from ..frameworks import get_framework
 from ..model_inputs import config_overrides, flatten_named, forward_arguments, model_argument_names
 from ..outputs import select_declared_outputs
 from ..patching import export_patches
@@ -173,7 +174,9 @@ class TorchExporter(Exporter):
         check_axes_fit(config, {name: tuple(dummy[name].shape) for name in config.inputs})
         if device.startswith("cuda") and torch.cuda.is_available():
             model.to(device)
-        args = tuple(dummy[name].to(model.device) for name in config.inputs)
+        # float inputs (pixels, audio features, past) at the model's dtype: --dtype fp16 traces an fp16 graph
+        ops = get_framework("pt").ops
+        args = tuple(ops.at_model_dtype(dummy[name], model).to(model.device) for name in config.inputs)
         _run_forward_once(model, config, dict(zip(config.inputs, args)))
         wrapper = _declared_io_module(model, config)
         inputs, outputs = dict(config.inputs), dict(config.outputs)

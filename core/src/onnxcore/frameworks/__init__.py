@@ -31,6 +31,16 @@ class FrameworkOps(Protocol):
     def to_tensor(self, array: np.ndarray) -> Any:
         """A numpy array as the framework's tensor."""
 
+    def model_dtype(self, model: Any) -> str:
+        """``model``'s float dtype by torch's name (``"float16"``): ONNX Runtime's CPU provider lacks some kernels
+        below float32."""
+
+    def float32_copy(self, model: Any) -> Any:
+        """A float32 copy of a half-precision ``model`` (its rounding is measured against it)."""
+
+    def at_model_dtype(self, tensor: Any, model: Any) -> Any:
+        """A float ``tensor`` at ``model``'s dtype (TensorFlow exports are float32: the tensor itself)."""
+
     def no_grad(self) -> contextlib.AbstractContextManager[Any]:
         """Inference only: no gradients recorded (a null context where there is nothing to turn off)."""
 

@@ -6,6 +6,7 @@ Imported through :attr:`onnxcore.frameworks.Framework.ops` only, when a PyTorch 
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -23,6 +24,26 @@ def version() -> str:
 def to_tensor(array: np.ndarray) -> torch.Tensor:
     """A numpy array as a tensor (sharing its memory when it is contiguous)."""
     return torch.from_numpy(np.ascontiguousarray(array))
+
+
+def _weights_dtype(model: Any) -> torch.dtype:
+    """The dtype of ``model``'s float weights (a wrapper module, a seq2seq part say, has no ``dtype`` of its own)."""
+    return next((weight.dtype for weight in model.parameters() if weight.is_floating_point()), torch.float32)
+
+
+def model_dtype(model: Any) -> str:
+    """``model``'s float dtype by torch's name: ``"float16"`` for a --dtype fp16 model."""
+    return str(_weights_dtype(model)).removeprefix("torch.")
+
+
+def float32_copy(model: Any) -> Any:
+    """A float32 copy of a half-precision ``model``: the same weights, widened exactly, to measure rounding by."""
+    return copy.deepcopy(model).float()
+
+
+def at_model_dtype(tensor: torch.Tensor, model: Any) -> torch.Tensor:
+    """A float ``tensor`` at ``model``'s dtype (a --dtype fp16 model takes fp16 pixels, features and past)."""
+    return tensor.to(_weights_dtype(model)) if tensor.is_floating_point() else tensor
 
 
 def no_grad() -> contextlib.AbstractContextManager[Any]:
@@ -123,7 +144,7 @@ def generate(model: Any, inputs: Mapping[str, np.ndarray], greedy: Any, past_arg
         # when the decoder has more layers (T5's num_decoder_layers); an empty cache grows per layer instead.
         extra[past_argument] = EncoderDecoderCache(DynamicCache(), DynamicCache())
     with torch.no_grad():
-        arguments = {name: torch.from_numpy(value) for name, value in inputs.items()}
+        arguments = {name: at_model_dtype(torch.from_numpy(value), model) for name, value in inputs.items()}
         return GenerationMixin.generate(model, **arguments, generation_config=greedy, **extra).numpy()
 
 

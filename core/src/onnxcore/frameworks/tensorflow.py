@@ -37,6 +37,21 @@ def to_tensor(array: np.ndarray) -> Any:
     return tf.convert_to_tensor(array)
 
 
+def model_dtype(model: Any) -> str:
+    """``"float32"``: TensorFlow exports are float32 (``--dtype`` is refused for them)."""
+    return "float32"
+
+
+def float32_copy(model: Any) -> Any:
+    """``model`` itself: TensorFlow exports are float32."""
+    return model
+
+
+def at_model_dtype(tensor: Any, model: Any) -> Any:
+    """``tensor`` itself: TensorFlow exports are float32 (``--dtype`` is refused for them)."""
+    return tensor
+
+
 def no_grad() -> contextlib.AbstractContextManager[Any]:
     """Nothing to turn off: TensorFlow records gradients only inside a ``GradientTape``."""
     return contextlib.nullcontext()

@@ -1,0 +1,58 @@
+"""``--dtype``: the precision of a PyTorch export's weights and compute (fp32, fp16, bf16).
+
+A half-precision graph is the model at that precision, traced: the model is loaded at the dtype, the dummy and
+validation inputs are cast to it, and the export is validated against the model at that dtype. Its outputs
+round at every op, so validation allows :data:`DTYPE_ATOL` (a comparison of two fp16 computations that
+accumulate differently) unless the user sets ``--atol``. Where ONNX Runtime's CPU provider has no kernel for an
+op at the dtype (bf16 nearly everywhere), the file is reported as not run, never as passed.
+"""
+
+from __future__ import annotations
+
+from .errors import UsageError
+
+#: the --dtype names (transformers.js's spelling) and torch's names for them
+DTYPES = {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}
+DEFAULT_DTYPE = "fp32"
+#: the default validation tolerance at a half-precision dtype; calibrated on the five families' examples and on
+#: bert-base shapes (fp16 max |diff| up to 4e-3 x the output's scale; bf16 rounds 8x coarser)
+DTYPE_ATOL = {"fp16": 2e-2, "bf16": 1e-1}
+#: ONNX allows bfloat16 in Where from opset 16 (and Pow from 15): a bf16 graph at a lower opset is invalid
+BF16_MIN_OPSET = 16
+
+
+def check_dtype(dtype: str, framework: str, quantize: str | None) -> None:
+    """Refuse a --dtype that does not apply: an unknown name, TensorFlow (tf2onnx converts fp32 graphs), or
+    --quantize, whose tools take the fp32 graph."""
+    if dtype not in DTYPES:
+        raise UsageError(f"unknown --dtype {dtype!r}; choose from {', '.join(DTYPES)}.")
+    if dtype == DEFAULT_DTYPE:
+        return
+    if framework != "pt":
+        raise UsageError(
+            f"--dtype {dtype} applies to PyTorch exports; TensorFlow exports are fp32 (drop --dtype, or add"
+            " --quantize fp16 for an fp16 variant)."
+        )
+    if quantize:
+        raise UsageError(
+            f"--quantize makes its variants from the fp32 graph, so it cannot follow --dtype {dtype}; drop --dtype"
+            " (--quantize fp16 writes model_fp16.onnx beside the fp32 file)."
+        )
+
+
+def dtype_opset(dtype: str, opset: int, requested: bool) -> int:
+    """The opset a ``dtype`` export is written at: bf16 needs :data:`BF16_MIN_OPSET`, which the default is raised
+    to and a requested opset must reach."""
+    if dtype != "bf16" or opset >= BF16_MIN_OPSET:
+        return opset
+    if requested:
+        raise UsageError(
+            f"--dtype bf16 needs --opset {BF16_MIN_OPSET} or later (ONNX has no bfloat16 Where before it);"
+            f" pass --opset {BF16_MIN_OPSET} or drop --opset."
+        )
+    return BF16_MIN_OPSET
+
+
+def dtype_flag(torch_name: str | None) -> str:
+    """The --dtype that wrote an export whose manifest records ``torch_name`` (``"float16"`` -> ``"fp16"``)."""
+    return next((flag for flag, name in DTYPES.items() if name == torch_name), DEFAULT_DTYPE)
