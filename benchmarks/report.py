@@ -211,6 +211,148 @@ def _targets(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+VARIANT_FINDINGS = [
+    "Why the variant figures are what they are:",
+    "",
+    "- **O2 is no faster than the plain file, in either tool (the ≤ 0.8x target is missed).** When ONNX Runtime"
+    " makes a CPU session it runs its own graph optimizer at the default level (`ORT_ENABLE_ALL`), and that level"
+    " already fuses Attention, SkipLayerNormalization, BiasGelu and the rest. A plain file and an O2 file therefore"
+    " run nearly the same graph: bert 1.05 to 1.07x, Optimum's O2 1.06 to 1.07x. The target assumed a plain session"
+    " does not fuse, and it does. `--optimize` does not buy speed in an ONNX Runtime session. It spends the fusion"
+    " work once, at export, instead of at every load, and it gives the fused graph to runtimes that do not fuse.",
+    "- **q8 meets its targets** (bert 0.21 to 0.26x the fp32 latency, 0.25x the bytes) and beats Optimum's"
+    " `--avx512_vnni` (0.87x on bert; whisper's decode step at batch 8: 8.4 ms against 29.9). onnxcore quantizes"
+    " the weights per channel, and Optimum's CLI quantizes per tensor unless `--per_channel` is given. onnxcore's"
+    " accuracy is a little better too: bert's cosine is 0.9997 against 0.9995.",
+    "- **O2 + q8 is slower than q8 alone on bert** (0.30x against 0.21x at batch 8). The fused Attention is"
+    " quantized as ONNX Runtime's QAttention, which is slower here than the quantized MatMuls of the unfused graph."
+    " Without --optimize, q8 is the faster file. Optimum cannot quantize its own O2 folder at all: its quantizer's"
+    " shape inference fails on the fused com.microsoft ops (the error is quoted under each table).",
+    "- **fp16 on the CPU is for size, not speed:** 0.50x the bytes, 1.0 to 1.3x the latency, 3.2x on Whisper's"
+    " decode step. ONNX Runtime's x86 CPU provider has few float16 kernels, so it runs many ops through casts to"
+    " float32 and back. fp16 pays off on a GPU, CUDA or transformers.js's WebGPU. The two ways onnxcore writes it,"
+    " `--dtype fp16` (the model traced at fp16) and `--quantize fp16` (the fp32 graph converted, with float32 inputs"
+    " and outputs), are within noise of each other, and of Optimum's `--dtype fp16` on bert. Optimum's `--dtype fp16`"
+    " export of gpt2 and whisper-tiny does not load in ONNX Runtime: a LayerNormalization is left with a float32"
+    " input beside float16 weights.",
+    "- **q4 meets the size target on bert and gpt2 (0.18x) and misses it on whisper-tiny (0.21x).** Whisper's"
+    " token embedding (19.9M values) is read by a Gather and, transposed, by the output projection's MatMul. The"
+    " MatMul's copy goes to 4 bits. The Gather's copy goes to int8, as in every onnxcore q4 file: the MatMulNBits"
+    " quantizer takes MatMul here. Together they are about 30 MB of the 45.7. A 4-bit Gather (ONNX Runtime's"
+    " GatherBlockQuantized) would bring whisper-tiny to about 0.16x. It is not done yet: I have not checked that"
+    " every runtime transformers.js ships has that kernel.",
+    "- **q4 latency on the CPU.** q4 is faster than fp32 in the decode steps (gpt2 0.34x at batch 1) and slower"
+    " where many rows go through each weight (bert 1.23x, Whisper's encoder 1.15 to 1.33x). MatMulNBits wins at one"
+    " token, where reading the weights dominates, and loses to the fp32 GEMM at 128 x 8 rows.",
+    "- **Timing noise** is about ±10% on this 2-core machine, from run to run of the same file: bert fp32 at batch 1"
+    " took 82.3 ms in one run and 90.4 ms in the next. The whisper O2 'missed' against Optimum's O2 (1.10x, on the"
+    " decode step at batch 8: 13.5 ms against 12.3) is within it. onnxcore's O2 decoder at batch 8 was 12.7 ms in"
+    " the first run.",
+]
+# the variant targets: label -> ratio of the plain fp32 export's bytes, and of its latency (bert-base)
+VARIANT_SIZE_TARGETS = {"q8": 0.3, "q4": 0.2, "fp16": 0.55}
+VARIANT_LATENCY_TARGETS = {"O2": 0.8, "q8": 0.5}
+# onnxcore's row -> Optimum's equivalent (Optimum has --dtype fp16, no fp16 variant beside fp32)
+VARIANT_EQUIVALENTS = {"O2": "O2", "q8": "q8", "O2 + q8": "O2 + q8", "dtype fp16": "dtype fp16", "fp16": "dtype fp16"}
+
+
+def _variant_rows(variants: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(tool, label) -> the row's figures: bytes over all parts, latency per part and batch, worst metrics."""
+    rows = {}
+    for row in variants["rows"]:
+        parts = {name: part for name, part in row["parts"].items() if not part.get("missing")}
+        metrics = [value for part in parts.values() for value in part.get("metrics", {}).values()]
+
+        def worst(key: str, pick: Any, values: list[dict[str, Any]] = metrics) -> float | None:
+            found = [value[key] for value in values if value.get(key) is not None]
+            return pick(found) if found else None
+
+        rows[row["tool"], row["label"]] = {
+            "bytes": sum(part["bytes"] for part in parts.values()),
+            "latency": {name: part["latency"] for name, part in parts.items()},
+            "cosine": worst("cosine", min),
+            "scaled_diff": worst("scaled_diff", max),
+            "top1": worst("top1", min),
+        }
+    return rows
+
+
+def _metric(value: float | None, digits: int) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _variant_table(name: str, variants: dict[str, Any]) -> list[str]:
+    rows = _variant_rows(variants)
+    parts = list(next(iter(rows.values()))["latency"]) if rows else []
+    header = " | ".join(f"{part} b{batch} ms" for part in parts for batch in ("1", "8"))
+    lines = [
+        f"| {name} | tool | MiB (x fp32) | {header} | min cosine | max scaled diff | min top-1 |",
+        "|---|---|---:|" + "---:|" * (2 * len(parts)) + "---:|---:|---:|",
+    ]
+    for (tool, label), row in rows.items():
+        plain = rows.get((tool, "fp32"))
+        size = f"{row['bytes'] / MIB:.1f} ({row['bytes'] / plain['bytes']:.2f}x)" if plain else "-"
+        times = []
+        for part in parts:
+            for batch in ("1", "8"):
+                value = row["latency"].get(part, {}).get(batch)
+                base = plain["latency"].get(part, {}).get(batch) if plain else None
+                times.append("-" if value is None else f"{value:.1f}" + (f" ({value / base:.2f}x)" if base else ""))
+        lines.append(
+            f"| {label} | {LABELS[tool]} | {size} | {' | '.join(times)} | {_metric(row['cosine'], 4)}"
+            f" | {_metric(row['scaled_diff'], 3)} | {_metric(row['top1'], 2)} |"
+        )
+    for what, error in variants.get("failed", {}).items():
+        lines.append(f"\n{what}: not measured, the command failed: `{error.strip()[:200]}`")
+    return lines
+
+
+def _latency_ratio(first: dict[str, Any], second: dict[str, Any]) -> float:
+    """The worst ratio of ``first``'s latency to ``second``'s over the parts and batches both have."""
+    return max(
+        first["latency"][part][batch] / second["latency"][part][batch]
+        for part in first["latency"]
+        if part in second["latency"]
+        for batch in ("1", "8")
+    )
+
+
+def _variant_targets(results: dict[str, Any]) -> list[str]:
+    """The variant targets, met or missed, from the figures."""
+    lines = []
+    for name, variants in results.get("variants", {}).items():
+        rows = _variant_rows(variants)
+        plain = rows.get(("onnxcore", "fp32"))
+        if plain is None:
+            continue
+        for label, target in VARIANT_SIZE_TARGETS.items():
+            if ("onnxcore", label) in rows:
+                ratio = rows["onnxcore", label]["bytes"] / plain["bytes"]
+                verdict = "met" if ratio <= target else "missed"
+                lines.append(f"- {name} {label}: {ratio:.2f}x the fp32 bytes ({verdict}, target ≤ {target}x).")
+        if name == "bert":
+            for label, target in VARIANT_LATENCY_TARGETS.items():
+                if ("onnxcore", label) in rows:
+                    ratio = _latency_ratio(rows["onnxcore", label], plain)
+                    verdict = "met" if ratio <= target else "missed"
+                    lines.append(
+                        f"- {name} {label}: at worst {ratio:.2f}x the plain fp32 latency ({verdict}, target"
+                        f" ≤ {target}x)."
+                    )
+        for label, equivalent in VARIANT_EQUIVALENTS.items():
+            ours, theirs = rows.get(("onnxcore", label)), rows.get(("optimum", equivalent))
+            if ours and theirs:
+                ratio = _latency_ratio(ours, theirs)
+                verdict = "met" if ratio <= 1.05 else "missed"
+                lines.append(
+                    f"- {name} {label}: at worst {ratio:.2f}x the latency of Optimum's {equivalent} ({verdict},"
+                    " target ≤ 1x within 5% timing noise)."
+                )
+            elif ours:
+                lines.append(f"- {name} {label}: Optimum has no equivalent here (see the table).")
+    return lines
+
+
 def _bar_plot(results: dict[str, Any], key: str, scale: float, ylabel: str, path: Path) -> None:
     names = list(results["workloads"])
     groups = {name: results["workloads"][name]["exports"] for name in names}
@@ -381,6 +523,27 @@ def write_report(results: dict[str, Any], docs: Path) -> None:
             *_scale_table(results),
             "",
         ]
+    if results.get("variants"):
+        lines += [
+            "## Deployed variants: fp16, q8, q4 and O2",
+            "",
+            "onnxcore's `--optimize O2 --quantize q8` and `--quantize fp16,q8,q4` beside Optimum's `--optimize O2`,"
+            " `--dtype fp16` and `optimum-cli onnxruntime quantize --avx512_vnni` (this CPU has AVX-512 VNNI) of its"
+            " plain and its O2 export; one export each. Latency as above (2 threads, batch 1 and 8, the same inputs)."
+            " Accuracy is each file's outputs against its own tool's plain fp32 file on the batch-8 inputs, with"
+            " onnxcore's metrics (cosine, max |diff| over the reference's max |value|, top-1 of logits); the"
+            " worst output and part. onnxcore's `onnxcore.json` has the same metrics against PyTorch. The weights are"
+            " random, which is harder on int8 and 4-bit than trained weights are (no outliers to protect, no"
+            " redundancy).",
+            "",
+            "Targets:",
+            "",
+            *_variant_targets(results),
+            "",
+        ]
+        for name, variants in results["variants"].items():
+            lines += [*_variant_table(name, variants), ""]
+        lines += [*VARIANT_FINDINGS, ""]
     lines += [
         "## Why the figures are what they are",
         "",

@@ -111,6 +111,30 @@ BERT_TASKS = {
     "question-answering": "question-answering",
 }
 SCALE_SIZES = ("10m", "124m", "355m", "774m")
+# the deployed variants, side by side: each tool's own flags for them (Optimum quantizes an export it wrote)
+VARIANT_WORKLOADS = ("bert", "gpt2", "whisper")
+ONNXCORE_VARIANTS = {
+    "quantize": ("--quantize", "fp16,q8,q4"),
+    "o2": ("--optimize", "O2", "--quantize", "q8"),
+    "fp16": ("--dtype", "fp16"),
+}
+OPTIMUM_VARIANTS = {"o2": ("--optimize", "O2"), "fp16": ("--dtype", "fp16")}
+OPTIMUM_QUANTIZE = ("--avx512_vnni",)  # this CPU has AVX-512 VNNI; the fastest of Optimum's dynamic int8 configs
+# label, tool, folder (plain: the workload's export), file suffix; every row but fp32 is compared to its tool's fp32
+VARIANT_ROWS = (
+    ("fp32", "onnxcore", "plain", ""),
+    ("O2", "onnxcore", "o2", ""),
+    ("fp16", "onnxcore", "quantize", "_fp16"),
+    ("dtype fp16", "onnxcore", "fp16", ""),
+    ("q8", "onnxcore", "quantize", "_quantized"),
+    ("O2 + q8", "onnxcore", "o2", "_quantized"),
+    ("q4", "onnxcore", "quantize", "_q4"),
+    ("fp32", "optimum", "plain", ""),
+    ("O2", "optimum", "o2", ""),
+    ("dtype fp16", "optimum", "fp16", ""),
+    ("q8", "optimum", "quantize", "_quantized"),
+    ("O2 + q8", "optimum", "o2-quantize", "_quantized"),
+)
 
 
 def python(tool: str) -> Path:
@@ -155,6 +179,9 @@ def command(tool: str, checkpoint: Path, arguments: tuple[str, ...], output: Pat
     """The tool's own CLI, as its documentation shows it."""
     if tool == "onnxcore":
         return [str(VENVS / tool / "bin" / "onnxcore"), "export", "-q", "-m", str(checkpoint), *arguments, str(output)]
+    if tool == "optimum-quantize":  # ``checkpoint`` is the folder of ONNX files it quantizes
+        optimum_cli = str(VENVS / "optimum" / "bin" / "optimum-cli")
+        return [optimum_cli, "onnxruntime", "quantize", "--onnx_model", str(checkpoint), *arguments, "-o", str(output)]
     if tool == "optimum":
         return [
             str(VENVS / tool / "bin" / "optimum-cli"),
@@ -312,6 +339,54 @@ def _run_latency(workload: str, checkpoint: Path, exports: dict[str, object]) ->
     return json.loads(out.read_text())
 
 
+def run_variants(name: str, repeats: int) -> dict[str, object]:
+    """Each tool's variants of one workload (see VARIANT_ROWS), one export each, then their latency, bytes and
+    accuracy against the tool's plain fp32 export (``variants.py``)."""
+    workload = WORKLOADS[name]
+    checkpoint = WORK / "checkpoints" / workload.checkpoint
+    exports: dict[str, dict[str, Any]] = {"onnxcore": {}, "optimum": {}}
+    for tool in exports:
+        exports[tool]["plain"] = run_tool(tool, name, checkpoint, workload.arguments(tool), repeats)
+    for key, flags in ONNXCORE_VARIANTS.items():
+        exports["onnxcore"][key] = run_tool("onnxcore", f"{name}-{key}", checkpoint, (*workload.onnxcore, *flags), 1)
+    for key, flags in OPTIMUM_VARIANTS.items():
+        exports["optimum"][key] = run_tool("optimum", f"{name}-{key}", checkpoint, (*workload.optimum, *flags), 1)
+    for key, source in (("quantize", "plain"), ("o2-quantize", "o2")):
+        folder = Path(exports["optimum"][source]["output"])
+        exports["optimum"][key] = run_tool("optimum-quantize", f"{name}-{key}", folder, OPTIMUM_QUANTIZE, 1)
+    rows = [
+        {
+            "label": label,
+            "tool": tool,
+            "folder": exports[tool][key]["output"],
+            "suffix": suffix,
+            "reference": exports[tool]["plain"]["output"] if label != "fp32" else None,
+        }
+        for label, tool, key, suffix in VARIANT_ROWS
+        if exports[tool][key]["ok"]
+    ]
+    spec = WORK / "variants" / f"{name}-rows.json"
+    spec.parent.mkdir(parents=True, exist_ok=True)
+    spec.write_text(json.dumps(rows, indent=2) + "\n")
+
+    def measure_rows() -> dict[str, object]:
+        out = WORK / "variants" / f"{name}.json"
+        argv = [str(python("onnxcore")), str(HERE / "variants.py"), name, str(checkpoint), str(spec), str(out)]
+        subprocess.run(argv, check=True, env=environment())
+        measured = json.loads(out.read_text())
+        for row, figures in zip(rows, measured["rows"]):
+            figures["tool"] = row["tool"]
+        return measured
+
+    failed = {
+        f"{tool} {key}": result["error"]
+        for tool in exports
+        for key, result in exports[tool].items()
+        if not result["ok"]
+    }
+    return cached(f"variants-{name}", measure_rows) | {"failed": failed}
+
+
 def run_scale(repeats: int) -> list[dict[str, object]]:
     """GPT-2-shaped models from about 10M parameters to 774M (3.1 GB of fp32 weights): onnxcore and Optimum,
     one export each per size (the largest takes minutes)."""
@@ -345,6 +420,11 @@ def main() -> int:
     parser.add_argument("--report", action="store_true", help="only rewrite the report from results.json")
     parser.add_argument("--skip-scale", action="store_true", help="leave out the scale curve (minutes per size)")
     parser.add_argument(
+        "--variants-only",
+        action="store_true",
+        help="measure only the variants (fp16, q8, q4, O2 of bert, gpt2, whisper), keeping the rest of results.json",
+    )
+    parser.add_argument(
         "--workloads",
         help="comma-separated workloads to measure again (default: all), keeping the others' figures in results.json",
     )
@@ -353,7 +433,13 @@ def main() -> int:
     unknown = sorted(set(names) - set(WORKLOADS))
     if unknown:
         parser.error(f"unknown workloads {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}")
-    if not args.report:
+    if args.variants_only:
+        make_environments()
+        build_checkpoints([WORKLOADS[name].checkpoint for name in VARIANT_WORKLOADS])
+        results = json.loads(RESULTS.read_text())
+        results["variants"] = {name: run_variants(name, args.repeats) for name in VARIANT_WORKLOADS}
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    elif not args.report:
         versions = make_environments()
         build_checkpoints([WORKLOADS[name].checkpoint for name in names])
         kept = json.loads(RESULTS.read_text()) if args.workloads and RESULTS.is_file() else {}
@@ -363,7 +449,7 @@ def main() -> int:
             "repeats": args.repeats,
             "workloads": dict(kept.get("workloads", {})),
         }
-        results |= {key: kept[key] for key in ("multi_feature", "scale") if key in kept}
+        results |= {key: kept[key] for key in ("multi_feature", "scale", "variants") if key in kept}
         for name in names:
             workload = WORKLOADS[name]
             checkpoint = WORK / "checkpoints" / workload.checkpoint
@@ -382,6 +468,12 @@ def main() -> int:
         if "bert" in names:
             print("multi-feature: bert-base-uncased", flush=True)
             results["multi_feature"] = run_multi_feature(WORK / "checkpoints" / "bert-base-uncased", args.repeats)
+        variants = [name for name in names if name in VARIANT_WORKLOADS]
+        if variants:
+            print(f"variants: {', '.join(variants)}", flush=True)
+            results["variants"] = dict(results.get("variants", {})) | {
+                name: run_variants(name, args.repeats) for name in variants
+            }
         if not args.skip_scale:
             print("scale: GPT-2 shapes", flush=True)
             results["scale"] = run_scale(1)
