@@ -80,6 +80,23 @@ def test_bf16_export_says_its_file_was_not_run(tmp_path: Path) -> None:
     assert entry["ok"] is None and entry["checks"] == [] and "no bfloat16 kernel for" in entry["not_run"]
     assert manifest["opset"] == 16  # bfloat16 Where needs it; the config's default is 11
     assert _weight_types(out / "model.onnx") == {BFLOAT16}
+    again = run_cli("validate", str(out))
+    assert again.code == 0, again.err
+    assert f"{out}'s files are as written; not run in ONNX Runtime: model.onnx (see above)" in again.out
+    assert "All good" not in again.out
+    summary = json.loads(run_cli("validate", "--json", str(out)).out)
+    assert summary["not_run"] == ["model.onnx"] and summary["validation"]["model.onnx"]["ok"] is None
+
+
+def test_check_generation_of_an_fp16_export_runs_the_model_at_fp16(tmp_path: Path) -> None:
+    out = tmp_path / "gpt2"
+    assert (
+        run_cli("export", "-m", str(TINY_GPT2), "--feature", "causal-lm-with-past", "--dtype", "fp16", str(out)).code
+        == 0
+    )
+    run = run_cli("check-generation", "-m", str(TINY_GPT2), str(out))
+    assert run.code == 0, run.err
+    assert "20 new tokens identical" in run.out
 
 
 @pytest.mark.parametrize(

@@ -340,8 +340,9 @@ def _checks_summary(
     validation: dict[str, ValidationReport], generation: GenerationReport | None, variants: dict[str, VariantReport]
 ) -> dict[str, Any]:
     """The validation reports, the generation check and the variants' metrics, JSON-ready (export and validate
-    print the same)."""
+    print the same); ``not_run``: the files ONNX Runtime could not run at their --dtype."""
     return {
+        "not_run": [name for name, report in validation.items() if report.not_run is not None],
         "validation": {name: report.as_dict() for name, report in validation.items()},
         "generation": generation.as_dict() if generation else None,
         "variants": {name: report.as_dict() for name, report in variants.items()},
@@ -402,11 +403,16 @@ def _print_checks(
         _table(rows, out)
 
 
+def _not_run(validation: dict[str, ValidationReport]) -> str:
+    """The files ONNX Runtime could not run (no kernel at their --dtype), comma-separated; empty when none."""
+    return ", ".join(name for name, report in validation.items() if report.not_run is not None)
+
+
 def _print_result(result: ExportResult, out: TextIO) -> None:
     _print_checks(result.validation, result.generation, result.variants, out, named=len(result.validation) > 1)
-    unchecked = [name for name, report in result.validation.items() if report.not_run is not None]
+    unchecked = _not_run(result.validation)
     if unchecked:
-        print(f"Saved in {result.output}; not validated: {', '.join(unchecked)} (see above)", file=out)
+        print(f"Saved in {result.output}; not validated: {unchecked} (see above)", file=out)
     elif len(result.onnx_files) == 1:
         print(f"All good, model saved at: {result.onnx_files[0]}", file=out)
     else:
@@ -431,7 +437,11 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(strict_json.dumps(summary | checks), file=out)
     elif not args.quiet:
         _print_checks(result.validation, result.generation, result.variants, out, named=True)
-        print(f"All good: {result.folder} still matches {result.model}.", file=out)
+        unchecked = _not_run(result.validation)
+        if unchecked:
+            print(f"{result.folder}'s files are as written; not run in ONNX Runtime: {unchecked} (see above)", file=out)
+        else:
+            print(f"All good: {result.folder} still matches {result.model}.", file=out)
     return 0
 
 

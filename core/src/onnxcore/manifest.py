@@ -23,6 +23,7 @@ from .exporters.builtin import DEFAULT_EXPORTER
 from .frameworks import get_framework
 from .loading import installed_version
 from .plugins import get_host
+from .precision import DEFAULT_DTYPE, dtype_flag
 from .registry import ConfigRegistration
 from .request import ExportRequest
 from .runtimes import DEFAULT_RUNTIME, ONNX_FOLDER
@@ -280,8 +281,8 @@ def check_file_hashes(folder: Path, manifest: dict[str, Any]) -> None:
 
 
 def read_export_settings(folder: Path) -> dict[str, Any]:
-    """Feature, exporter, layout, framework and runtime of the export in ``folder``; guessed from its files
-    without a manifest (the framework then from the checkpoint)."""
+    """Feature, exporter, layout, framework, runtime and --dtype of the export in ``folder``; guessed from its
+    files without a manifest (the framework then from the checkpoint)."""
     manifest_file = folder / MANIFEST_NAME
     if not manifest_file.is_file():
         in_subfolder = (folder / ONNX_FOLDER).is_dir()
@@ -294,6 +295,7 @@ def read_export_settings(folder: Path) -> dict[str, Any]:
             "layout": "split" if split else "single",
             "framework": None,
             "runtime": runtime,
+            "dtype": DEFAULT_DTYPE,
         }
     manifest = read_manifest(folder)
     return {
@@ -302,4 +304,10 @@ def read_export_settings(folder: Path) -> dict[str, Any]:
         "layout": manifest.get("layout", "single"),
         "framework": manifest.get("framework", "pt"),
         "runtime": manifest.get("runtime", DEFAULT_RUNTIME),
+        "dtype": recorded_dtype(manifest),
     }
+
+
+def recorded_dtype(manifest: Mapping[str, Any]) -> str:
+    """The --dtype the export in ``manifest`` was made at (``fp32`` when it records none)."""
+    return dtype_flag((manifest.get("dtype") or {}).get("export"))

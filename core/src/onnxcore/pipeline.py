@@ -70,10 +70,11 @@ from .manifest import (
     framework_packages,
     read_export_settings,
     read_manifest,
+    recorded_dtype,
 )
 from .optimization import O3_ATOL, check_level, effective_level, optimize_file
 from .plugins import get_registry
-from .precision import DTYPE_ATOL, check_dtype, dtype_flag, dtype_opset
+from .precision import DTYPE_ATOL, check_dtype, dtype_opset
 from .registry import ConfigRegistration
 from .request import ExportRequest
 from .runtimes import DEFAULT_RUNTIME, ONNX_FOLDER, Runtime, runtime_config, runtime_layout, runtime_named
@@ -757,7 +758,7 @@ def validate_export(
             prompts=tuple(recorded.get("prompts") or DEFAULT_PROMPTS),
             max_new_tokens=recorded.get("max_new_tokens", DEFAULT_MAX_NEW_TOKENS),
             quantize=recorded_variants(manifest),
-            dtype=dtype_flag((manifest.get("dtype") or {}).get("export")),
+            dtype=recorded_dtype(manifest),
         )
         planned = plan(request, progress)
         if planned.registration.model_type != manifest["model_type"]:
@@ -823,6 +824,7 @@ def check_export_generation(
         layout=saved["layout"],
         runtime=saved["runtime"],
         trust_remote_code=trust_remote_code,
+        dtype=saved["dtype"],
     )
     planned = plan(dataclasses.replace(request, framework=saved["framework"], generation_check=False), progress)
     loaded = load(planned, progress)
