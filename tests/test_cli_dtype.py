@@ -108,6 +108,16 @@ def test_check_generation_of_an_fp16_export_runs_the_model_at_fp16(tmp_path: Pat
             " drop --opset.",
         ),
         (
+            ["--dtype", "bf16", "--optimize", "O1"],
+            "error: --optimize runs the graph in ONNX Runtime's CPU provider, which has almost no bfloat16 kernels;"
+            " drop --optimize O1, or export with --dtype fp16.",
+        ),
+        (
+            ["--dtype", "fp16", "--runtime", "transformers.js"],
+            "error: transformers.js loads a half-precision graph as model_fp16.onnx, beside the fp32 one, and picks it"
+            " with its dtype option; drop --dtype fp16 and add --quantize fp16.",
+        ),
+        (
             ["--dtype", "fp16", "--quantize", "q8"],
             "error: --quantize makes its variants from the fp32 graph, so it cannot follow --dtype fp16; drop --dtype"
             " (--quantize fp16 writes model_fp16.onnx beside the fp32 file).",

@@ -378,7 +378,7 @@ def _report_outcomes(outcomes: list[FeatureOutcome], args: argparse.Namespace, o
 
 def _status(outcome: FeatureOutcome) -> str:
     if outcome.result is not None:
-        return "ok"
+        return "not validated" if _not_run(outcome.result.validation) else "ok"
     return "skipped" if outcome.skipped else "failed"
 
 
@@ -413,6 +413,10 @@ def _print_result(result: ExportResult, out: TextIO) -> None:
     unchecked = _not_run(result.validation)
     if unchecked:
         print(f"Saved in {result.output}; not validated: {unchecked} (see above)", file=out)
+    elif result.generation is not None and not result.generation.ok:  # half precision: a warning, not a failure
+        print(
+            f"Saved in {result.output}; validated, and greedy generation parted at half precision (see above)", file=out
+        )
     elif len(result.onnx_files) == 1:
         print(f"All good, model saved at: {result.onnx_files[0]}", file=out)
     else:

@@ -217,7 +217,7 @@ def plan(request: ExportRequest, progress: Progress) -> Plan:
             " CPU (drop them)."
         )
     check_device(request.device)
-    check_dtype(request.dtype, framework, request.quantize)
+    check_dtype(request.dtype, framework, request.quantize, request.optimize, request.runtime)
     runtime = runtime_named(request.runtime)
     request = dataclasses.replace(
         request, exporter=exporter, layout=runtime_layout(runtime, request.layout, onnx_config)

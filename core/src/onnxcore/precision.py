@@ -22,9 +22,11 @@ DTYPE_ATOL = {"fp16": 2e-2, "bf16": 1e-1}
 BF16_MIN_OPSET = 16
 
 
-def check_dtype(dtype: str, framework: str, quantize: str | None) -> None:
-    """Refuse a --dtype that does not apply: an unknown name, TensorFlow (tf2onnx converts fp32 graphs), or
-    --quantize, whose tools take the fp32 graph."""
+def check_dtype(dtype: str, framework: str, quantize: str | None, optimize: str | None, runtime: str) -> None:
+    """Refuse a --dtype that does not apply: an unknown name, TensorFlow (tf2onnx converts fp32 graphs),
+    --quantize (its tools take the fp32 graph), --optimize of bf16 (ONNX Runtime's optimizer runs the graph on its
+    CPU provider, which has almost no bf16 kernels), and transformers.js (it loads a half-precision graph by another
+    file name, and feeds it by its own dtype setting)."""
     if dtype not in DTYPES:
         raise UsageError(f"unknown --dtype {dtype!r}; choose from {', '.join(DTYPES)}.")
     if dtype == DEFAULT_DTYPE:
@@ -38,6 +40,16 @@ def check_dtype(dtype: str, framework: str, quantize: str | None) -> None:
         raise UsageError(
             f"--quantize makes its variants from the fp32 graph, so it cannot follow --dtype {dtype}; drop --dtype"
             " (--quantize fp16 writes model_fp16.onnx beside the fp32 file)."
+        )
+    if optimize and dtype == "bf16":
+        raise UsageError(
+            f"--optimize runs the graph in ONNX Runtime's CPU provider, which has almost no bfloat16 kernels; drop"
+            f" --optimize {optimize}, or export with --dtype fp16."
+        )
+    if runtime == "transformers.js":
+        raise UsageError(
+            f"transformers.js loads a half-precision graph as model_fp16.onnx, beside the fp32 one, and picks it"
+            f" with its dtype option; drop --dtype {dtype} and add --quantize fp16."
         )
 
 

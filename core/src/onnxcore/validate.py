@@ -58,8 +58,9 @@ class ValidationReport:
 
     @property
     def ok(self) -> bool:
-        """Whether no output failed (true of a file that was not run, whose ``as_dict`` says ``ok: null``)."""
-        return all(check.ok for check in self.checks)
+        """Whether the file ran and every output matched (false for a file that was not run, whose ``as_dict``
+        says ``ok: null``: nothing failed, nothing passed)."""
+        return self.not_run is None and all(check.ok for check in self.checks)
 
     def table(self) -> str:
         """The comparison as an aligned text table."""
@@ -78,7 +79,7 @@ class ValidationReport:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return dataclasses.asdict(self) | {"ok": None if self.not_run is not None else self.ok}
+        return dataclasses.asdict(self) | {"ok": self.ok if self.not_run is None else None}
 
 
 #: ONNX Runtime's own exception classes (``onnxruntime.capi.onnxruntime_pybind11_state``): they derive from
@@ -195,13 +196,11 @@ def reference_run(config: OnnxConfig, preprocessor: Any, reference_model: Any) -
     dtype = framework.ops.model_dtype(reference_model)
     noise = None
     if dtype != "float32":  # how far rounding at the dtype moves the model itself: the export may differ as much
-        wide = framework.ops.float32_copy(reference_model)
+        with framework.ops.widened(reference_model):
+            wide = _reference_outputs(config, reference_model, model_inputs)
         noise = {
-            name: _max_difference(outputs[name], as_numpy(value))
-            for name, value in _reference_outputs(config, wide, model_inputs).items()
-            if name in outputs
+            name: _max_difference(outputs[name], as_numpy(value)) for name, value in wide.items() if name in outputs
         }
-        del wide
     return ReferenceRun(ort_inputs, outputs, framework.label, config, dtype, noise)
 
 

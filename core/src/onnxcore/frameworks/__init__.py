@@ -35,8 +35,9 @@ class FrameworkOps(Protocol):
         """``model``'s float dtype by torch's name (``"float16"``): ONNX Runtime's CPU provider lacks some kernels
         below float32."""
 
-    def float32_copy(self, model: Any) -> Any:
-        """A float32 copy of a half-precision ``model`` (its rounding is measured against it)."""
+    def widened(self, model: Any) -> contextlib.AbstractContextManager[Any]:
+        """A half-precision ``model`` at float32 inside the context, in place (its rounding is measured against
+        it), and as it was after."""
 
     def at_model_dtype(self, tensor: Any, model: Any) -> Any:
         """A float ``tensor`` at ``model``'s dtype (TensorFlow exports are float32: the tensor itself)."""

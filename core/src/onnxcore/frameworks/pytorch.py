@@ -5,8 +5,8 @@ Imported through :attr:`onnxcore.frameworks.Framework.ops` only, when a PyTorch 
 
 from __future__ import annotations
 
+import collections
 import contextlib
-import copy
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -27,8 +27,10 @@ def to_tensor(array: np.ndarray) -> torch.Tensor:
 
 
 def _weights_dtype(model: Any) -> torch.dtype:
-    """The dtype of ``model``'s float weights (a wrapper module, a seq2seq part say, has no ``dtype`` of its own)."""
-    return next((weight.dtype for weight in model.parameters() if weight.is_floating_point()), torch.float32)
+    """The dtype of most of ``model``'s float weights: a wrapper module (a seq2seq part) has no ``dtype`` of its
+    own, and a half-precision T5 keeps some layers at float32 (``_keep_in_fp32_modules``)."""
+    counts = collections.Counter(weight.dtype for weight in model.parameters() if weight.is_floating_point())
+    return counts.most_common(1)[0][0] if counts else torch.float32
 
 
 def model_dtype(model: Any) -> str:
@@ -36,9 +38,19 @@ def model_dtype(model: Any) -> str:
     return str(_weights_dtype(model)).removeprefix("torch.")
 
 
-def float32_copy(model: Any) -> Any:
-    """A float32 copy of a half-precision ``model``: the same weights, widened exactly, to measure rounding by."""
-    return copy.deepcopy(model).float()
+@contextlib.contextmanager
+def widened(model: Any) -> Iterator[Any]:
+    """``model`` at float32 inside the context, in place, and at its own dtypes again after (half precision to
+    float32 and back is exact): its rounding is measured without a second copy of the weights."""
+    tensors = [tensor for tensor in (*model.parameters(), *model.buffers()) if tensor.is_floating_point()]
+    dtypes = [tensor.dtype for tensor in tensors]
+    for tensor in tensors:
+        tensor.data = tensor.data.float()
+    try:
+        yield model
+    finally:
+        for tensor, dtype in zip(tensors, dtypes):
+            tensor.data = tensor.data.to(dtype)
 
 
 def at_model_dtype(tensor: torch.Tensor, model: Any) -> torch.Tensor:

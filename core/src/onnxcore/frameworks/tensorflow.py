@@ -42,9 +42,9 @@ def model_dtype(model: Any) -> str:
     return "float32"
 
 
-def float32_copy(model: Any) -> Any:
-    """``model`` itself: TensorFlow exports are float32."""
-    return model
+def widened(model: Any) -> contextlib.AbstractContextManager[Any]:
+    """``model`` as it is: TensorFlow exports are float32."""
+    return contextlib.nullcontext(model)
 
 
 def at_model_dtype(tensor: Any, model: Any) -> Any:
