@@ -31,7 +31,8 @@ def _manifest(folder: Path) -> dict:
 def _weight_types(path: Path) -> set[int]:
     """The element types of the graph's float weights of more than one value."""
     model = onnx.load(str(path), load_external_data=False)
-    return {tensor.data_type for tensor in model.graph.initializer if len(tensor.dims) > 1}
+    floats = (onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, FLOAT16, BFLOAT16)
+    return {tensor.data_type for tensor in model.graph.initializer if len(tensor.dims) > 1} & set(floats)
 
 
 def _input_types(path: Path) -> dict[str, int]:
@@ -63,9 +64,11 @@ def test_fp16_export_is_traced_and_validated_at_fp16(family: str, tmp_path: Path
         assert again.code == 0, again.err
 
 
-def test_bf16_export_says_its_file_was_not_run(tmp_path: Path) -> None:
+@pytest.mark.parametrize("family", ["bert", "gpt2", "vit"])
+def test_bf16_export_says_its_file_was_not_run(family: str, tmp_path: Path) -> None:
+    checkpoint, arguments, files = FAMILIES[family]
     out = tmp_path / "bf16"
-    run = run_cli("export", "-m", str(TINY_BERT), "--dtype", "bf16", str(out))
+    run = run_cli("export", "-m", str(checkpoint), *arguments, "--dtype", "bf16", str(out))
     assert run.code == 0, run.err
     warning = (
         r"warning: model\.onnx was not run in ONNX Runtime: its CPU provider has no bfloat16 kernel for \w+ \(node"
@@ -78,8 +81,16 @@ def test_bf16_export_says_its_file_was_not_run(tmp_path: Path) -> None:
     manifest = _manifest(out)
     entry = manifest["validation"]["model.onnx"]
     assert entry["ok"] is None and entry["checks"] == [] and "no bfloat16 kernel for" in entry["not_run"]
-    assert manifest["opset"] == 16  # bfloat16 Where needs it; the config's default is 11
+    assert (
+        manifest["opset"] == 22 and manifest["exporter"] == "dynamo"
+    )  # bfloat16 Conv needs it; TorchScript stops at 20
     assert _weight_types(out / "model.onnx") == {BFLOAT16}
+    types = _input_types(out / "model.onnx")
+    assert all(types[input_name] == BFLOAT16 for input_name in files["model.onnx"]), types
+    if family == "gpt2":
+        assert manifest["generation"] is None and "greedy generation was not checked" in run.err
+    if family != "bert":
+        return
     again = run_cli("validate", str(out))
     assert again.code == 0, again.err
     assert f"{out}'s files are as written; not run in ONNX Runtime: model.onnx (see above)" in again.out
@@ -103,9 +114,15 @@ def test_check_generation_of_an_fp16_export_runs_the_model_at_fp16(tmp_path: Pat
     ("flags", "message"),
     [
         (
-            ["--dtype", "bf16", "--opset", "14"],
-            "error: --dtype bf16 needs --opset 16 or later (ONNX has no bfloat16 Where before it); pass --opset 16 or"
+            ["--dtype", "bf16", "--opset", "18"],
+            "error: --dtype bf16 needs --opset 22 or later (ONNX takes bfloat16 in Conv from it); pass --opset 22 or"
             " drop --opset.",
+        ),
+        (
+            ["--dtype", "bf16", "--exporter", "torchscript"],
+            "error: --dtype bf16 needs --exporter dynamo: the torchscript exporter writes invalid bfloat16 graphs"
+            " (TorchScript writes opset 20 at most, and casts some bfloat16 masks to complex128); drop --exporter"
+            " torchscript.",
         ),
         (
             ["--dtype", "bf16", "--optimize", "O1"],

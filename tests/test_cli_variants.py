@@ -105,9 +105,9 @@ def test_every_other_mode_and_level(tmp_path: Path) -> None:
 
 def test_a_variant_below_its_threshold_fails_and_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    run = run_cli("export", "-m", str(TINY_BERT), "--quantize", "fp16,q8:cosine=1.01", str(out))
+    run = run_cli("export", "-m", str(TINY_BERT), "--quantize", "fp16,q8:scaled_diff=0", str(out))
     assert run.code == 1
-    assert "the q8 variant misses its thresholds" in run.error_line and "cosine" in run.error_line
+    assert "the q8 variant misses its thresholds" in run.error_line and "scaled max |diff|" in run.error_line
     assert not out.exists() and not list(tmp_path.iterdir())
 
 
@@ -118,6 +118,11 @@ def test_a_variant_below_its_threshold_fails_and_writes_nothing(tmp_path: Path) 
         (["--quantize", "q8:cos=0.9"], "'cos' is not a threshold"),
         (["--quantize", "q8:cosine=high"], "cosine needs a number"),
         (["--quantize", "q8:cosine=nan"], "cosine needs a number"),
+        (["--quantize", "q8:cosine=2"], "cosine is between -1 and 1, not 2."),
+        (["--quantize", "q4:top1=1.5"], "top1 is between 0 and 1, not 1.5."),
+        (["--quantize", "q8:scaled_diff=-1"], "scaled_diff is at least 0, not -1."),
+        (["--quantize", "q8,fp16,q8"], "--quantize names q8 twice"),
+        (["--quantize", "q8:cosine=0.9:cosine=0.5"], "sets cosine twice"),
         (["--quantize", "q8", "--external-data"], "fit in one .onnx file"),
         (["--optimize", "O2", "--external-data"], "fit in one .onnx file"),
     ],
@@ -146,3 +151,24 @@ def test_validate_refuses_a_changed_variant(tmp_path: Path) -> None:
     variant.write_bytes(variant.read_bytes()[:-1] + b"\0")
     run = run_cli("validate", str(out))
     assert run.code == 1 and "changed model_quantized.onnx" in run.error_line
+
+
+def test_optimize_takes_a_t5_whose_d_model_is_not_heads_times_d_kv(tmp_path: Path) -> None:
+    """3 heads of d_kv 7 on d_model 20: ONNX Runtime's optimizer asserts hidden % heads == 0 when given both."""
+    import shutil
+
+    import torch
+    from transformers import T5Config, T5ForConditionalGeneration
+
+    checkpoint = tmp_path / "t5-3heads"
+    config = T5Config.from_pretrained(TINY_T5)
+    config.update({"d_model": 20, "d_kv": 7, "d_ff": 29, "num_heads": 3})
+    torch.manual_seed(0)
+    T5ForConditionalGeneration(config).save_pretrained(checkpoint)
+    for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
+        shutil.copy(TINY_T5 / name, checkpoint / name)
+    out = tmp_path / "out"
+    arguments = ["--feature", "seq2seq-lm-with-past", "--layout", "split", "--optimize", "O2", "--quantize", "q8"]
+    run = run_cli("export", "-m", str(checkpoint), *arguments, str(out))
+    assert run.code == 0, run.err
+    assert _manifest(out)["optimization"]["files"]["encoder_model.onnx"]["level"] == "O2"

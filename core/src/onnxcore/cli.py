@@ -135,8 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=tuple(DTYPES),
         default=DEFAULT_DTYPE,
         help="PyTorch: the precision of the exported weights and compute, validated against the model at it; an"
-        " fp16 or bf16 checkpoint exports at its own only when asked (bf16 needs opset 16; ONNX Runtime's CPU"
-        " provider runs few bf16 ops, and files it cannot run are reported as not run) (default: %(default)s)",
+        " fp16 or bf16 checkpoint exports at its own only when asked (bf16 takes the dynamo exporter at opset 22;"
+        " ONNX Runtime's CPU provider runs few bf16 ops, and files it cannot run are reported as not run)"
+        " (default: %(default)s)",
     )
     export.add_argument(
         "--optimize",

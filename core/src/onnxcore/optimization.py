@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from .errors import ExportFailedError, UsageError, first_line
 
 LEVELS = ("O1", "O2", "O3")
 #: The tolerance O3's graphs are validated at, when the config's is tighter: tanh's GELU is within 5e-4 of erf's per
@@ -94,15 +94,21 @@ def optimize_file(path: Path, level: str, spec: OptimizerSpec | None) -> dict[st
         setattr(options, name, value)
     options.enable_gelu_approximation = level == "O3"
     with quiet_tools():
-        optimized = optimize_model(
-            str(path),
-            model_type=model_type,
-            num_heads=spec.num_heads if spec else 0,
-            hidden_size=spec.hidden_size if spec else 0,
-            opt_level=1 if level == "O1" else 2,
-            optimization_options=options,
-            only_onnxruntime=level == "O1",
-        )
+        try:
+            optimized = optimize_model(
+                str(path),
+                model_type=model_type,
+                num_heads=spec.num_heads if spec else 0,
+                hidden_size=spec.hidden_size if spec else 0,
+                opt_level=1 if level == "O1" else 2,
+                optimization_options=options,
+                only_onnxruntime=level == "O1",
+            )
+        except (AssertionError, ValueError, RuntimeError, KeyError, IndexError) as exc:  # its checks are asserts
+            raise ExportFailedError(
+                f"ONNX Runtime's transformer optimizer failed on {path.name} at {level} ({type(exc).__name__}:"
+                f" {first_line(exc) or 'an internal check'}); export without --optimize, or with a lower level."
+            ) from exc
         fused = {name: count for name, count in optimized.get_fused_operator_statistics().items() if count}
         optimized.save_model_to_file(str(path))
     return {"level": level, "model_type": spec.model_type if spec else None, "fused": fused}

@@ -74,7 +74,7 @@ from .manifest import (
 )
 from .optimization import O3_ATOL, check_level, effective_level, optimize_file
 from .plugins import get_registry
-from .precision import DTYPE_ATOL, check_dtype, dtype_opset
+from .precision import DTYPE_ATOL, check_dtype, dtype_exporter, dtype_opset
 from .registry import ConfigRegistration
 from .request import ExportRequest
 from .runtimes import DEFAULT_RUNTIME, ONNX_FOLDER, Runtime, runtime_config, runtime_layout, runtime_named
@@ -210,14 +210,16 @@ def plan(request: ExportRequest, progress: Progress) -> Plan:
     check_declared_axes(onnx_config)
     framework = choose_framework(request.model, request.framework)
     check_framework_class(registration, model_config, framework)
-    exporter = choose_exporter(request, framework)
+    check_dtype(request.dtype, framework, request.quantize, request.optimize, request.runtime)
+    exporter = choose_exporter(
+        dataclasses.replace(request, exporter=dtype_exporter(request.dtype, request.exporter)), framework
+    )
     if framework == "tf" and (request.external_data or request.device != "cpu"):
         raise UsageError(
             "--external-data and --device apply to PyTorch exports; TensorFlow exports are written inline on the"
             " CPU (drop them)."
         )
     check_device(request.device)
-    check_dtype(request.dtype, framework, request.quantize, request.optimize, request.runtime)
     runtime = runtime_named(request.runtime)
     request = dataclasses.replace(
         request, exporter=exporter, layout=runtime_layout(runtime, request.layout, onnx_config)

@@ -18,8 +18,11 @@ DEFAULT_DTYPE = "fp32"
 #: against PyTorch's was at most 1.8e-3 x the scale on bert-base and gpt2 shapes and 1.2e-3 on the tiny examples
 #: but Whisper's, which the model's own rounding covers (see ``validate.compare_outputs``); bf16 rounds 8x coarser
 DTYPE_ATOL = {"fp16": 2e-2, "bf16": 1e-1}
-#: ONNX allows bfloat16 in Where from opset 16 (and Pow from 15): a bf16 graph at a lower opset is invalid
-BF16_MIN_OPSET = 16
+#: ONNX takes bfloat16 in Conv from opset 22 (in Where from 16, in Pow from 15): a bf16 graph below it is invalid
+BF16_MIN_OPSET = 22
+#: the exporter of bf16 graphs: TorchScript writes opset 20 at most, and casts some bf16 attention masks to
+#: complex128 (GPT-2, T5: an invalid graph)
+BF16_EXPORTER = "dynamo"
 
 
 def check_dtype(dtype: str, framework: str, quantize: str | None, optimize: str | None, runtime: str) -> None:
@@ -60,10 +63,24 @@ def dtype_opset(dtype: str, opset: int, requested: bool) -> int:
         return opset
     if requested:
         raise UsageError(
-            f"--dtype bf16 needs --opset {BF16_MIN_OPSET} or later (ONNX has no bfloat16 Where before it);"
+            f"--dtype bf16 needs --opset {BF16_MIN_OPSET} or later (ONNX takes bfloat16 in Conv from it);"
             f" pass --opset {BF16_MIN_OPSET} or drop --opset."
         )
     return BF16_MIN_OPSET
+
+
+def dtype_exporter(dtype: str, requested: str | None) -> str | None:
+    """The exporter of a ``dtype`` export: bf16 takes :data:`BF16_EXPORTER` (by default, and refuses another);
+    the others take the requested one (None: the framework's default)."""
+    if dtype != "bf16":
+        return requested
+    if requested not in (None, BF16_EXPORTER):
+        raise UsageError(
+            f"--dtype bf16 needs --exporter {BF16_EXPORTER}: the {requested} exporter writes invalid bfloat16"
+            f" graphs (TorchScript writes opset 20 at most, and casts some bfloat16 masks to complex128); drop"
+            f" --exporter {requested}."
+        )
+    return BF16_EXPORTER
 
 
 def dtype_flag(torch_name: str | None) -> str:

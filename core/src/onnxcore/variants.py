@@ -104,6 +104,25 @@ class Variant:
         return f"{stem}{self.mode.suffix}{dot}{extension}"
 
 
+#: the values each threshold can take: a cosine and a top-1 agreement beyond them can never be met, nor passed
+THRESHOLD_RANGES = {"cosine": (-1.0, 1.0), "top1": (0.0, 1.0), "scaled_diff": (0.0, math.inf)}
+
+
+def _threshold(item: str, metric: str, value: str) -> float:
+    """``value`` as ``metric``'s threshold; UsageError for a non-number or a value outside its range."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):  # nan would pass every comparison, so every variant
+        raise UsageError(f"--quantize {item!r}: {metric} needs a number, as in {metric}=0.99.")
+    low, high = THRESHOLD_RANGES[metric]
+    if not low <= number <= high:
+        bound = f"at least {low:g}" if high == math.inf else f"between {low:g} and {high:g}"
+        raise UsageError(f"--quantize {item!r}: {metric} is {bound}, not {number:g}.")
+    return number
+
+
 def parse_variants(text: str | None) -> tuple[Variant, ...]:
     """``--quantize``'s value: modes at commas, each with optional ``:metric=value`` thresholds."""
     if text is None:
@@ -113,20 +132,22 @@ def parse_variants(text: str | None) -> tuple[Variant, ...]:
         name, *settings = item.split(":")
         if name not in MODES:
             raise UsageError(f"--quantize {name!r} is not a mode; use one or more of {', '.join(MODES)}.")
+        if name in variants:
+            raise UsageError(
+                f"--quantize names {name} twice; give it once, with all its thresholds ({name}:cosine=...)."
+            )
         thresholds = dataclasses.asdict(MODES[name].thresholds)
+        given: set[str] = set()
         for setting in settings:
             metric, _, value = setting.partition("=")
             if metric not in thresholds:
                 raise UsageError(
                     f"--quantize {item!r}: {metric!r} is not a threshold; use {', '.join(thresholds)} (cosine=0.99)."
                 )
-            try:
-                number = float(value)
-            except ValueError:
-                number = math.nan
-            if not math.isfinite(number):  # nan would pass every comparison, so every variant
-                raise UsageError(f"--quantize {item!r}: {metric} needs a number, as in {metric}=0.99.")
-            thresholds[metric] = number
+            if metric in given:
+                raise UsageError(f"--quantize {item!r} sets {metric} twice; set it once.")
+            given.add(metric)
+            thresholds[metric] = _threshold(item, metric, value)
         variants[name] = Variant(MODES[name], Thresholds(**thresholds))
     return tuple(variants.values())
 

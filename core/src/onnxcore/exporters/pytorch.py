@@ -228,6 +228,9 @@ def _value_info(name: str, example: Any, axes: Mapping[int, str]) -> Any:
     """The ONNX type of an input: the example's element type, its sizes, the config's names on dynamic axes."""
     import onnx
 
-    element_type = onnx.helper.np_dtype_to_tensor_dtype(example.detach().cpu().numpy().dtype)
+    if str(example.dtype) == "torch.bfloat16":  # numpy has no bfloat16
+        element_type = onnx.TensorProto.BFLOAT16
+    else:
+        element_type = onnx.helper.np_dtype_to_tensor_dtype(example.detach().cpu().numpy().dtype)
     shape = [axes.get(axis, size) for axis, size in enumerate(example.shape)]
     return onnx.helper.make_tensor_value_info(name, element_type, shape)

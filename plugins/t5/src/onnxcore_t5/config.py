@@ -18,13 +18,9 @@ class T5OnnxConfig(OnnxSeq2SeqConfigWithPast):
 
     def optimizer_spec(self, part: str | None = None) -> OptimizerSpec | None:
         """ONNX Runtime's BERT-type fusions without Attention (SimplifiedLayerNormalization and its Skip form, for T5's
-        RMS norm): its own ``t5`` type always fuses RelativePositionBias, which the CPU provider cannot run."""
-        return OptimizerSpec(
-            "bert",
-            self._config.num_heads,
-            self._config.d_model,
-            {"enable_attention": False, "enable_embed_layer_norm": False},
-        )
+        RMS norm): its own ``t5`` type always fuses RelativePositionBias, which the CPU provider cannot run. No
+        heads or hidden size: they serve the Attention fusion only, and T5's d_model need not be heads x d_kv."""
+        return OptimizerSpec("bert", options={"enable_attention": False, "enable_embed_layer_norm": False})
 
     @property
     def inputs(self) -> Mapping[str, Mapping[int, str]]:
