@@ -44,7 +44,7 @@ from .progress import StageDisplay
 from .runtimes import DEFAULT_RUNTIME, RUNTIMES
 from .seq2seq import LAYOUTS
 from .staging import written_before
-from .validate import ValidationReport
+from .validate import ValidationReport, not_run_files
 from .variant_checks import VariantReport
 from .variants import MODES
 
@@ -343,7 +343,7 @@ def _checks_summary(
     """The validation reports, the generation check and the variants' metrics, JSON-ready (export and validate
     print the same); ``not_run``: the files ONNX Runtime could not run at their --dtype."""
     return {
-        "not_run": [name for name, report in validation.items() if report.not_run is not None],
+        "not_run": not_run_files(validation),
         "validation": {name: report.as_dict() for name, report in validation.items()},
         "generation": generation.as_dict() if generation else None,
         "variants": {name: report.as_dict() for name, report in variants.items()},
@@ -406,7 +406,7 @@ def _print_checks(
 
 def _not_run(validation: dict[str, ValidationReport]) -> str:
     """The files ONNX Runtime could not run (no kernel at their --dtype), comma-separated; empty when none."""
-    return ", ".join(name for name, report in validation.items() if report.not_run is not None)
+    return ", ".join(not_run_files(validation))
 
 
 def _print_result(result: ExportResult, out: TextIO) -> None:

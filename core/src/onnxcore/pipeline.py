@@ -90,7 +90,7 @@ from .seq2seq import (
 )
 from .staging import StagedOutput, check_feature_folders, folder_locked, note_written
 from .steps import StepContext
-from .validate import ReferenceRun, ValidationReport, check_onnx_outputs, reference_run
+from .validate import ReferenceRun, ValidationReport, check_onnx_outputs, not_run_files, reference_run
 from .variant_checks import VariantReport, check_variant, variant_generation
 from .variants import Variant, make_variant, parse_variants
 
@@ -629,7 +629,7 @@ def run_checks(
         checked = folder / pending.files[name]
         reports[name] = _check_part(name, reference, checked, pending.output_names[name], pending.atol, sessions)
     generation = None
-    not_run = [name for name, report in reports.items() if report.not_run is not None]
+    not_run = not_run_files(reports)
     if pending.generation is not None and not_run:
         warnings.warn(f"greedy generation was not checked: ONNX Runtime could not run {_names(not_run)}.", stacklevel=2)
     elif pending.generation is not None:

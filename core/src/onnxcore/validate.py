@@ -82,6 +82,11 @@ class ValidationReport:
         return dataclasses.asdict(self) | {"ok": self.ok if self.not_run is None else None}
 
 
+def not_run_files(reports: Mapping[str, ValidationReport]) -> list[str]:
+    """The files (or branches) of ``reports`` that ONNX Runtime could not run at their --dtype."""
+    return [name for name, report in reports.items() if report.not_run is not None]
+
+
 #: ONNX Runtime's own exception classes (``onnxruntime.capi.onnxruntime_pybind11_state``): they derive from
 #: ``Exception`` alone, so ``except RuntimeError`` misses an invalid graph or a failed run.
 _ORT_ERRORS = (
