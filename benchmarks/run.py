@@ -21,6 +21,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
@@ -110,7 +111,20 @@ BERT_TASKS = {
     "token-classification": "token-classification",
     "question-answering": "question-answering",
 }
-SCALE_SIZES = ("10m", "124m", "355m", "774m")
+SCALE_SIZES = ("10m", "124m", "355m", "774m", "1558m")
+# the largest checkpoints of the families, in their real shapes (checkpoints.BIG_BUILDERS): each tool's task
+BIG_WORKLOADS = {
+    "gpt2-xl": (("--feature", "causal-lm-with-past"), ("--task", "text-generation-with-past")),
+    "whisper-large-v3": (
+        ("--feature", "speech2seq-lm-with-past", "--layout", "split"),
+        ("--task", "automatic-speech-recognition-with-past"),
+    ),
+    "flan-t5-xl": (
+        ("--feature", "seq2seq-lm-with-past", "--layout", "split"),
+        ("--task", "text2text-generation-with-past"),
+    ),
+}
+BIG_TIMEOUT = 1800  # seconds; a run past it is recorded as timed out
 # the deployed variants, side by side: each tool's own flags for them (Optimum quantizes an export it wrote)
 VARIANT_WORKLOADS = ("bert", "gpt2", "whisper")
 ONNXCORE_VARIANTS = {
@@ -205,17 +219,26 @@ def command(tool: str, checkpoint: Path, arguments: tuple[str, ...], output: Pat
     ]
 
 
-def measure(argv: list[str], log: Path) -> dict[str, object]:
-    """Run ``argv``; wall seconds, peak RSS bytes (the largest process of the run), exit status, last error line."""
+def measure(argv: list[str], log: Path, timeout: float | None = None) -> dict[str, object]:
+    """Run ``argv``; wall seconds, peak RSS bytes (the largest process of the run), exit status, last error line.
+    Past ``timeout`` seconds the run is killed and recorded as timed out; a kill by the out-of-memory killer shows
+    as exit -9."""
     log.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     with open(log, "w") as handle:
         process = subprocess.Popen(argv, stdout=handle, stderr=subprocess.STDOUT, env=environment())
+        timer = threading.Timer(timeout, process.kill) if timeout else None
+        if timer:
+            timer.start()
         _, status, usage = os.wait4(process.pid, 0)
+        if timer:
+            timer.cancel()
     wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()]
     error = next((line for line in reversed(lines) if "Error" in line or "error" in line), lines[-1] if lines else "")
+    if code == -9:
+        error = f"timed out after {timeout:.0f} s" if timeout and wall >= timeout else "killed (out of memory)"
     return {"wall": wall, "rss": usage.ru_maxrss * 1024, "code": code, "error": "" if code == 0 else error[-300:]}
 
 
@@ -258,13 +281,16 @@ def run_tool(tool: str, name: str, checkpoint: Path, arguments: tuple[str, ...],
     return cached(f"export-{tool}-{name}", lambda: _run_tool(tool, name, checkpoint, arguments, repeats))
 
 
-def _run_tool(tool: str, name: str, checkpoint: Path, arguments: tuple[str, ...], repeats: int) -> dict[str, object]:
+def _run_tool(
+    tool: str, name: str, checkpoint: Path, arguments: tuple[str, ...], repeats: int, timeout: float | None = None
+) -> dict[str, object]:
     runs = []
     output = WORK / "exports" / tool / name
     for attempt in range(repeats):
         shutil.rmtree(output, ignore_errors=True)
         output.parent.mkdir(parents=True, exist_ok=True)
-        run = measure(command(tool, checkpoint, arguments, output), WORK / "logs" / f"{tool}-{name}-{attempt}.log")
+        log = WORK / "logs" / f"{tool}-{name}-{attempt}.log"
+        run = measure(command(tool, checkpoint, arguments, output), log, timeout)
         run["bytes"] = onnx_bytes(output)
         run["files"] = onnx_files(output)
         runs.append(run)
@@ -405,13 +431,39 @@ def run_scale(repeats: int) -> list[dict[str, object]]:
 
 
 def _scale_point(tool: str, size: str, checkpoint: Path, arguments: tuple[str, ...], repeats: int) -> dict[str, Any]:
-    result = _run_tool(tool, f"scale-{size}", checkpoint, arguments, repeats)
+    return _measured_once(tool, f"scale-{size}", checkpoint, arguments, repeats)
+
+
+def _measured_once(
+    tool: str, name: str, checkpoint: Path, arguments: tuple[str, ...], repeats: int, timeout: float | None = None
+) -> dict[str, Any]:
+    """A run whose export is deleted once measured (gigabytes; the figures are kept)."""
+    result = _run_tool(tool, name, checkpoint, arguments, repeats, timeout)
     output = Path(result["output"])
     result["files"] = sorted(
-        path.name for path in output.glob("*") if path.suffix in (".onnx", ".data") or "onnx_data" in path.name
+        str(path.relative_to(output))
+        for path in output.rglob("*")
+        if path.suffix in (".onnx", ".data") or "onnx_data" in path.name
     )
-    shutil.rmtree(output, ignore_errors=True)  # gigabytes; the figures are kept
+    shutil.rmtree(output, ignore_errors=True)
     return result
+
+
+def run_big() -> dict[str, dict[str, Any]]:
+    """The largest checkpoint of each family (``BIG_WORKLOADS``), onnxcore then Optimum, once each; a checkpoint's
+    exports are deleted before the next is measured."""
+    build_checkpoints(list(BIG_WORKLOADS))
+    points = {}
+    for name, (onnxcore_arguments, optimum_arguments) in BIG_WORKLOADS.items():
+        checkpoint = WORK / "checkpoints" / name
+        point: dict[str, Any] = {"weight_bytes": sum(path.stat().st_size for path in checkpoint.glob("*.safetensors"))}
+        for tool, arguments in (("onnxcore", onnxcore_arguments), ("optimum", optimum_arguments)):
+            point[tool] = cached(
+                f"big-{tool}-{name}",
+                partial(_measured_once, tool, f"big-{name}", checkpoint, arguments, 1, BIG_TIMEOUT),
+            )
+        points[name] = point
+    return points
 
 
 def main() -> int:
@@ -419,6 +471,11 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3, help="runs per export; medians are reported (default 3)")
     parser.add_argument("--report", action="store_true", help="only rewrite the report from results.json")
     parser.add_argument("--skip-scale", action="store_true", help="leave out the scale curve (minutes per size)")
+    parser.add_argument(
+        "--big-only",
+        action="store_true",
+        help="measure only the scale curve and the largest checkpoints (gpt2-xl, whisper-large-v3, flan-t5-xl)",
+    )
     parser.add_argument(
         "--variants-only",
         action="store_true",
@@ -433,7 +490,16 @@ def main() -> int:
     unknown = sorted(set(names) - set(WORKLOADS))
     if unknown:
         parser.error(f"unknown workloads {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}")
-    if args.variants_only:
+    if args.big_only:
+        make_environments()
+        results = json.loads(RESULTS.read_text())
+        print("scale: GPT-2 shapes", flush=True)
+        results["scale"] = run_scale(1)
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+        print("big: the largest checkpoints", flush=True)
+        results["big"] = run_big()
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    elif args.variants_only:
         make_environments()
         build_checkpoints([WORKLOADS[name].checkpoint for name in VARIANT_WORKLOADS])
         results = json.loads(RESULTS.read_text())
@@ -449,7 +515,7 @@ def main() -> int:
             "repeats": args.repeats,
             "workloads": dict(kept.get("workloads", {})),
         }
-        results |= {key: kept[key] for key in ("multi_feature", "scale", "variants") if key in kept}
+        results |= {key: kept[key] for key in ("multi_feature", "scale", "variants", "big") if key in kept}
         for name in names:
             workload = WORKLOADS[name]
             checkpoint = WORK / "checkpoints" / workload.checkpoint
@@ -477,6 +543,8 @@ def main() -> int:
         if not args.skip_scale:
             print("scale: GPT-2 shapes", flush=True)
             results["scale"] = run_scale(1)
+            print("big: the largest checkpoints", flush=True)
+            results["big"] = run_big()
         RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     subprocess.run([python("onnxcore"), str(HERE / "report.py"), str(RESULTS), str(ROOT / "docs")], check=True)
     return 0

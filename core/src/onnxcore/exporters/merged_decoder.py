@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import onnx
-from onnx import helper
+from onnx import external_data_helper, helper
 
 from ..errors import ExportFailedError
 from ..seq2seq import USE_CACHE_BRANCH
 from . import onnx_wire
-from .onnx_files import EXTERNAL_DATA_SUFFIX, consolidate_external_data
+from .onnx_files import EXTERNAL_DATA_SUFFIX, consolidate_external_data, is_external
 
 #: Tensors from this size up are shared between the branches (smaller ones are shapes and scalars).
 SHARED_TENSOR_BYTES = 1024
@@ -39,9 +39,23 @@ MERGED_GRAPH = "decoder_model_merged"
 _PROTOBUF_LIMIT = 2**31 - 1
 
 
-def tensor_digest(tensor: onnx.TensorProto) -> str:
+def tensor_digest(tensor: onnx.TensorProto, directory: Path | None = None) -> str:
     """What makes two weights the same: type, shape and bytes, not the name the exporter gave them (the digest of
-    the serialized tensor without its name, as :func:`onnx_wire.stored_tensors` takes it from a file)."""
+    the serialized tensor without its name, as :func:`onnx_wire.stored_tensors` takes it from a file). An external
+    tensor's bytes are read from its file in ``directory``, a block at a time."""
+    if is_external(tensor) and directory is not None:
+        info = external_data_helper.ExternalDataInfo(tensor)
+        digest = hashlib.sha256(f"{tensor.data_type}:{list(tensor.dims)}:".encode())
+        with open(directory / info.location, "rb") as source:
+            source.seek(info.offset or 0)
+            remaining = tensor_bytes(tensor)
+            while remaining:
+                block = source.read(min(1 << 24, remaining))
+                if not block:
+                    raise ExportFailedError(f"{info.location} is shorter than its tensor {tensor.name}.")
+                digest.update(block)
+                remaining -= len(block)
+        return digest.hexdigest()
     unnamed = onnx.TensorProto()
     unnamed.CopyFrom(tensor)
     unnamed.ClearField("name")
@@ -49,7 +63,11 @@ def tensor_digest(tensor: onnx.TensorProto) -> str:
 
 
 def tensor_bytes(tensor: onnx.TensorProto) -> int:
-    """Bytes of a tensor's data (raw or typed fields)."""
+    """Bytes of a tensor's data (raw, typed fields or, for an external tensor, its recorded length)."""
+    if is_external(tensor):
+        length = external_data_helper.ExternalDataInfo(tensor).length
+        if length is not None:
+            return int(length)
     return len(tensor.raw_data) if tensor.HasField("raw_data") else tensor.ByteSize()
 
 
@@ -95,11 +113,12 @@ class _SharedWeights:
     """The outer graph's initializers: one per distinct large tensor of either branch, held in memory (a
     ``Constant``'s value) or left in its file (``stored``, copied when the merged file is written)."""
 
-    def __init__(self, reserved: set[str]) -> None:
+    def __init__(self, reserved: set[str], directory: Path | None = None) -> None:
         self.initializers: list[onnx.TensorProto] = []
         self.stored: list[tuple[onnx_wire.StoredTensor, str]] = []
         self._by_digest: dict[str, str] = {}
         self._taken = set(reserved)
+        self._directory = directory  # where external tensors' files are
 
     def _name(self, digest: str, wanted: str) -> str | None:
         """The outer name already given to ``digest``; else None, with ``wanted`` (made unique) reserved for it."""
@@ -115,7 +134,7 @@ class _SharedWeights:
 
     def add(self, tensor: onnx.TensorProto) -> str:
         """The outer name of ``tensor``'s weight: an existing one with the same bytes, else a new one."""
-        digest = tensor_digest(tensor)
+        digest = tensor_digest(tensor, self._directory)
         known = self._name(digest, tensor.name)
         if known is not None:
             return known
@@ -205,13 +224,15 @@ def merge_decoders(
     inputs: Mapping[str, Mapping[int, str]],
     outputs: Mapping[str, Mapping[int, str]],
     stored: tuple[Sequence[onnx_wire.StoredTensor], Sequence[onnx_wire.StoredTensor]] = ((), ()),
+    directory: Path | None = None,
 ) -> tuple[onnx.ModelProto, list[tuple[onnx_wire.StoredTensor, str]]]:
     """The merged decoder of a first-step decoder and a decoder with past (see the module docstring), with the
     contract's ``inputs`` (in order, ``use_cache_branch`` among them) and ``outputs`` and their axis names.
 
     ``stored``: each model's initializers left in its file (the models are then skeletons, without them);
-    returned with the outer name each shared one takes, for :func:`onnx_wire.write_with_tensors`. The two models
-    are consumed."""
+    returned with the outer name each shared one takes, for :func:`onnx_wire.write_with_tensors`. ``directory``:
+    where the files of external tensors are, which are compared by their bytes there. The two models are
+    consumed."""
     values = {value.name: copy.deepcopy(value) for value in [*with_past.graph.input, *no_past.graph.input]}
     values[USE_CACHE_BRANCH] = helper.make_tensor_value_info(USE_CACHE_BRANCH, onnx.TensorProto.BOOL, [1])
     unknown = [name for name in inputs if name not in values]
@@ -224,7 +245,7 @@ def merge_decoders(
             f"the decoders return {[value.name for value in first_values]} and {list(later_values)}, not the merged"
             f" contract's {list(outputs)}."
         )
-    shared = _SharedWeights(set(inputs) | set(outputs))
+    shared = _SharedWeights(set(inputs) | set(outputs), directory)
     first = _branch(no_past, _BRANCH_PREFIXES[0], shared, stored[0])
     later = _branch(with_past, _BRANCH_PREFIXES[1], shared, stored[1])
     # the with-past branch returns every first-step output, in the same order: an empty tensor where it has none
@@ -309,33 +330,33 @@ def merge_decoder_files(
     """Merge two decoder files into ``merged`` with the ``contract`` (an OnnxConfig) of its inputs and outputs,
     and delete them.
 
-    Inline decoders are merged without parsing their weights: each is read as a skeleton (:mod:`.onnx_wire`), its
-    weights hashed one at a time from the file, and the shared ones copied into the merged file inside the kernel,
-    so memory stays near the graphs, not the weights. Weights go to ``merged.data`` when asked, when either
-    decoder kept them outside, or when the merged file would pass protobuf's 2 GB; those are merged in memory.
+    Memory stays near the graphs, not the weights. Inline decoders are read as skeletons (:mod:`.onnx_wire`), their
+    weights hashed one at a time from the file and the shared ones copied into the merged file inside the kernel.
+    Decoders with external data are read without it, their weights hashed from the data files, and the shared ones
+    copied into ``merged.data`` the same way. Weights go to ``merged.data`` when asked, when either decoder kept
+    them outside, or when the merged file would pass protobuf's 2 GB.
     """
     sources = (no_past, with_past)
     data_files = [path.with_name(path.name + EXTERNAL_DATA_SUFFIX) for path in sources]
     skeletons = [None if external_data else onnx_wire.read_skeleton(path) for path in sources]
-    lean = all(skeleton is not None and not skeleton.external for skeleton in skeletons)
-    if lean:
+    if all(skeleton is not None and not skeleton.external for skeleton in skeletons):
         stored = tuple(onnx_wire.stored_tensors(path, skeleton) for path, skeleton in zip(sources, skeletons))
         models = [skeleton.model for skeleton in skeletons]  # type: ignore[union-attr]
         model, tensors = merge_decoders(models[0], models[1], contract.inputs, contract.outputs, stored)  # type: ignore[arg-type]
-        lean = model.ByteSize() + sum(tensor.size for tensor, _ in tensors) <= _PROTOBUF_LIMIT
-        if lean:
+        if model.ByteSize() + sum(tensor.size for tensor, _ in tensors) <= _PROTOBUF_LIMIT:
             onnx_wire.write_with_tensors(model, tensors, merged)
             for path in sources:
                 path.unlink()
             return
-    loaded = [onnx.load(str(path)) for path in sources]
-    model, _ = merge_decoders(loaded[0], loaded[1], contract.inputs, contract.outputs)
+    external = bool(external_data) or any(path.exists() for path in data_files)
+    # external weights stay in their files until they are copied into merged.data
+    loaded = [onnx.load(str(path), load_external_data=not external) for path in sources]
+    model, _ = merge_decoders(loaded[0], loaded[1], contract.inputs, contract.outputs, directory=merged.parent)
     del loaded
     weights = sum(tensor_bytes(tensor) for tensor in large_tensors(model))
-    external = bool(external_data) or any(path.exists() for path in data_files) or weights > _PROTOBUF_LIMIT
     data_name = merged.name + EXTERNAL_DATA_SUFFIX
-    if external:
+    if external or weights > _PROTOBUF_LIMIT:
         consolidate_external_data(model, merged.parent, data_name, force=True)
-    onnx.save(model, str(merged))
+    onnx_wire.save_whole(model, merged)
     for path in (*sources, *data_files):
         path.unlink(missing_ok=True)

@@ -21,7 +21,6 @@ from ..errors import ExportFailedError
 from . import onnx_wire
 
 EXTERNAL_DATA_SUFFIX = ".data"
-_ALIGNMENT = 4096
 
 
 def _value_infos(graph: onnx.GraphProto) -> list[onnx.ValueInfoProto]:
@@ -146,8 +145,8 @@ def consolidate_external_data(model: onnx.ModelProto, directory: Path, data_name
 
     Tensors are copied one at a time; the scattered files are deleted. Returns whether external data is used.
     """
-    tensors = [tensor for tensor in _tensors(model) if tensor.HasField("raw_data") or _is_external(tensor)]
-    external = [tensor for tensor in tensors if _is_external(tensor)]
+    tensors = [tensor for tensor in _tensors(model) if tensor.HasField("raw_data") or is_external(tensor)]
+    external = [tensor for tensor in tensors if is_external(tensor)]
     locations = {external_data_helper.ExternalDataInfo(tensor).location for tensor in external}
     if not force and not external:
         return False
@@ -157,23 +156,15 @@ def consolidate_external_data(model: onnx.ModelProto, directory: Path, data_name
     partial = directory / (data_name + ".partial")
     with open(partial, "wb", buffering=0) as out:
         for tensor in tensors:
-            if not _is_external(tensor) and not (force and len(tensor.raw_data) >= 1024):
+            if not is_external(tensor) and not (force and len(tensor.raw_data) >= 1024):
                 continue
-            offset = out.tell()
-            padding = (-offset) % _ALIGNMENT
-            onnx_wire.write_all(out, b"\0" * padding)
-            offset += padding
-            if _is_external(tensor):
+            offset = onnx_wire.align(out)
+            if is_external(tensor):
                 length = _copy_external(tensor, directory, out)
             else:
                 length = len(tensor.raw_data)
                 onnx_wire.write_all(out, tensor.raw_data)
-            tensor.ClearField("raw_data")
-            del tensor.external_data[:]
-            for key, value in (("location", data_name), ("offset", str(offset)), ("length", str(length))):
-                entry = tensor.external_data.add()
-                entry.key, entry.value = key, value
-            tensor.data_location = onnx.TensorProto.EXTERNAL
+            onnx_wire.point_to(tensor, data_name, offset, length)
     os.replace(partial, target)
     for location in locations - {data_name}:
         (directory / location).unlink(missing_ok=True)
@@ -190,7 +181,8 @@ def _copy_external(tensor: onnx.TensorProto, directory: Path, out: Any) -> int:
     return length
 
 
-def _is_external(tensor: onnx.TensorProto) -> bool:
+def is_external(tensor: onnx.TensorProto) -> bool:
+    """Whether the tensor's data lies in an external file."""
     return tensor.HasField("data_location") and tensor.data_location == onnx.TensorProto.EXTERNAL
 
 
@@ -200,7 +192,7 @@ def rename_external_data(path: Path, data_name: str) -> None:
     model = onnx.load(str(path), load_external_data=False)
     old = None
     for tensor in _tensors(model):
-        if _is_external(tensor):
+        if is_external(tensor):
             for entry in tensor.external_data:
                 if entry.key == "location":
                     old, entry.value = entry.value, data_name
@@ -208,6 +200,22 @@ def rename_external_data(path: Path, data_name: str) -> None:
         return
     os.replace(path.parent / old, path.parent / data_name)
     onnx.save(model, str(path))
+
+
+def apply_contract(
+    model: onnx.ModelProto,
+    opset: int,
+    inputs: Mapping[str, Mapping[int, str]],
+    outputs: Mapping[str, Mapping[int, str]],
+    exporter: str,
+    input_values: Sequence[onnx.ValueInfoProto] = (),
+    initializer_names: Sequence[str] = (),
+) -> None:
+    """Restore dropped inputs, order the outputs, name the axes, then check the result against the config."""
+    restore_unused_inputs(model, input_values)
+    order_outputs(model, list(outputs))
+    name_dynamic_axes(model, inputs, outputs)
+    check_contract(model, opset, list(inputs), list(outputs), exporter, initializer_names)
 
 
 def finalize(
@@ -230,11 +238,8 @@ def finalize(
         skeleton, model = None, onnx.load(str(path), load_external_data=False)
     else:
         model = skeleton.model
-    restore_unused_inputs(model, input_values)
-    order_outputs(model, list(outputs))
-    name_dynamic_axes(model, inputs, outputs)
     names = skeleton.initializer_names if skeleton else ()
-    check_contract(model, opset, list(inputs), list(outputs), exporter, names)
+    apply_contract(model, opset, inputs, outputs, exporter, input_values, names)
     if skeleton is not None:
         onnx_wire.write_with_initializers(model, skeleton, path, path)
         return [path]

@@ -16,7 +16,7 @@ import errno
 import hashlib
 import mmap
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -27,7 +27,10 @@ _LENGTH_DELIMITED = 2
 _MODEL_GRAPH = 7  # ModelProto.graph
 _GRAPH_INITIALIZER = 5  # GraphProto.initializer
 _TENSOR_NAME = 8  # TensorProto.name
+_TENSOR_RAW_DATA = 9  # TensorProto.raw_data
 _TENSOR_DATA_LOCATION = 14  # TensorProto.data_location
+#: External data offsets are multiples of this, so that ONNX Runtime can memory-map each tensor.
+ALIGNMENT = 4096
 
 
 @dataclasses.dataclass
@@ -157,8 +160,16 @@ def _read_skeleton(path: Path) -> Skeleton | None:
     return Skeleton(model, ranges, names, external)
 
 
-#: A field to append to the graph: bytes written as they are, then byte ranges of source files copied after them.
-_Piece = tuple[bytes, list[tuple[Path, int, int]]]
+#: Bytes produced when they are written (a tensor's data, read from the model only then): length, and the
+#: producer of its blocks.
+LazyBytes = tuple[int, Callable[[], Iterable[memoryview]]]
+#: A field to append to the graph: bytes written as they are, then what follows them: byte ranges of source files
+#: (copied inside the kernel) or lazy bytes.
+_Piece = tuple[bytes, list["tuple[Path, int, int] | LazyBytes"]]
+
+
+def _length(source: tuple[Path, int, int] | LazyBytes) -> int:
+    return source[0] if len(source) == 2 else source[2] - source[1]  # type: ignore[misc]
 
 
 def _write(model: onnx.ModelProto, pieces: list[_Piece], target: Path) -> None:
@@ -168,7 +179,7 @@ def _write(model: onnx.ModelProto, pieces: list[_Piece], target: Path) -> None:
     headless = onnx.ModelProto()
     headless.CopyFrom(model)
     headless.ClearField("graph")
-    weights = sum(len(head) + sum(end - start for _, start, end in ranges) for head, ranges in pieces)
+    weights = sum(len(head) + sum(_length(source) for source in sources) for head, sources in pieces)
     partial = target.with_name(target.name + ".partial")
     try:
         with contextlib.ExitStack() as stack:
@@ -176,12 +187,17 @@ def _write(model: onnx.ModelProto, pieces: list[_Piece], target: Path) -> None:
             readers: dict[Path, BinaryIO] = {}
             write_all(out, headless.SerializeToString() + _field(_MODEL_GRAPH, len(graph_bytes) + weights))
             write_all(out, graph_bytes)
-            for head, ranges in pieces:
+            for head, sources in pieces:
                 write_all(out, head)
-                for source, start, end in ranges:
-                    if source not in readers:
-                        readers[source] = stack.enter_context(open(source, "rb"))
-                    copy_range(readers[source], out, start, end - start)
+                for source in sources:
+                    if len(source) == 2:
+                        for block in source[1]():  # type: ignore[misc]
+                            write_all(out, block)
+                        continue
+                    path, start, end = source  # type: ignore[misc]
+                    if path not in readers:
+                        readers[path] = stack.enter_context(open(path, "rb"))
+                    copy_range(readers[path], out, start, end - start)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -262,3 +278,47 @@ def write_with_tensors(model: onnx.ModelProto, tensors: list[tuple[StoredTensor,
         head = _field(_GRAPH_INITIALIZER, length) + name_field
         pieces.append((head, [(stored.source, start, end) for start, end in stored.parts]))
     _write(model, pieces, target)
+
+
+def write_with_tensor_data(
+    model: onnx.ModelProto,
+    tensors: list[tuple[onnx.TensorProto, int, Callable[[], Iterable[memoryview]]]],
+    target: Path,
+) -> None:
+    """Write ``model`` to ``target`` with each tensor (type, dims and name, no data) appended to its graph's
+    initializers, its ``raw_data`` the ``length`` bytes its producer gives when they are written: one tensor's
+    bytes in memory at a time, never the serialized model."""
+    pieces: list[_Piece] = []
+    for tensor, length, produce in tensors:
+        head = tensor.SerializeToString() + _field(_TENSOR_RAW_DATA, length)
+        pieces.append((_field(_GRAPH_INITIALIZER, len(head) + length) + head, [(length, produce)]))
+    _write(model, pieces, target)
+
+
+def align(out: BinaryIO) -> int:
+    """Pad ``out`` with zeros to the next multiple of :data:`ALIGNMENT`; returns the new offset."""
+    offset = out.tell()
+    padding = (-offset) % ALIGNMENT
+    write_all(out, b"\0" * padding)
+    return offset + padding
+
+
+def point_to(tensor: onnx.TensorProto, location: str, offset: int, length: int) -> None:
+    """Make ``tensor`` an external one: its data is ``length`` bytes at ``offset`` of the file ``location``."""
+    tensor.ClearField("raw_data")
+    del tensor.external_data[:]
+    for key, value in (("location", location), ("offset", str(offset)), ("length", str(length))):
+        entry = tensor.external_data.add()
+        entry.key, entry.value = key, value
+    tensor.data_location = onnx.TensorProto.EXTERNAL
+
+
+def save_whole(model: onnx.ModelProto, target: Path) -> None:
+    """``onnx.save`` through a ``.partial`` file, so that ``target`` appears complete or not at all."""
+    partial = target.with_name(target.name + ".partial")
+    try:
+        onnx.save(model, str(partial))
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, target)

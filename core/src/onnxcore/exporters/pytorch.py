@@ -32,7 +32,7 @@ from ..frameworks import get_framework
 from ..model_inputs import config_overrides, flatten_named, forward_arguments, model_argument_names
 from ..outputs import select_declared_outputs
 from ..patching import export_patches
-from . import onnx_files
+from . import onnx_files, streamed_weights
 from .base import Exporter
 from .opsets import alternative_exporter, check_opset
 
@@ -130,11 +130,24 @@ class TorchExporter(Exporter):
 
     framework = "pt"
 
+    #: Trace without the weights and write them from the model (:mod:`.streamed_weights`), where the backend can
+    #: (:meth:`weight_free_options`); False (on the class or an instance): torch serializes them in its protobuf.
+    stream_weights: bool = True
+
     @abc.abstractmethod
     def options(
         self, inputs: Mapping[str, Mapping[int, str]], outputs: Mapping[str, Mapping[int, str]], external_data: bool
     ) -> dict[str, Any]:
         """Keyword arguments of ``torch.onnx.export`` besides names and opset."""
+
+    def weight_free_options(self) -> dict[str, Any] | None:
+        """The options, over :meth:`options`, that make ``torch.onnx.export`` write the graph without its weights,
+        each weight an input named after its module tensor; None: this backend cannot."""
+        return None
+
+    def weight_free_trace(self) -> contextlib.AbstractContextManager[None]:
+        """What a weight-free trace runs inside, besides :meth:`weight_free_options`."""
+        return contextlib.nullcontext()
 
     def export(
         self,
@@ -178,19 +191,52 @@ class TorchExporter(Exporter):
         ops = get_framework("pt").ops
         args = tuple(ops.at_model_dtype(dummy[name], model).to(model.device) for name in config.inputs)
         _run_forward_once(model, config, dict(zip(config.inputs, args)))
-        wrapper = _declared_io_module(model, config)
         inputs, outputs = dict(config.inputs), dict(config.outputs)
         output = Path(output)
-        common = {"input_names": list(inputs), "output_names": list(outputs), "opset_version": opset}
+        contract = {
+            "opset": opset,
+            "inputs": inputs,
+            "outputs": outputs,
+            "exporter": self.name,
+            "external_data": external_data,
+            "input_values": [_value_info(name, arg, inputs[name]) for name, arg in zip(inputs, args)],
+        }
+        options = self.options(inputs, outputs, external_data)
+        wrapper = _declared_io_module(model, config)
+        weight_free = self.weight_free_options() if self.stream_weights else None
+        if weight_free is not None:
+            with self.weight_free_trace():
+                self._trace(wrapper, args, config, opset, output, options | weight_free)
+            if streamed_weights.finish(output, wrapper, **contract) is not None:
+                return list(inputs), list(outputs)
+            # the trace folded a tensor that has no module tensor to bind: let torch write the weights instead
+        self._trace(wrapper, args, config, opset, output, options)
+        onnx_files.finalize(output, **contract)
+        return list(inputs), list(outputs)
+
+    def _trace(
+        self,
+        wrapper: Any,
+        args: tuple[Any, ...],
+        config: OnnxConfig,
+        opset: int,
+        output: Path,
+        options: dict[str, Any],
+    ) -> None:
+        """``torch.onnx.export`` of the model wrapped to the config's contract (:func:`_declared_io_module`) to
+        ``output``; any exporter failure becomes one explained line."""
+        import torch
+
+        names = {"input_names": list(config.inputs), "output_names": list(config.outputs), "opset_version": opset}
         try:
             with (
                 torch.no_grad(),
-                config_overrides(model, config),
+                config_overrides(wrapper.model, config),
                 export_patches(config, self.patches),
                 _quiet_torch_export(),
                 _no_onnxscript_reparse(),
             ):
-                torch.onnx.export(wrapper, args, str(output), **common, **self.options(inputs, outputs, external_data))
+                torch.onnx.export(wrapper, args, str(output), **names, **options)
         except Exception as exc:  # any exporter failure becomes one explained line
             if storage_error(exc, output) is not None:
                 raise  # a full disk is not the exporter's fault: the caller names the user's path
@@ -201,16 +247,6 @@ class TorchExporter(Exporter):
             hint = f" (try --exporter {other})" if other else ""
             problem = f"{type(exc).__name__}: {first_line(exc)}"
             raise ExportFailedError(f"the {self.name} exporter failed: {problem}{hint}") from exc
-        onnx_files.finalize(
-            output,
-            opset=opset,
-            inputs=inputs,
-            outputs=outputs,
-            exporter=self.name,
-            external_data=external_data,
-            input_values=[_value_info(name, arg, inputs[name]) for name, arg in zip(inputs, args)],
-        )
-        return list(inputs), list(outputs)
 
 
 def _run_forward_once(model: Any, config: OnnxConfig, example: Mapping[str, Any]) -> None:
