@@ -205,9 +205,9 @@ def _peak_above_baseline(path: str, checkpoint: Path, output: Path) -> int:
 def test_an_export_never_holds_the_weights_twice(gpt2_600mb, tmp_path) -> None:
     checkpoint, weights = gpt2_600mb
     streamed = _peak_above_baseline("streamed", checkpoint, tmp_path / "streamed")
-    # the model, then the ONNX Runtime session, one at a time (about 1.3x with what each needs besides): a second
-    # full copy of the weights at any moment makes it 2x or more
-    assert streamed < 1.6 * weights, f"{streamed / weights:.2f}x the weights"
+    # the model, then the ONNX Runtime session, one at a time: 1.3x alone, up to 1.83x measured beside other tests
+    # (what each needs besides the weights); a second full copy at any moment adds 1x to the weights and that
+    assert streamed < 2 * weights, f"{streamed / weights:.2f}x the weights"
     # the probe sees a second copy: torch's in-memory protobuf holds several
     in_memory = _peak_above_baseline("torch", checkpoint, tmp_path / "torch")
     assert in_memory > 2 * weights, f"{in_memory / weights:.2f}x the weights"
