@@ -178,7 +178,9 @@ def _peak_above_baseline(path: str, checkpoint: Path, output: Path) -> int:
     """Run an export (weights ``path``: streamed or torch's) in a process of its own, sampling its RSS from outside
     (a thread inside would wait for torch's passes, which hold the GIL): the peak above the RSS it had when it
     started loading the model, with torch, transformers and onnxcore imported."""
-    argv = [sys.executable, "-c", _CHILD, path, "export", "-m", str(checkpoint), "--feature", "causal-lm", str(output)]
+    # external data: ONNX Runtime reading an inline file holds its protobuf and its tensors at once (1.45x)
+    arguments = ["export", "-m", str(checkpoint), "--feature", "causal-lm", "--external-data", str(output)]
+    argv = [sys.executable, "-c", _CHILD, path, *arguments]
     process = subprocess.Popen(argv, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     baseline: list[int] = []
 
@@ -205,9 +207,9 @@ def _peak_above_baseline(path: str, checkpoint: Path, output: Path) -> int:
 def test_an_export_never_holds_the_weights_twice(gpt2_600mb, tmp_path) -> None:
     checkpoint, weights = gpt2_600mb
     streamed = _peak_above_baseline("streamed", checkpoint, tmp_path / "streamed")
-    # the model, then the ONNX Runtime session, one at a time: 1.3x alone, up to 1.83x measured beside other tests
-    # (what each needs besides the weights); a second full copy at any moment adds 1x to the weights and that
-    assert streamed < 2 * weights, f"{streamed / weights:.2f}x the weights"
+    # the model, then the ONNX Runtime session, one at a time (with what each needs besides the weights, about
+    # 1.3x): a second full copy of the weights at any moment makes it 2x or more
+    assert streamed < 1.6 * weights, f"{streamed / weights:.2f}x the weights"
     # the probe sees a second copy: torch's in-memory protobuf holds several
     in_memory = _peak_above_baseline("torch", checkpoint, tmp_path / "torch")
     assert in_memory > 2 * weights, f"{in_memory / weights:.2f}x the weights"
