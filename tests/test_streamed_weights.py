@@ -25,8 +25,7 @@ import pytest
 from conftest import TINY_BERT, TINY_GPT2, TINY_T5, TINY_VIT, TINY_WHISPER, run_cli
 from onnx import external_data_helper
 
-from onnxcore import pipeline
-from onnxcore.exporters import onnx_wire
+from onnxcore import onnx_wire, pipeline
 from onnxcore.plugins import get_registry
 from onnxcore.request import ExportRequest
 from onnxcore.validate import onnxruntime_session, session_feed

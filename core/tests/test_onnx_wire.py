@@ -6,7 +6,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-from onnxcore.exporters import onnx_wire
+from onnxcore import onnx_wire
 
 
 def _model(weights: list[np.ndarray]) -> onnx.ModelProto:

@@ -119,11 +119,22 @@ def onnxruntime_session(onnx_model: Path, sessions: dict[Path, Any] | None = Non
     """
     import onnxruntime  # lazily: keeps `import onnxcore` light
 
+    from . import onnx_wire
+
     if sessions is not None and onnx_model in sessions:
         return sessions[onnx_model]
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
-    session = onnxruntime.InferenceSession(str(onnx_model), options, providers=["CPUExecutionProvider"])
+    # the weights stay in the file, memory-mapped, rather than copied into the session's heap: prepacking would
+    # copy them, and inline ones are read from where they lie (onnx_wire.in_place_model)
+    options.add_session_config_entry("session.disable_prepacking", "1")
+    in_place = onnx_wire.in_place_model(onnx_model)
+    if in_place is None:
+        model: str | bytes = str(onnx_model)
+    else:
+        model = in_place.SerializeToString()
+        options.add_session_config_entry("session.model_external_initializers_file_folder_path", str(onnx_model.parent))
+    session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
     if sessions is not None:
         sessions[onnx_model] = session
     return session

@@ -26,9 +26,9 @@ from typing import Any
 import onnx
 from onnx import external_data_helper, helper
 
+from .. import onnx_wire
 from ..errors import ExportFailedError
 from ..seq2seq import USE_CACHE_BRANCH
-from . import onnx_wire
 from .onnx_files import EXTERNAL_DATA_SUFFIX, consolidate_external_data, is_external
 
 #: Tensors from this size up are shared between the branches (smaller ones are shapes and scalars).
@@ -36,7 +36,6 @@ SHARED_TENSOR_BYTES = 1024
 _BRANCH_PREFIXES = ("no_past/", "with_past/")
 _EMPTY_PREFIX = "with_past/empty/"
 MERGED_GRAPH = "decoder_model_merged"
-_PROTOBUF_LIMIT = 2**31 - 1
 
 
 def tensor_digest(tensor: onnx.TensorProto, directory: Path | None = None) -> str:
@@ -343,7 +342,7 @@ def merge_decoder_files(
         stored = tuple(onnx_wire.stored_tensors(path, skeleton) for path, skeleton in zip(sources, skeletons))
         models = [skeleton.model for skeleton in skeletons]  # type: ignore[union-attr]
         model, tensors = merge_decoders(models[0], models[1], contract.inputs, contract.outputs, stored)  # type: ignore[arg-type]
-        if model.ByteSize() + sum(tensor.size for tensor, _ in tensors) <= _PROTOBUF_LIMIT:
+        if model.ByteSize() + sum(tensor.size for tensor, _ in tensors) <= onnx_wire.PROTOBUF_LIMIT:
             onnx_wire.write_with_tensors(model, tensors, merged)
             for path in sources:
                 path.unlink()
@@ -355,7 +354,7 @@ def merge_decoder_files(
     del loaded
     weights = sum(tensor_bytes(tensor) for tensor in large_tensors(model))
     data_name = merged.name + EXTERNAL_DATA_SUFFIX
-    if external or weights > _PROTOBUF_LIMIT:
+    if external or weights > onnx_wire.PROTOBUF_LIMIT:
         consolidate_external_data(model, merged.parent, data_name, force=True)
     onnx_wire.save_whole(model, merged)
     for path in (*sources, *data_files):

@@ -17,8 +17,8 @@ from typing import Any
 import onnx
 from onnx import external_data_helper
 
+from .. import onnx_wire
 from ..errors import ExportFailedError
-from . import onnx_wire
 
 EXTERNAL_DATA_SUFFIX = ".data"
 

@@ -22,15 +22,13 @@ from typing import Any
 
 import onnx
 
+from .. import onnx_wire
 from ..errors import ExportFailedError
-from . import onnx_files, onnx_wire
+from . import onnx_files
 
 #: A transposed weight is written this many bytes at a time.
 CHUNK_BYTES = 64 * 2**20
-#: Tensors below this many bytes stay in the graph (shapes, scalars), as in external data written by torch.
-INLINE_TENSOR_BYTES = 1024
 _DEFAULT_DOMAINS = ("", "ai.onnx")
-_PROTOBUF_LIMIT = 2**31 - 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,7 +168,7 @@ def write(model: onnx.ModelProto, weights: Sequence[BoundWeight], path: Path, da
         with open(partial, "wb", buffering=0) as out:
             for tensor in initializers:
                 weight = by_name[tensor.name]
-                if weight.nbytes < INLINE_TENSOR_BYTES:
+                if weight.nbytes < onnx_wire.INLINE_TENSOR_BYTES:
                     tensor.raw_data = b"".join(bytes(chunk) for chunk in weight.chunks())
                     continue
                 offset = onnx_wire.align(out)
@@ -204,5 +202,5 @@ def finish(
     if weights is None:
         return None
     onnx_files.apply_contract(model, opset, inputs, outputs, exporter, input_values)
-    external = external_data or model.ByteSize() + weight_bytes(weights) > _PROTOBUF_LIMIT
+    external = external_data or model.ByteSize() + weight_bytes(weights) > onnx_wire.PROTOBUF_LIMIT
     return write(model, weights, path, path.name + onnx_files.EXTERNAL_DATA_SUFFIX if external else None)
