@@ -4,6 +4,10 @@ conformance suite (``test_tensorflow_export``), which the tox env ``tf`` runs fo
 
 from __future__ import annotations
 
+import json
+import math
+import shutil
+import struct
 from pathlib import Path
 
 import onnx
@@ -78,3 +82,43 @@ def test_dtype_is_refused_for_tf(tmp_path: Path) -> None:
         " --quantize fp16 for an fp16 variant)."
     )
     assert not (tmp_path / "out").exists()
+
+
+def _sparse_safetensors(path: Path, shapes: dict[str, list[int]]) -> None:
+    """A float32 safetensors file declaring ``shapes``, its data a hole (zeros that take no disk)."""
+    offset, header = 0, {}
+    for name, shape in shapes.items():
+        length = 4 * math.prod(shape)
+        header[name] = {"dtype": "F32", "shape": shape, "data_offsets": [offset, offset + length]}
+        offset += length
+    encoded = json.dumps(header).encode()
+    encoded += b" " * (-len(encoded) % 8)
+    with open(path, "wb") as out:
+        out.write(struct.pack("<Q", len(encoded)) + encoded)
+        out.truncate(8 + len(encoded) + offset)
+
+
+def test_weights_beyond_one_protobuf_are_refused_before_the_model_loads(tmp_path: Path) -> None:
+    checkpoint = tmp_path / "big-gpt2"
+    shutil.copytree(EXAMPLES / "tiny-gpt2", checkpoint, ignore=shutil.ignore_patterns("*.safetensors", "*.bin"))
+    _sparse_safetensors(checkpoint / "model.safetensors", {"transformer.wte.weight": [50_000, 12_000]})
+    run = run_cli("export", "-m", checkpoint, "--framework", "tf", tmp_path / "out")
+    assert run.code == 2
+    assert run.error_line == (
+        f"error: {checkpoint} has 2.40 GB of weights, and tf2onnx writes a graph and its weights as one protobuf,"
+        " which holds at most 2.15 GB; export it from the PyTorch weights (--framework pt), which keeps them in"
+        " external data."
+    )
+    assert "Loading" not in run.err  # refused from the safetensors header, before any weight is read
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("example", "feature"), [("tiny-bert", "default"), ("tiny-gpt2", "causal-lm"), ("tiny-t5", "seq2seq-lm")]
+)
+def test_the_size_read_from_the_files_is_what_tensorflow_loads(example: str, feature: str) -> None:
+    from onnxcore.loading import checkpoint_weight_bytes, load_for_feature
+
+    model = load_for_feature(feature, str(EXAMPLES / example), framework="tf")
+    loaded = sum(math.prod(weight.shape) * weight.dtype.size for weight in model.weights)
+    assert checkpoint_weight_bytes(str(EXAMPLES / example)) == pytest.approx(loaded, rel=0.05)

@@ -93,6 +93,11 @@ class NoFrameworkClassError(FrameworkError):
     """transformers has no model class for the feature in the chosen framework (``--feature all`` skips it)."""
 
 
+class TensorFlowTooLargeError(FrameworkError):
+    """A TensorFlow model whose weights exceed the 2 GB one protobuf holds: tf2onnx writes them inline, and fails
+    only after converting; refused before the model is loaded where its files tell, else before converting."""
+
+
 class LayoutNotApplicableError(UsageError):
     """The layout does not apply to the feature (an encoder-decoder's classification head in ``--layout split``;
     ``--feature all --layout split`` reports such features as skipped)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import math
 import os
 import pickle
 import re
@@ -30,7 +31,7 @@ from .errors import (
     exception_chain,
     first_line,
 )
-from .frameworks import FRAMEWORKS, get_framework
+from .frameworks import FRAMEWORKS, check_tensorflow_size, get_framework
 from .plugins import get_registry
 from .precision import DTYPES
 from .registry import ConfigRegistration, normalize_model_type
@@ -257,6 +258,33 @@ def check_framework_class(registration: ConfigRegistration, model_config: Any, f
             f"transformers has no TensorFlow {registration.model_type} model for {registration.feature}{auto};"
             " export this feature from the PyTorch weights (--framework pt)."
         )
+
+
+def check_tensorflow_checkpoint_size(model: str, framework: str) -> None:
+    """Refuse a TensorFlow export too large for tf2onnx before the model loads (minutes and gigabytes for a
+    checkpoint converted from PyTorch weights), where a local checkpoint's files tell its size."""
+    if framework == "tf" and (weight_bytes := checkpoint_weight_bytes(model)) is not None:
+        check_tensorflow_size(weight_bytes, model)
+
+
+def checkpoint_weight_bytes(model: str) -> int | None:
+    """A local checkpoint's weights as TensorFlow loads them, in float32 bytes: its TF files' sizes, else the
+    element counts in its safetensors headers, else its PyTorch pickles' sizes; None for a hub id or no weights."""
+    path = Path(model)
+    if not path.is_dir():
+        return None
+    if tf_files := list(path.glob("tf_model*.h5")):
+        return sum(file.stat().st_size for file in tf_files)
+    if safetensors := list(path.glob("*.safetensors")):
+        from safetensors import safe_open  # lazily: keeps `import onnxcore` light
+
+        elements = 0
+        for file in safetensors:
+            with safe_open(file, framework="numpy") as tensors:
+                elements += sum(math.prod(tensors.get_slice(name).get_shape()) for name in tensors.keys())
+        return 4 * elements
+    pickles = list(path.glob("pytorch_model*.bin"))
+    return sum(file.stat().st_size for file in pickles) if pickles else None
 
 
 def check_device(device: str) -> None:

@@ -53,6 +53,7 @@ from .loading import (
     check_framework_class,
     check_native_paths,
     check_preprocessor_files,
+    check_tensorflow_checkpoint_size,
     choose_framework,
     export_dtypes,
     installed_version,
@@ -210,6 +211,7 @@ def plan(request: ExportRequest, progress: Progress) -> Plan:
     check_declared_axes(onnx_config)
     framework = choose_framework(request.model, request.framework)
     check_framework_class(registration, model_config, framework)
+    check_tensorflow_checkpoint_size(request.model, framework)
     check_dtype(request.dtype, framework, request.quantize, request.optimize, request.runtime)
     exporter = choose_exporter(
         dataclasses.replace(request, exporter=dtype_exporter(request.dtype, request.exporter)), framework

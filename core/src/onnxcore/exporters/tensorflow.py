@@ -17,6 +17,7 @@ from onnx import TensorProto
 from ..config import OnnxConfig
 from ..config_contract import check_axes_fit
 from ..errors import ExportFailedError, first_line, model_forward_failures
+from ..frameworks import check_tensorflow_size
 from ..frameworks.tensorflow import import_tensorflow
 from ..model_inputs import config_overrides, flatten_named, forward_arguments
 from ..outputs import select_declared_outputs
@@ -102,6 +103,9 @@ def export_tensorflow(
 
     exporter_name = exporter.name
     check_opset(opset, config, exporter)
+    # a hub checkpoint's size is known only now, loaded: still before anything is traced or converted
+    weight_bytes = sum(int(np.prod(weight.shape)) * weight.dtype.size for weight in model.weights)
+    check_tensorflow_size(weight_bytes, type(model).__name__)
     _apply_tf2onnx_fixes()
     dummy = flatten_named(config, config.generate_dummy_inputs(preprocessor, framework="np"))
     inputs, outputs = dict(config.inputs), dict(config.outputs)

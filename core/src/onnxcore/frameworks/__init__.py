@@ -19,7 +19,7 @@ from typing import Any, Protocol, cast
 
 import numpy as np
 
-from ..errors import FrameworkError
+from ..errors import FrameworkError, TensorFlowTooLargeError
 
 
 class FrameworkOps(Protocol):
@@ -150,3 +150,16 @@ def framework_of(model: Any) -> Framework:
 def is_tensorflow_model(model: Any) -> bool:
     """Whether ``model`` is a TensorFlow (Keras or ``tf.Module``) object, without importing TensorFlow."""
     return framework_of(model) is TENSORFLOW
+
+
+def check_tensorflow_size(weight_bytes: int, model: str) -> None:
+    """Refuse a TensorFlow export of ``model`` (named by its path or class) whose ``weight_bytes`` one protobuf
+    cannot hold: tf2onnx writes the graph and its weights as one (the PyTorch exporters write external data)."""
+    from ..onnx_wire import PROTOBUF_LIMIT  # lazily: it imports onnx
+
+    if weight_bytes > PROTOBUF_LIMIT:
+        raise TensorFlowTooLargeError(
+            f"{model} has {weight_bytes / 1e9:.2f} GB of weights, and tf2onnx writes a graph and its"
+            " weights as one protobuf, which holds at most 2.15 GB; export it from the PyTorch weights"
+            " (--framework pt), which keeps them in external data."
+        )
