@@ -91,7 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--opset", type=int, help="ONNX opset (default: the config's, raised to the exporter's minimum)"
     )
-    export.add_argument("--atol", type=_tolerance, help="absolute tolerance for validation (default: the config's)")
+    export.add_argument(
+        "--atol",
+        type=_tolerance,
+        help="absolute tolerance for validation, held strictly (default: the config's, widened where float32's own"
+        " rounding noise in ONNX Runtime exceeds it)",
+    )
     export.add_argument("--cache_dir", "--cache-dir", dest="cache_dir", help="cache folder for hub downloads")
     export.add_argument(
         "--preprocessor",
@@ -186,7 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "-m", "--model", help="the checkpoint (default: the one onnxcore.json records; give it if it moved)"
     )
-    validate.add_argument("--atol", type=_tolerance, help="absolute tolerance (default: the one the export used)")
+    validate.add_argument(
+        "--atol", type=_tolerance, help="absolute tolerance, held strictly (default: the one the export used)"
+    )
     validate.add_argument(
         "--generation-check",
         action=argparse.BooleanOptionalAction,

@@ -348,11 +348,19 @@ def post_process(planned: Plan, contracts: Mapping[str, Any], staging: Path, pro
 
 
 def check(
-    planned: Plan, loaded: Loaded, folder: Path, atol: float | None, progress: Progress
+    planned: Plan,
+    loaded: Loaded,
+    folder: Path,
+    atol: float | None,
+    progress: Progress,
+    strict_atol: bool | None = None,
 ) -> tuple[dict[str, ValidationReport], GenerationReport | None, dict[str, VariantReport]]:
     """Validate the ONNX files in ``folder`` against the framework model (and greedy generation, where it
     applies). The model's outputs are taken first and the model is freed: ONNX Runtime loads the weights next,
-    and a large model must not be in memory twice."""
+    and a large model must not be in memory twice. ``strict_atol`` (default: whether ``atol`` is given): hold the
+    files to ``atol`` alone, without the allowance for float32's own rounding noise (``validate.py``)."""
+    if strict_atol is None:
+        strict_atol = atol is not None
     if atol is None:
         atol = max(loaded.onnx_config.atol_for_validation, DTYPE_ATOL.get(planned.request.dtype, 0.0))
     if planned.request.optimize == "O3":  # the GELU approximation changes the function: see optimization.py
@@ -360,6 +368,7 @@ def check(
     pending = prepare_checks(
         loaded.parts, loaded.onnx_config, loaded.model, loaded.preprocessor, planned, atol, progress
     )
+    pending.rounding_noise = not strict_atol
     loaded.model, loaded.parts = None, []
     return_free_memory()
     return run_checks(pending, folder, progress)
@@ -592,6 +601,7 @@ class PendingChecks:
     atol: float
     variants: tuple[Variant, ...] = ()
     split: bool = False
+    rounding_noise: bool = True  # whether float32's own rounding noise may widen atol (not for a given --atol)
 
 
 def prepare_checks(
@@ -632,7 +642,9 @@ def run_checks(
         # a reference the variants do not need goes once checked: a decoder's past is gigabytes on a large model
         reference = pending.references[name] if pending.variants else pending.references.pop(name)
         checked = folder / pending.files[name]
-        reports[name] = _check_part(name, reference, checked, pending.output_names[name], pending.atol, sessions)
+        reports[name] = _check_part(
+            name, reference, checked, pending.output_names[name], pending.atol, sessions, pending.rounding_noise
+        )
         del reference
         return_free_memory()  # arrays of tens of MB come from glibc's heap, which keeps them unless trimmed
     generation = None
@@ -671,10 +683,11 @@ def _check_part(
     output_names: list[str],
     atol: float,
     sessions: dict[Path, Any] | None,
+    rounding_noise: bool = True,
 ) -> ValidationReport:
     """Validate one exported file (or branch) against the reference run made before the model was freed."""
     try:
-        report = check_onnx_outputs(reference, onnx_file, output_names, atol, sessions)
+        report = check_onnx_outputs(reference, onnx_file, output_names, atol, sessions, rounding_noise)
     except ValidationError as exc:
         if name == ONNX_FILE_NAME:
             raise
@@ -783,7 +796,8 @@ def validate_export(
         progress(f"Checking the files of {folder} against {MANIFEST_NAME}")
         check_file_hashes(folder, manifest)
         loaded = load(planned, progress)
-        checked = check(planned, loaded, folder, atol if atol is not None else recorded_atol, progress)
+        given = atol is not None
+        checked = check(planned, loaded, folder, atol if given else recorded_atol, progress, strict_atol=given)
         return RevalidationResult(folder, source, manifest, *checked)
 
 
