@@ -104,7 +104,8 @@ def export_tensorflow(
     exporter_name = exporter.name
     check_opset(opset, config, exporter)
     # a hub checkpoint's size is known only now, loaded: still before anything is traced or converted
-    weight_bytes = sum(int(np.prod(weight.shape)) * weight.dtype.size for weight in model.weights)
+    whole = getattr(model, "model", model)  # a split layout's decoder part wraps the whole Keras model
+    weight_bytes = sum(int(np.prod(weight.shape)) * weight.dtype.size for weight in whole.weights)
     check_tensorflow_size(weight_bytes, type(model).__name__)
     _apply_tf2onnx_fixes()
     dummy = flatten_named(config, config.generate_dummy_inputs(preprocessor, framework="np"))
