@@ -249,16 +249,16 @@ BIG_FINDINGS = [
 ]
 
 
-def _peak(result: dict[str, Any]) -> float:
-    """Peak RSS bytes of a run, also of one that failed or was killed (its last run's)."""
-    return result["rss"] if result.get("ok") else result["runs"][-1]["rss"]
+def _measured(result: dict[str, Any], key: str) -> float:
+    """``wall`` or ``rss`` of a run, also of one that failed or was killed (its last run's)."""
+    return result[key] if result.get("ok") else result["runs"][-1][key]
 
 
 def _outcome(result: dict[str, Any]) -> str:
     if result.get("ok"):
         return "exported and validated"
-    last = result["runs"][-1]
-    return f"failed after {last['wall']:.0f} s at {_peak(result) / 1e9:.1f} GB: `{result['error'].strip()}`"
+    wall, peak = _measured(result, "wall"), _measured(result, "rss")
+    return f"failed after {wall:.0f} s at {peak / 1e9:.1f} GB: `{result['error'].strip()}`"
 
 
 def _big_targets(results: dict[str, Any]) -> list[str]:
@@ -307,11 +307,11 @@ def _big_table(results: dict[str, Any]) -> list[str]:
         weights = point["weight_bytes"]
         for tool in ("onnxcore", "optimum"):
             result = point[tool]
-            wall = result["wall"] if result.get("ok") else result["runs"][-1]["wall"]
+            wall, peak = _measured(result, "wall"), _measured(result, "rss")
             what = ", ".join(f"`{file}`" for file in result.get("files", [])) if result.get("ok") else _outcome(result)
             lines.append(
                 f"| {name} | {weights / 4 / 1e9:.2f}B ({weights / 1e9:.2f}) | {LABELS[tool]} | {wall:.0f}"
-                f" | {_peak(result) / 1e9:.2f} | {_peak(result) / weights:.2f}x | {what} |"
+                f" | {peak / 1e9:.2f} | {peak / weights:.2f}x | {what} |"
             )
     return lines
 
@@ -517,16 +517,16 @@ def _scale_plot(results: dict[str, Any], path: Path) -> None:
         label = f"{LABELS[tool]}, GPT-2 scale"
         time_axis.plot(weights, [point[tool]["wall"] for point in done], "o-", label=label, color=COLORS[tool])
         memory_axis.plot(weights, [point[tool]["rss"] / 1e9 for point in done], "o-", label=label, color=COLORS[tool])
-        for ok, marker, label in ((True, "s", "largest checkpoints"), (False, "x", "failed or killed")):
+        for ok, marker, kind in ((True, "s", "largest checkpoints"), (False, "x", "failed or killed")):
             chosen = [point for point in big.values() if bool(point[tool].get("ok")) == ok]
             weights = [point["weight_bytes"] / 1e9 for point in chosen]
-            walls = [point[tool]["wall"] if ok else point[tool]["runs"][-1]["wall"] for point in chosen]
-            label = f"{LABELS[tool]}, {label}"
+            walls = [_measured(point[tool], "wall") for point in chosen]
+            label = f"{LABELS[tool]}, {kind}"
             if chosen:
                 time_axis.plot(weights, walls, marker, label=label, color=COLORS[tool], markersize=8)
                 memory_axis.plot(
                     weights,
-                    [_peak(point[tool]) / 1e9 for point in chosen],
+                    [_measured(point[tool], "rss") / 1e9 for point in chosen],
                     marker,
                     label=label,
                     color=COLORS[tool],

@@ -366,9 +366,8 @@ def check(
     if planned.request.optimize == "O3":  # the GELU approximation changes the function: see optimization.py
         atol = max(atol, O3_ATOL)
     pending = prepare_checks(
-        loaded.parts, loaded.onnx_config, loaded.model, loaded.preprocessor, planned, atol, progress
+        loaded.parts, loaded.onnx_config, loaded.model, loaded.preprocessor, planned, atol, progress, not strict_atol
     )
-    pending.rounding_noise = not strict_atol
     loaded.model, loaded.parts = None, []
     return_free_memory()
     return run_checks(pending, folder, progress)
@@ -612,8 +611,10 @@ def prepare_checks(
     planned: Plan,
     atol: float,
     progress: Progress,
+    rounding_noise: bool = True,
 ) -> PendingChecks:
-    """Run the framework model for every file's validation and for the generation check."""
+    """Run the framework model for every file's validation and for the generation check; ``rounding_noise``: see
+    :attr:`PendingChecks.rounding_noise`."""
     request = planned.request
     progress(f"Running the {framework_of(model).label} model on the validation inputs")
     references = {part.check_name: reference_run(part.config, preprocessor, part.model) for part in parts}
@@ -625,7 +626,9 @@ def prepare_checks(
     files = {part.check_name: part.checked_file for part in parts}
     target = onnx_path(planned.runtime, ONNX_FILE_NAME) if request.layout == "single" else planned.runtime.onnx_folder
     split = request.layout != "single"
-    return PendingChecks(references, files, output_names, generation, target, atol, planned.variants, split)
+    return PendingChecks(
+        references, files, output_names, generation, target, atol, planned.variants, split, rounding_noise
+    )
 
 
 def run_checks(
