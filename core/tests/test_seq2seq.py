@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import onnx
 import pytest
 from onnx import TensorProto, helper
@@ -83,6 +84,26 @@ def _check_merged_graph(path: Path) -> None:
     for value in graph.input:
         if value.name.startswith("past_key_values."):
             assert all(dim.dim_param for dim in value.type.tensor_type.shape.dim), value.name
+
+
+def test_the_cross_attention_past_a_decoder_passes_through_is_held_once(tiny_bart) -> None:
+    """The with-past decoder returns its cross-attention past unchanged: the reference keeps one array for both
+    (at whisper-large-v3's validation batch that is 1.5 GB), and the decoder's own past, which grows, stays its
+    own."""
+    from transformers import BartForConditionalGeneration
+
+    from onnxcore.seq2seq import layout_parts
+    from onnxcore.validate import reference_run
+
+    model = BartForConditionalGeneration.from_pretrained(tiny_bart).eval()
+    config = TinySeq2SeqOnnxConfig.with_past(_config(tiny_bart), "seq2seq-lm")
+    part = next(part for part in layout_parts("split", config, model) if part.check_name.endswith("#with_past"))
+    run = reference_run(part.config, None, part.model)
+    for layer in range(3):
+        for kind in ("key", "value"):
+            cross, own = f"{layer}.encoder.{kind}", f"{layer}.decoder.{kind}"
+            assert run.outputs[f"present.{cross}"] is run.ort_inputs[f"past_key_values.{cross}"]
+            assert not np.shares_memory(run.outputs[f"present.{own}"], run.ort_inputs[f"past_key_values.{own}"])
 
 
 def test_single_graph_with_past_keeps_its_encoder_inputs(seq2seq_plugin, tiny_bart, tmp_path) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 from .config import OnnxSeq2SeqConfigWithPast
 from .errors import UsageError, ValidationError, first_line
 from .frameworks import framework_of
-from .model_inputs import PAST_INPUT, is_past_input, past_argument
+from .model_inputs import PAST_INPUT, PRESENT_OUTPUT, is_past_input, past_argument
 from .runtimes import POSITION_IDS, generation_position_ids
 from .seq2seq import DECODER, ENCODER, MERGED_DECODER, USE_CACHE_BRANCH
 from .utils import processor_parts
@@ -29,7 +29,6 @@ from .validate import onnxruntime_errors, onnxruntime_session, session_feed
 
 DEFAULT_PROMPTS = ("The quick brown fox jumps over the lazy dog, and then it", "Hello")
 DEFAULT_MAX_NEW_TOKENS = 20
-PRESENT_OUTPUT = "present"
 
 
 @dataclasses.dataclass

@@ -18,6 +18,7 @@ from .config import OnnxConfig
 from .frameworks import framework_of
 
 PAST_INPUT = "past_key_values"
+PRESENT_OUTPUT = "present"  # a decoder's past as it comes out, fed back as PAST_INPUT
 PAST_ARGUMENTS = ("past_key_values", "cache")
 
 

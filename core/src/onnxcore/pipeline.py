@@ -616,12 +616,13 @@ def prepare_checks(
     """Run the framework model for every file's validation and for the generation check; ``rounding_noise``: see
     :attr:`PendingChecks.rounding_noise`."""
     request = planned.request
-    progress(f"Running the {framework_of(model).label} model on the validation inputs")
-    references = {part.check_name: reference_run(part.config, preprocessor, part.model) for part in parts}
-    generation = None
+    generation = None  # first: generate()'s own memory then comes on top of the weights alone, not the references
     if request.generation_check and can_check_generation(onnx_config, model, request.layout):
         progress(f"Generating {request.max_new_tokens} tokens with generate()")
         generation = generation_reference(model, preprocessor, request.prompts, request.max_new_tokens)
+        return_free_memory()
+    progress(f"Running the {framework_of(model).label} model on the validation inputs")
+    references = {part.check_name: reference_run(part.config, preprocessor, part.model) for part in parts}
     output_names = {part.check_name: list(part.config.outputs) for part in parts}
     files = {part.check_name: part.checked_file for part in parts}
     target = onnx_path(planned.runtime, ONNX_FILE_NAME) if request.layout == "single" else planned.runtime.onnx_folder
@@ -645,6 +646,9 @@ def run_checks(
         # a reference the variants do not need goes once checked: a decoder's past is gigabytes on a large model
         reference = pending.references[name] if pending.variants else pending.references.pop(name)
         checked = folder / pending.files[name]
+        if sessions:  # one file's session at a time: each maps its weights (whisper-large-v3's encoder: 2.5 GB)
+            for other in [path for path in sessions if path != checked]:
+                del sessions[other]
         reports[name] = _check_part(
             name, reference, checked, pending.output_names[name], pending.atol, sessions, pending.rounding_noise
         )
