@@ -4,11 +4,13 @@ names, validated against the framework model with its metrics in onnxcore.json, 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import onnx
 import pytest
 from conftest import TINY_BERT, TINY_GPT2, TINY_T5, TINY_VIT, TINY_WHISPER, run_cli
+from onnx import numpy_helper
 
 FAMILIES = {
     "bert": (TINY_BERT, ["--feature", "default"], ["model"]),
@@ -32,19 +34,28 @@ def _manifest(folder: Path) -> dict:
     return json.loads((folder / "onnxcore.json").read_text())
 
 
+def _graphs(path: Path) -> Iterator[onnx.GraphProto]:
+    """The file's main graph and every subgraph (a merged decoder's branches)."""
+    pending = [onnx.load(str(path), load_external_data=False).graph]
+    while pending:
+        graph = pending.pop()
+        yield graph
+        pending += [attribute.g for node in graph.node for attribute in node.attribute if attribute.HasField("g")]
+
+
 def _ops(path: Path) -> set[str]:
-    model = onnx.load(str(path), load_external_data=False)
-    found = set()
+    return {node.op_type for graph in _graphs(path) for node in graph.node}
 
-    def visit(graph: onnx.GraphProto) -> None:
-        for node in graph.node:
-            found.add(node.op_type)
-            for attribute in node.attribute:
-                if attribute.HasField("g"):
-                    visit(attribute.g)
 
-    visit(model.graph)
-    return found
+def _int8_range(path: Path) -> tuple[int, int]:
+    """The smallest and largest value of the file's int8 weights."""
+    weights = [
+        numpy_helper.to_array(tensor)
+        for graph in _graphs(path)
+        for tensor in graph.initializer
+        if tensor.data_type == onnx.TensorProto.INT8
+    ]
+    return min(int(weight.min()) for weight in weights), max(int(weight.max()) for weight in weights)
 
 
 @pytest.mark.parametrize("family", FAMILIES)
@@ -71,6 +82,9 @@ def test_optimized_export_writes_validated_variants(family: str, tmp_path: Path)
             assert len(generation["tokens"]) == len(generation["first_divergence"]) == 2
     assert "MatMulNBits" in _ops(out / f"{stems[-1]}_q4.onnx")
     assert {"DynamicQuantizeLinear", "MatMulInteger"} & _ops(out / f"{stems[-1]}_quantized.onnx")
+    # 7-bit: uint8 x int8 products cannot saturate vpmaddubsw's int16 sums on x86 CPUs without VNNI
+    low, high = _int8_range(out / f"{stems[-1]}_quantized.onnx")
+    assert -64 <= low and high <= 64
     fp32 = sum(manifest["files"][f"{stem}.onnx"]["bytes"] for stem in stems)
     # smaller, though the tiny examples' graphs weigh as much as their weights (benchmarks/ measures real sizes)
     assert sum(manifest["files"][f"{stem}_fp16.onnx"]["bytes"] for stem in stems) < fp32

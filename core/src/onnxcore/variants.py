@@ -4,8 +4,8 @@ loads with its ``dtype`` option, each made with ONNX Runtime's own tools and hel
 | mode    | file suffix   | how                                                                             |
 |---------|---------------|---------------------------------------------------------------------------------|
 | fp16    | ``_fp16``     | ``onnxruntime.transformers.float16``: weights and compute in float16            |
-| q8      | ``_quantized``| ``quantize_dynamic``: int8 weights, per channel, dynamic uint8 activations       |
-| int8    | ``_int8``     | ``quantize_dynamic``: int8 weights, per tensor                                  |
+| q8      | ``_quantized``| ``quantize_dynamic``: 7-bit int8 weights, per channel, dynamic uint8 activations |
+| int8    | ``_int8``     | ``quantize_dynamic``: 7-bit int8 weights, per tensor                            |
 | uint8   | ``_uint8``    | ``quantize_dynamic``: uint8 weights, per tensor                                 |
 | q4      | ``_q4``       | ``MatMulNBitsQuantizer``: 4-bit blocks of 32 for MatMul (Gemm rewritten as     |
 |         |               | MatMul first), embeddings (Gather) int8                                         |
@@ -14,6 +14,10 @@ loads with its ``dtype`` option, each made with ONNX Runtime's own tools and hel
 Every variant keeps the fp32 files' inputs and outputs, float32 ones included (float16 variants cast at their
 edges), so a runtime feeds it as it feeds the fp32 file; transformers.js's default ``kv_cache_dtype`` is float32.
 The suffix goes on every file of a split export (``encoder_model_q4.onnx``, ``decoder_model_merged_q4.onnx``).
+
+Signed 8-bit weights take 7 bits (``reduce_range``): on an x86 CPU without VNNI, ONNX Runtime multiplies uint8 by
+int8 with ``vpmaddubsw``, whose int16 pair sums saturate at full range, and the tiny Whisper's q8 decoder fell from
+cosine 0.975 to 0.674 there (emulated Haswell). At 7 bits a file gives the same outputs on every x86 CPU.
 
 Thresholds, ``MODE:metric=value:...`` on the command line (``q8:cosine=0.999``), bound three metrics taken
 against the framework model on the validation inputs (:mod:`onnxcore.variant_checks`): ``cosine`` (lowest cosine
@@ -195,6 +199,7 @@ def _quantize_8bit(
         str(target),
         weight_type=QuantType.QInt8 if signed else QuantType.QUInt8,
         per_channel=per_channel,
+        reduce_range=signed and "MatMul" in ops,  # 7-bit where int8 meets uint8 in a product (module docstring)
         op_types_to_quantize=list(ops),
         # the optimizer's fused ops (SkipLayerNormalization, ...) have no ONNX shape inference: their outputs are float
         extra_options={"EnableSubgraph": True, "DefaultTensorType": TensorProto.FLOAT},
