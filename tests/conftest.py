@@ -9,9 +9,11 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import onnx
 import pytest
 
 from onnxcore.cli import main
@@ -22,6 +24,17 @@ TINY_GPT2 = ROOT / "examples" / "tiny-gpt2"
 TINY_T5 = ROOT / "examples" / "tiny-t5"
 TINY_VIT = ROOT / "examples" / "tiny-vit"
 TINY_WHISPER = ROOT / "examples" / "tiny-whisper"
+
+
+def onnx_graphs(path: Path) -> Iterator[onnx.GraphProto]:
+    """The ONNX file's main graph and every subgraph (a merged decoder's branches), without its external data."""
+    pending = [onnx.load(str(path), load_external_data=False).graph]
+    while pending:
+        graph = pending.pop()
+        yield graph
+        for node in graph.node:
+            for attribute in node.attribute:
+                pending += [*([attribute.g] if attribute.HasField("g") else []), *attribute.graphs]
 
 
 class Run:

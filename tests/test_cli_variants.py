@@ -4,12 +4,11 @@ names, validated against the framework model with its metrics in onnxcore.json, 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import onnx
 import pytest
-from conftest import TINY_BERT, TINY_GPT2, TINY_T5, TINY_VIT, TINY_WHISPER, run_cli
+from conftest import TINY_BERT, TINY_GPT2, TINY_T5, TINY_VIT, TINY_WHISPER, onnx_graphs, run_cli
 from onnx import numpy_helper
 
 FAMILIES = {
@@ -34,24 +33,15 @@ def _manifest(folder: Path) -> dict:
     return json.loads((folder / "onnxcore.json").read_text())
 
 
-def _graphs(path: Path) -> Iterator[onnx.GraphProto]:
-    """The file's main graph and every subgraph (a merged decoder's branches)."""
-    pending = [onnx.load(str(path), load_external_data=False).graph]
-    while pending:
-        graph = pending.pop()
-        yield graph
-        pending += [attribute.g for node in graph.node for attribute in node.attribute if attribute.HasField("g")]
-
-
 def _ops(path: Path) -> set[str]:
-    return {node.op_type for graph in _graphs(path) for node in graph.node}
+    return {node.op_type for graph in onnx_graphs(path) for node in graph.node}
 
 
 def _int8_range(path: Path) -> tuple[int, int]:
     """The smallest and largest value of the file's int8 weights."""
     weights = [
         numpy_helper.to_array(tensor)
-        for graph in _graphs(path)
+        for graph in onnx_graphs(path)
         for tensor in graph.initializer
         if tensor.data_type == onnx.TensorProto.INT8
     ]

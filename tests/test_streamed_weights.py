@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-from conftest import TINY_BERT, TINY_GPT2, TINY_T5, TINY_VIT, TINY_WHISPER, run_cli
+from conftest import TINY_BERT, TINY_GPT2, TINY_T5, TINY_VIT, TINY_WHISPER, onnx_graphs, run_cli
 from onnx import external_data_helper
 
 from onnxcore import onnx_wire, pipeline
@@ -51,18 +51,7 @@ def in_memory_weights() -> Iterator[None]:
 
 
 def _tensors(path: Path) -> list[onnx.TensorProto]:
-    model = onnx.load(str(path), load_external_data=False)
-    found: list[onnx.TensorProto] = []
-
-    def visit(graph: onnx.GraphProto) -> None:
-        found.extend(graph.initializer)
-        for node in graph.node:
-            for attribute in node.attribute:
-                for subgraph in (*([attribute.g] if attribute.HasField("g") else []), *attribute.graphs):
-                    visit(subgraph)
-
-    visit(model.graph)
-    return found
+    return [tensor for graph in onnx_graphs(path) for tensor in graph.initializer]
 
 
 def _weight_digests(path: Path) -> list[str]:
